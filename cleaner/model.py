@@ -83,8 +83,7 @@ def cut_ranges(spans: Iterable[Span], withhold_flagged: bool = True) -> list[tup
     ranges = sorted(
         (s.start, s.end)
         for s in spans
-        if s.applied
-        and (s.action == "removed" or (withhold_flagged and s.status != "kept"))
+        if s.applied and (s.action == "removed" or (withhold_flagged and s.status != "kept"))
     )
     merged: list[tuple[int, int]] = []
     for start, end in ranges:

@@ -1,0 +1,30 @@
+# Every target is a command, not a file: clean/ is also the output folder's name.
+.PHONY: all install clean test lint rules
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+all: clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+clean: $(STAMP)
+	$(BIN)/cleaner run raw --out clean
+
+test: $(STAMP)
+	$(BIN)/pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check cleaner tests
+	$(BIN)/ruff format --check cleaner tests
+	$(BIN)/mypy cleaner
+
+rules: $(STAMP)
+	$(BIN)/cleaner rules --check

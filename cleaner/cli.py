@@ -1,0 +1,109 @@
+"""The one command line: ``cleaner run|rules|...``. It parses arguments and calls the stages."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from cleaner import __version__
+from cleaner.pipeline import DEFAULT_RULES_DIR, Settings
+from cleaner.rules import RuleError, load_rules
+from cleaner.runner import OutputLocked, run
+
+EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="cleaner")
+def main() -> None:
+    """Clean scraped news articles, with an audit trail for every cut."""
+
+
+@main.command("run")
+@click.argument("inputs", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("clean"),
+    show_default=True,
+    help="Output folder.",
+)
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="Worker processes [all cores].")
+@click.option("--force", is_flag=True, help="Clean every file, ignoring the manifest of earlier runs.")
+@click.option(
+    "--flagged",
+    type=click.Choice(["withhold", "keep"]),
+    default="withhold",
+    show_default=True,
+    help="Leave flagged passages out of the clean text, or keep them in it (they stay in the sidecar).",
+)
+@click.option(
+    "--rules",
+    "rules_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=DEFAULT_RULES_DIR,
+    show_default=True,
+    help="Folder of rule files.",
+)
+@click.option("--debug", is_flag=True, help="Show tracebacks of failing documents.")
+def run_command(
+    inputs: tuple[Path, ...],
+    out: Path,
+    workers: int | None,
+    force: bool,
+    flagged: str,
+    rules_dir: Path,
+    debug: bool,
+) -> None:
+    """Clean INPUTS (files or folders; default raw/) into --out."""
+    sources = list(inputs) or [Path("raw")]
+    settings = Settings(rules_dir=rules_dir, withhold_flagged=flagged == "withhold")
+    try:
+        summary = run(
+            sources, out, settings, workers=workers, force=force, progress=sys.stderr.isatty(), debug=debug
+        )
+    except (RuleError, OutputLocked, FileNotFoundError) as error:
+        raise click.UsageError(str(error)) from None
+    for message in summary.error_messages:
+        click.echo(f"error: {message}", err=True)
+    click.echo(summary.line())
+    sys.exit(EXIT_FAILURES if summary.errors else EXIT_OK)
+
+
+@main.command("rules")
+@click.option(
+    "--rules",
+    "rules_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=DEFAULT_RULES_DIR,
+    show_default=True,
+    help="Folder of rule files.",
+)
+@click.option("--check", is_flag=True, help="Run every rule's examples; exit 1 when one fails.")
+def rules_command(rules_dir: Path, check: bool) -> None:
+    """List the rules (id, kind, category, languages), or check their examples."""
+    try:
+        rule_set = load_rules(rules_dir)
+    except RuleError as error:
+        raise click.UsageError(str(error)) from None
+    failures = 0
+    for rule in rule_set.rules:
+        if not check:
+            langs = ",".join(rule.lang or ["any"])
+            click.echo(f"{rule.id:32} {rule.kind:15} {rule.category:16} {langs:8} {rule.origin}")
+            continue
+        for example in rule.spec.examples.match:
+            if not rule.matches(example):
+                failures += 1
+                click.echo(f"FAIL {rule.id}: should match {example!r}")
+        for example in rule.spec.examples.no_match:
+            if rule.matches(example):
+                failures += 1
+                click.echo(f"FAIL {rule.id}: should not match {example!r}")
+    click.echo(
+        f"{len(rule_set.rules)} rules, version {rule_set.version}"
+        + (f", {failures} example failures" if check else "")
+    )
+    sys.exit(EXIT_FAILURES if failures else EXIT_OK)

@@ -1,0 +1,96 @@
+"""The pure core: one raw record in, one :class:`Document` with all its spans out.
+
+Stages only find spans; the guard may mark them not applied; ``render`` makes
+the clean text. Nothing here touches the disk except loading rules once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from cleaner import __version__
+from cleaner.extract import html_to_text
+from cleaner.ingest import RawRecord
+from cleaner.lang import detect_language
+from cleaner.model import Document, cut_ranges, render
+from cleaner.rules import RuleSet, apply_rules, load_rules
+
+DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that decides the output besides the input itself."""
+
+    rules_dir: Path = DEFAULT_RULES_DIR
+    withhold_flagged: bool = True
+    # The guard: rules may not remove more than this share of a document's text.
+    max_removed_share: float = 0.6
+
+
+@dataclass
+class Cleaner:
+    """Loads rules once and cleans records; one instance per worker process."""
+
+    settings: Settings = field(default_factory=Settings)
+
+    def __post_init__(self) -> None:
+        self.rules: RuleSet = load_rules(self.settings.rules_dir)
+
+    @property
+    def versions(self) -> dict[str, object]:
+        return {"cleaner": __version__, "rules": self.rules.version, "model": {}}
+
+    def clean(self, record: RawRecord, site_hint: str = "") -> Document:
+        """Extract (for HTML), detect the language, find spans and apply the guard."""
+        metadata = dict(record.metadata)
+        text = record.content
+        if record.is_html:
+            text, extracted, _ = html_to_text(record.content, record.metadata.get("url"))
+            for key, value in extracted.items():
+                metadata.setdefault(key, value)
+        document = Document(
+            id=record.id,
+            source=record.source,
+            text=text,
+            sha256=record.sha256,
+            metadata=metadata,
+            site=site_of(metadata.get("url"), site_hint),
+        )
+        document.lang = detect_language(text)
+        found = apply_rules(text, self.rules.for_document(document.lang, document.site))
+        document.spans.extend(found.spans)
+        document.warnings.extend(found.warnings)
+        if found.author and not metadata.get("author"):
+            metadata["author"] = found.author
+        self._guard(document)
+        return document
+
+    def _guard(self, document: Document) -> None:
+        """Keep the text of a document that rules would gut, and say so."""
+        size = len(document.text.strip())
+        removed = sum(end - start for start, end in cut_ranges(document.removed, withhold_flagged=False))
+        if size and removed / size > self.settings.max_removed_share:
+            document.guard = (
+                f"rules would remove {removed / size:.0%} of the text "
+                f"(limit {self.settings.max_removed_share:.0%}); nothing removed, review it"
+            )
+            document.spans = [
+                span.with_changes(applied=False) if span.action == "removed" else span
+                for span in document.spans
+            ]
+
+    def clean_text(self, document: Document) -> str:
+        """The clean text of a cleaned document, following the flagged-passage setting."""
+        return render(document.text, document.spans, self.settings.withhold_flagged)
+
+
+def site_of(url: str | None, fallback: str) -> str:
+    """The site a document belongs to: the url's host without www., else the fallback."""
+    if url:
+        host = urlsplit(url).hostname or ""
+        if host:
+            return host.removeprefix("www.")
+    return fallback

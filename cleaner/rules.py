@@ -1,0 +1,256 @@
+"""Boilerplate rules: YAML data, validated on load, run by a few rule kinds.
+
+A rule file is ``rules/**/<category>.yaml``::
+
+    category: advertisement          # default category of its rules
+    lang: [en]                       # optional: only for documents in these languages
+    rules:
+      - id: ad-continue-reading
+        kind: line                   # line | block | phrase | truncate_after
+        patterns: ['^\\W*advertisement\\W*$']
+        examples: {match: ["- ADVERTISEMENT -"], no_match: ["The advertisement ran twice."]}
+
+Kinds: ``line`` cuts every line a pattern matches; ``phrase`` cuts only the
+match (a named group ``author`` goes to metadata); ``block`` cuts a heading line
+and the teaser lines under it; ``truncate_after`` cuts from a marker line to the
+end when what follows is short. Patterns run with MULTILINE (``^``/``$`` are
+line bounds) and a time-out, so one bad pattern can't hang a run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import regex
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from cleaner.model import Span
+
+RuleKind = Literal["line", "block", "phrase", "truncate_after"]
+# Order in which kinds run: wide cuts first, so narrower ones inside them are skipped.
+KIND_ORDER: dict[str, int] = {"truncate_after": 0, "block": 1, "line": 2, "phrase": 3}
+PATTERN_TIMEOUT_SECONDS = 1.0
+_ELLIPSIS = ("...", "…")
+
+
+class RuleError(ValueError):
+    """A rule file that can't be used; the message names the file, the rule and the field."""
+
+
+class Examples(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    match: list[str] = Field(default_factory=list)
+    no_match: list[str] = Field(default_factory=list)
+
+
+class RuleSpec(BaseModel):
+    """One rule as written in YAML."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
+    kind: RuleKind
+    patterns: list[str] = Field(min_length=1)
+    category: str | None = None
+    description: str = ""
+    lang: list[str] | None = None
+    sites: list[str] | None = None
+    ignore_case: bool = True
+    max_lines: int = Field(default=8, ge=0, le=100)
+    max_line_chars: int = Field(default=160, ge=10)
+    max_chars: int = Field(default=1500, ge=0)
+    max_share: float = Field(default=0.5, gt=0, le=1)
+    examples: Examples = Field(default_factory=Examples)
+
+
+class RuleFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    category: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    lang: list[str] | None = None
+    rules: list[RuleSpec] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a rule found: a span, and the author when the pattern names one."""
+
+    span: Span
+    author: str | None = None
+
+
+class Rule:
+    """A validated rule with compiled patterns."""
+
+    def __init__(self, spec: RuleSpec, category: str, lang: list[str] | None, origin: str) -> None:
+        self.spec = spec
+        self.id = spec.id
+        self.kind = spec.kind
+        self.category = spec.category or category
+        self.lang = spec.lang if spec.lang is not None else lang
+        self.origin = origin
+        flags = regex.MULTILINE | regex.VERSION1 | (regex.IGNORECASE if spec.ignore_case else 0)
+        self.patterns = []
+        for number, pattern in enumerate(spec.patterns):
+            try:
+                self.patterns.append(regex.compile(pattern, flags))
+            except regex.error as error:
+                raise RuleError(f"{origin}: rule {spec.id!r}: field 'patterns[{number}]': {error}") from None
+
+    def applies_to(self, lang: str | None, site: str) -> bool:
+        """Whether the rule is in scope for a document's language and site."""
+        if self.lang is not None and lang is not None and lang not in self.lang:
+            return False
+        if self.spec.sites is not None:
+            return any(site == s or site.endswith("." + s) for s in self.spec.sites)
+        return True
+
+    def find(self, text: str) -> Iterator[Finding]:
+        """The spans this rule cuts from ``text``; raises TimeoutError from a runaway pattern."""
+        for pattern in self.patterns:
+            for match in pattern.finditer(text, timeout=PATTERN_TIMEOUT_SECONDS):
+                if match.end() == match.start():
+                    continue
+                finding = self._finding(text, match)
+                if finding is not None:
+                    yield finding
+
+    def _finding(self, text: str, match: regex.Match[str]) -> Finding | None:
+        author = match.groupdict().get("author")
+        author = " ".join(author.split()) if author else None
+        if self.kind == "phrase":
+            return Finding(self._span(match.start(), match.end()), author)
+        start = text.rfind("\n", 0, match.start()) + 1
+        end = _line_end(text, max(match.end() - 1, match.start()))
+        if self.kind == "line":
+            return Finding(self._span(start, end), author)
+        if self.kind == "block":
+            return Finding(self._span(start, self._block_end(text, end)), author)
+        remainder = len(text[start:].strip())
+        if remainder > self.spec.max_chars or remainder > self.spec.max_share * len(text.strip()):
+            return None
+        return Finding(self._span(start, len(text.rstrip())), author)
+
+    def _block_end(self, text: str, end: int) -> int:
+        """End of the teaser lines under a block heading that ends at ``end``."""
+        taken = 0
+        position = end
+        while taken < self.spec.max_lines and position < len(text):
+            line_start = position + 1
+            while line_start < len(text) and text[line_start] == "\n":
+                line_start += 1
+            line_end = _line_end(text, line_start)
+            line = text[line_start:line_end].strip()
+            if not line or not self._is_teaser(line):
+                break
+            end = position = line_end
+            taken += 1
+        return end
+
+    def _is_teaser(self, line: str) -> bool:
+        if line.endswith(_ELLIPSIS):
+            return len(line) <= 3 * self.spec.max_line_chars
+        return len(line) <= self.spec.max_line_chars and not line.endswith((".", "!", ":", ";"))
+
+    def _span(self, start: int, end: int) -> Span:
+        return Span(start, end, "removed", reason=self.id, category=self.category)
+
+    def matches(self, text: str) -> bool:
+        """Whether the rule finds anything in ``text`` (used by the examples check)."""
+        return any(True for _ in self.find(text))
+
+
+def _line_end(text: str, position: int) -> int:
+    end = text.find("\n", position)
+    return len(text) if end < 0 else end
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """All rules loaded from a folder, in a deterministic order, with a content version."""
+
+    rules: tuple[Rule, ...]
+    version: str
+
+    def for_document(self, lang: str | None, site: str) -> list[Rule]:
+        return [rule for rule in self.rules if rule.applies_to(lang, site)]
+
+
+def load_rule_file(path: Path, origin: str | None = None) -> list[Rule]:
+    """Rules of one YAML file; a bad file raises :class:`RuleError` naming file, rule and field."""
+    origin = origin or str(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise RuleError(f"{origin}: can't read YAML: {error}") from None
+    try:
+        parsed = RuleFile.model_validate(data)
+    except ValidationError as error:
+        raise RuleError(_describe(origin, data, error)) from None
+    return [Rule(spec, parsed.category, parsed.lang, origin) for spec in parsed.rules]
+
+
+def _describe(origin: str, data: object, error: ValidationError) -> str:
+    first = error.errors()[0]
+    location = list(first["loc"])
+    where = ""
+    if len(location) >= 2 and location[0] == "rules" and isinstance(location[1], int):
+        rules = data.get("rules") if isinstance(data, dict) else None
+        rule = rules[location[1]] if isinstance(rules, list) and len(rules) > location[1] else None
+        rule_id = rule.get("id") if isinstance(rule, dict) else None
+        where = f"rule {rule_id!r}: " if rule_id else f"rule #{location[1] + 1}: "
+        location = location[2:]
+    field = ".".join(str(part) for part in location) or "(file)"
+    return f"{origin}: {where}field {field!r}: {first['msg']}"
+
+
+def load_rules(folder: Path) -> RuleSet:
+    """Every ``*.yaml`` rule file under ``folder``; rule ids must be unique."""
+    files = sorted(folder.rglob("*.yaml"))
+    if not files:
+        raise RuleError(f"{folder}: no rule files (*.yaml)")
+    digest = hashlib.sha256()
+    rules: list[Rule] = []
+    seen: dict[str, str] = {}
+    for path in files:
+        origin = path.relative_to(folder).as_posix()
+        digest.update(origin.encode() + b"\0" + path.read_bytes() + b"\0")
+        for rule in load_rule_file(path, origin):
+            if rule.id in seen:
+                raise RuleError(f"{origin}: rule {rule.id!r}: field 'id': already used in {seen[rule.id]}")
+            seen[rule.id] = origin
+            rules.append(rule)
+    ordered = sorted(rules, key=lambda r: KIND_ORDER[r.kind])  # stable: file order within a kind
+    return RuleSet(tuple(ordered), "rules-" + digest.hexdigest()[:12])
+
+
+@dataclass
+class RuleResult:
+    """The spans all rules found in a text, the author they named, and rules that failed."""
+
+    spans: list[Span]
+    author: str | None
+    warnings: list[str]
+
+
+def apply_rules(text: str, rules: list[Rule]) -> RuleResult:
+    """Run ``rules`` in order; a span inside an earlier one is dropped, a time-out is a warning."""
+    spans: list[Span] = []
+    author: str | None = None
+    warnings: list[str] = []
+    for rule in rules:
+        try:
+            findings = list(rule.find(text))
+        except TimeoutError:
+            warnings.append(f"rule {rule.id!r} ({rule.origin}) timed out after {PATTERN_TIMEOUT_SECONDS}s")
+            continue
+        for finding in findings:
+            author = author or finding.author
+            span = finding.span
+            if any(s.start <= span.start and span.end <= s.end for s in spans):
+                continue
+            spans.append(span)
+    return RuleResult(sorted(spans, key=lambda s: (s.start, s.end, s.reason)), author, warnings)

@@ -1,0 +1,150 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cleaner.pipeline import DEFAULT_RULES_DIR
+from cleaner.rules import Rule, RuleError, apply_rules, load_rule_file, load_rules
+
+RULES = load_rules(DEFAULT_RULES_DIR)
+
+
+def examples(kind: str) -> list[tuple[Rule, str]]:
+    return [(rule, text) for rule in RULES.rules for text in getattr(rule.spec.examples, kind)]
+
+
+def example_id(case: tuple[Rule, str]) -> str:
+    return f"{case[0].id}:{case[1][:30]}"
+
+
+@pytest.mark.parametrize("case", examples("match"), ids=example_id)
+def test_rule_matches_its_examples(case: tuple[Rule, str]) -> None:
+    rule, text = case
+    assert rule.matches(text)
+
+
+@pytest.mark.parametrize("case", examples("no_match"), ids=example_id)
+def test_rule_spares_its_counter_examples(case: tuple[Rule, str]) -> None:
+    rule, text = case
+    assert not rule.matches(text)
+
+
+def test_every_rule_has_examples_both_ways() -> None:
+    lacking = [
+        rule.id for rule in RULES.rules if not rule.spec.examples.match or not rule.spec.examples.no_match
+    ]
+    assert lacking == []
+
+
+def write(tmp_path: Path, body: str, name: str = "test.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(body)
+    return path
+
+
+def rule(tmp_path: Path, body: str) -> Rule:
+    (found,) = load_rule_file(write(tmp_path, "category: test\nrules:\n" + body))
+    return found
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (
+            "category: t\nrules:\n  - id: a\n    kind: paragraph\n    patterns: ['x']\n",
+            "rule 'a': field 'kind'",
+        ),
+        ("category: t\nrules:\n  - id: a\n    kind: line\n    patterns: []\n", "rule 'a': field 'patterns'"),
+        (
+            "category: t\nrules:\n  - id: b\n    kind: line\n    patterns: ['(']\n",
+            "rule 'b': field 'patterns[0]'",
+        ),
+        ("category: t\nrules:\n  - kind: line\n    patterns: ['x']\n", "rule #1: field 'id'"),
+        (
+            "category: t\nrules:\n  - id: a\n    kind: line\n    patterns: ['x']\n    colour: red\n",
+            "rule 'a': field 'colour'",
+        ),
+        ("rules: []\n", "field 'category'"),
+        ("category: [unclosed\n", "can't read YAML"),
+    ],
+)
+def test_a_bad_rule_file_names_file_rule_and_field(tmp_path: Path, body: str, message: str) -> None:
+    with pytest.raises(RuleError, match=r"^test\.yaml|.*test\.yaml") as error:
+        load_rule_file(write(tmp_path, body))
+    assert message in str(error.value)
+
+
+def test_duplicate_rule_ids_are_refused(tmp_path: Path) -> None:
+    body = "category: t\nrules:\n  - id: same\n    kind: line\n    patterns: ['x']\n"
+    write(tmp_path, body, "a.yaml")
+    write(tmp_path, body, "b.yaml")
+    with pytest.raises(RuleError, match=r"b\.yaml: rule 'same': field 'id': already used in a\.yaml"):
+        load_rules(tmp_path)
+
+
+def test_yaml_is_loaded_safely(tmp_path: Path) -> None:
+    with pytest.raises(RuleError, match="can't read YAML"):
+        load_rule_file(write(tmp_path, "category: !!python/object/apply:os.system ['echo hacked']\n"))
+
+
+def test_a_catastrophic_pattern_times_out_with_a_warning_naming_the_rule(tmp_path: Path) -> None:
+    slow = rule(tmp_path, "  - id: slow\n    kind: phrase\n    patterns: ['(a|aa)+$']\n")
+    fine = rule(tmp_path, "  - id: fine\n    kind: phrase\n    patterns: ['b']\n")
+    result = apply_rules("a" * 40 + "!b", [slow, fine])
+    assert [span.reason for span in result.spans] == ["fine"]
+    assert result.warnings and "rule 'slow'" in result.warnings[0] and "timed out" in result.warnings[0]
+
+
+def test_line_rule_cuts_the_whole_line(tmp_path: Path) -> None:
+    found = rule(tmp_path, "  - id: ad\n    kind: line\n    patterns: ['advert']\n")
+    text = "Story.\nAn advert here\nMore story.\n"
+    (finding,) = found.find(text)
+    assert text[finding.span.start : finding.span.end] == "An advert here"
+
+
+def test_block_rule_takes_teasers_and_stops_at_prose(tmp_path: Path) -> None:
+    found = rule(tmp_path, "  - id: rel\n    kind: block\n    patterns: ['^Related$']\n    max_lines: 3\n")
+    prose = "This is real article prose that goes on well beyond a teaser headline, and ends in a full stop."
+    text = f"Intro.\nRelated\nShip sinks off coast\n\nMayor resigns\n{prose}\n"
+    (finding,) = found.find(text)
+    assert text[finding.span.start : finding.span.end] == "Related\nShip sinks off coast\n\nMayor resigns"
+
+
+def test_truncate_after_only_when_the_tail_is_short(tmp_path: Path) -> None:
+    found = rule(
+        tmp_path, "  - id: tail\n    kind: truncate_after\n    patterns: ['^About us$']\n    max_share: 0.3\n"
+    )
+    article = "Long article sentence. " * 20
+    short_tail = f"{article}\nAbout us\nWe are a blog.\n"
+    (finding,) = found.find(short_tail)
+    assert short_tail[finding.span.start :].strip() == "About us\nWe are a blog."
+    assert list(found.find(f"Short.\nAbout us\n{article}")) == []
+
+
+def test_phrase_rule_gives_the_author(tmp_path: Path) -> None:
+    found = rule(
+        tmp_path,
+        "  - id: by\n    kind: phrase\n    ignore_case: false\n"
+        "    patterns: ['^By (?P<author>[A-Z]\\w+ [A-Z]\\w+)$']\n",
+    )
+    (finding,) = found.find("Text.\nBy Jane   Doe\n".replace("   ", " "))
+    assert finding.author == "Jane Doe"
+
+
+def test_rules_are_scoped_by_language_and_site(tmp_path: Path) -> None:
+    found = rule(
+        tmp_path, "  - id: s\n    kind: line\n    lang: [de]\n    sites: [example.com]\n    patterns: ['x']\n"
+    )
+    assert found.applies_to("de", "news.example.com")
+    assert found.applies_to(None, "example.com")
+    assert not found.applies_to("en", "example.com")
+    assert not found.applies_to("de", "other.org")
+
+
+def test_rules_version_changes_with_the_rules(tmp_path: Path) -> None:
+    body = "category: t\nrules:\n  - id: a\n    kind: line\n    patterns: ['x']\n"
+    write(tmp_path, body)
+    before = load_rules(tmp_path).version
+    write(tmp_path, body.replace("'x'", "'y'"))
+    assert load_rules(tmp_path).version != before

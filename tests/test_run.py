@@ -1,0 +1,191 @@
+"""End to end: the CLI over a small raw folder, the outputs, the sidecar schema, undo, incremental runs."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+from pathlib import Path
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+
+from cleaner.cli import main
+from cleaner.pipeline import DEFAULT_RULES_DIR
+from cleaner.write import rebuild_clean_text
+
+SCHEMA = json.loads((Path(__file__).resolve().parents[1] / "cleaner" / "sidecar.schema.json").read_text())
+
+ARTICLE = (
+    "Harbour workers end three-day strike\n\n"
+    "Dock workers in the port returned to work on Thursday after the union accepted a new pay offer.\n\n"
+    "- ADVERTISEMENT - CONTINUE READING BELOW -\n\n"
+    "The agreement raises wages by four percent this year and three percent next year, the union said.\n\n"
+    "If you would like to show your support for what we are doing, here's where to do it.\n\n"
+    "Shipping lines said the backlog of containers would take a week to clear.\n\n"
+    "By Marta Lindqvist"
+)
+HTML = """<html><head><title>Council backs budget</title><meta name="author" content="Sam Reyes"></head>
+<body><nav>Home | News | Sport</nav><article><h1>Council backs budget</h1>
+<p>The city council approved a budget of 40 million on Tuesday evening after a four-hour debate.</p>
+<p>The plan funds road repairs, two new schools and a larger fire service, officials said.</p>
+<p>ADVERTISEMENT</p>
+<p>Opposition members said the plan left too little for public transport and housing.</p>
+</article><footer>Copyright 2026</footer></body></html>"""
+
+
+@pytest.fixture
+def raw(tmp_path: Path) -> Path:
+    folder = tmp_path / "raw"
+    (folder / "site").mkdir(parents=True)
+    (folder / "strike.txt").write_text(ARTICLE)
+    (folder / "site" / "budget.html").write_text(HTML)
+    (folder / "zipped.txt.gz").write_bytes(
+        gzip.compress(ARTICLE.replace("Harbour", "Port").encode(), mtime=0)
+    )
+    records = [
+        {"id": "r1", "url": "https://news.example.com/r1", "title": "Strike ends", "text": ARTICLE},
+        {"id": "r2", "html": HTML},
+    ]
+    (folder / "feed.jsonl").write_text("\n".join(json.dumps(r) for r in records) + "\n{broken\n")
+    (folder / "notes.pdf").write_bytes(b"%PDF")
+    return folder
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["run", *args])
+    return result.exit_code, result.output
+
+
+def test_run_writes_clean_text_sidecars_index_and_stats(raw: Path, tmp_path: Path) -> None:
+    out = tmp_path / "clean"
+    code, output = run(str(raw), "--out", str(out), "--workers", "1")
+    assert code == 1, output  # the broken JSONL line is an error; everything else is cleaned
+    assert "5 documents cleaned" in output and "1 skipped" in output and "1 errors" in output
+    assert "feed.jsonl: line 3: invalid JSON" in output
+
+    clean = (out / "strike.txt").read_text()
+    assert "ADVERTISEMENT" not in clean and "show your support" not in clean and "By Marta" not in clean
+    assert clean.startswith("Harbour workers end three-day strike\n\nDock workers")
+    assert "would take a week to clear.\n" in clean
+    side = json.loads((out / "strike.json").read_text())
+    assert side["metadata"]["author"] == "Marta Lindqvist"
+    assert {item["rule"] for item in side["removed"]} == {"ad-label-line", "support-appeal", "byline-line"}
+
+    html_clean = (out / "site" / "budget.txt").read_text()
+    assert "approved a budget of 40 million" in html_clean and "ADVERTISEMENT" not in html_clean
+    assert (
+        json.loads((out / "site" / "budget.json").read_text())["metadata"]["title"] == "Council backs budget"
+    )
+    assert "Port workers" in (out / "zipped.txt").read_text()
+
+    feed = [json.loads(line) for line in (out / "feed.jsonl").read_text().splitlines()]
+    assert [r["id"] for r in feed] == ["r1", "r2"]
+    assert (
+        feed[0]["metadata"]["url"] == "https://news.example.com/r1" and "ADVERTISEMENT" not in feed[0]["text"]
+    )
+
+    index = [json.loads(line) for line in (out / "index.jsonl").read_text().splitlines()]
+    assert [(e["id"], e["status"]) for e in index] == [
+        ("r1", "ok"),
+        ("r2", "ok"),
+        ("feed", "error"),
+        ("site/budget", "ok"),
+        ("strike", "ok"),
+        ("zipped", "ok"),
+    ]
+    stats = json.loads((out / "_stats.json").read_text())
+    assert (
+        stats["documents"] == 5
+        and stats["errors"] == 1
+        and stats["removed_by_category"]["advertisement"] == 5
+    )
+
+
+def test_sidecars_follow_the_schema_and_rebuild_the_clean_text(raw: Path, tmp_path: Path) -> None:
+    out = tmp_path / "clean"
+    run(str(raw), "--out", str(out))
+    sidecars = [json.loads(p.read_text()) for p in out.rglob("*.json") if not p.name.startswith("_")]
+    sidecars += [json.loads(line) for line in (out / "feed.jsonl").read_text().splitlines()]
+    assert len(sidecars) == 5
+    for record in sidecars:
+        jsonschema.validate(record, SCHEMA)
+        clean = record.pop("text", None) or (out / (record["id"] + ".txt")).read_text()
+        assert rebuild_clean_text(record) == clean
+        for span in record["removed"]:  # every cut is undoable: its text is where the offsets say
+            assert record["text_before"][span["start"] : span["end"]] == span["text"]
+    strike = json.loads((out / "strike.json").read_text())
+    assert strike["text_before"] == ARTICLE  # plain text: undoing every cut gives the input back
+
+
+def test_second_run_processes_nothing_and_a_rule_change_recleans(raw: Path, tmp_path: Path) -> None:
+    out = tmp_path / "clean"
+    run(str(raw), "--out", str(out))
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file() and p.name != "_stats.json"}
+    _code, output = run(str(raw), "--out", str(out))
+    # Files that had errors are tried again: here the JSONL with a broken line, two good records.
+    assert "2 documents cleaned (3 files unchanged" in output
+    after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file() and p.name != "_stats.json"}
+    assert before.keys() == after.keys()
+    assert {p for p in before if before[p] != after[p]} == set()
+
+    (raw / "strike.txt").write_text(ARTICLE + "\n\nOne more line.")
+    _, output = run(str(raw), "--out", str(out))
+    assert "3 documents cleaned (2 files unchanged" in output
+
+    rules = tmp_path / "rules"
+    shutil.copytree(DEFAULT_RULES_DIR, rules)
+    (rules / "en" / "advertisement.yaml").write_text((rules / "en" / "advertisement.yaml").read_text() + "\n")
+    _, output = run(str(raw), "--out", str(out), "--rules", str(rules))
+    assert "5 documents cleaned (0 files unchanged" in output
+
+
+def test_output_is_identical_with_one_or_two_workers(raw: Path, tmp_path: Path) -> None:
+    outputs = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"clean-{workers}"
+        run(str(raw), "--out", str(out), "--workers", workers)
+        outputs.append(
+            {
+                p.relative_to(out): p.read_bytes()
+                for p in out.rglob("*")
+                if p.is_file() and p.name not in {"_stats.json", "_manifest.jsonl"}
+            }
+        )
+    assert outputs[0] == outputs[1]
+
+
+def test_flagged_keep_and_usage_errors(raw: Path, tmp_path: Path) -> None:
+    code, output = run(str(raw), "--out", str(tmp_path / "c"), "--flagged", "maybe")
+    assert code == 2 and "Invalid value for '--flagged'" in output
+    code, output = run(str(tmp_path / "missing"))
+    assert code == 2
+    bad_rules = tmp_path / "bad-rules"
+    bad_rules.mkdir()
+    (bad_rules / "x.yaml").write_text("category: x\nrules:\n  - id: a\n    kind: nope\n    patterns: ['a']\n")
+    code, output = run(str(raw), "--out", str(tmp_path / "c"), "--rules", str(bad_rules))
+    assert code == 2 and "x.yaml: rule 'a': field 'kind'" in output
+
+
+def test_a_second_run_on_a_locked_output_folder_is_refused(raw: Path, tmp_path: Path) -> None:
+    from cleaner.runner import output_lock
+
+    out = tmp_path / "clean"
+    with output_lock(out):
+        code, output = run(str(raw), "--out", str(out))
+    assert code == 2 and "in use by another cleaner run" in output
+
+
+def test_python_dash_m_runs_the_same_cli(raw: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "cleaner", "run", str(raw / "strike.txt"), "--out", str(tmp_path / "o")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("1 documents cleaned")
