@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 
 import click
 
 from cleaner import __version__
+from cleaner.ingest import DEFAULT_MAX_DOC_BYTES
+from cleaner.limits import DEFAULT_DOC_TIMEOUT, Limits
 from cleaner.pipeline import DEFAULT_RULES_DIR, Settings
 from cleaner.rules import RuleError, load_rules
-from cleaner.runner import OutputLocked, run
+from cleaner.runner import Engine, OutputLocked, run
 
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
 
@@ -47,6 +50,30 @@ def main() -> None:
     show_default=True,
     help="Folder of rule files.",
 )
+@click.option(
+    "--doc-timeout",
+    type=click.FloatRange(min=0),
+    default=DEFAULT_DOC_TIMEOUT,
+    show_default=True,
+    help="Seconds one document may take to clean; past it, it is an error record (0: no limit).",
+)
+@click.option(
+    "--max-doc-bytes",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_DOC_BYTES,
+    show_default=True,
+    help="Largest document (file, JSONL line or WARC payload) to clean; a larger one is an error record.",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="Clean in local processes, or on a Dask cluster (needs the [dask] extra and --scheduler).",
+)
+@click.option(
+    "--scheduler", metavar="ADDRESS", help="The Dask scheduler's address, e.g. tcp://10.0.0.5:8786."
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks of failing documents.")
 def run_command(
     inputs: tuple[Path, ...],
@@ -55,15 +82,42 @@ def run_command(
     force: bool,
     flagged: str,
     rules_dir: Path,
+    doc_timeout: float,
+    max_doc_bytes: int,
+    engine: str,
+    scheduler: str | None,
     debug: bool,
 ) -> None:
-    """Clean INPUTS (files or folders; default raw/) into --out."""
+    """Clean INPUTS (files or folders; default raw/) into --out.
+
+    Inputs: .txt, .html/.htm, .json, .jsonl and .warc files, each optionally gzipped.
+    """
     sources = list(inputs) or [Path("raw")]
     settings = Settings(rules_dir=rules_dir, withhold_flagged=flagged == "withhold")
+    limits = Limits(doc_timeout=doc_timeout or None, max_doc_bytes=max_doc_bytes)
+    if (engine == "dask") != (scheduler is not None):
+        raise click.UsageError("--engine dask needs --scheduler ADDRESS, and --scheduler needs --engine dask")
     try:
-        summary = run(
-            sources, out, settings, workers=workers, force=force, progress=sys.stderr.isatty(), debug=debug
-        )
+        with ExitStack() as stack:
+            chosen: Engine | None = None
+            if scheduler is not None:
+                from cleaner.distributed import EngineUnavailable, dask_engine
+
+                try:
+                    chosen = stack.enter_context(dask_engine(scheduler))
+                except EngineUnavailable as error:
+                    raise click.UsageError(str(error)) from None
+            summary = run(
+                sources,
+                out,
+                settings,
+                workers=workers,
+                force=force,
+                progress=sys.stderr.isatty(),
+                debug=debug,
+                limits=limits,
+                engine=chosen,
+            )
     except (RuleError, OutputLocked, FileNotFoundError) as error:
         raise click.UsageError(str(error)) from None
     for message in summary.error_messages:
