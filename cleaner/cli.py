@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from contextlib import ExitStack
 from pathlib import Path
@@ -124,6 +125,44 @@ def run_command(
         click.echo(f"error: {message}", err=True)
     click.echo(summary.line())
     sys.exit(EXIT_FAILURES if summary.errors else EXIT_OK)
+
+
+@main.command("bench")
+@click.option(
+    "--data",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder holding extraction-dev/ [../shared/data beside the project].",
+)
+@click.option("--text-docs", type=click.IntRange(min=1), default=5000, show_default=True)
+@click.option("--html-docs", type=click.IntRange(min=1), default=1000, show_default=True)
+@click.option(
+    "--memory-docs",
+    type=click.IntRange(min=0),
+    default=100_000,
+    show_default=True,
+    help="Documents in the generated JSONL of the memory run (0: no memory run).",
+)
+@click.option(
+    "--results",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("bench/results.json"),
+    show_default=True,
+    help="Where to store the results as JSON.",
+)
+def bench_command(data: Path | None, text_docs: int, html_docs: int, memory_docs: int, results: Path) -> None:
+    """Time the cleaner on text and HTML, peers on the same HTML, 1 and 2 workers, peak memory."""
+    from cleaner.bench import DEFAULT_DATA, DataMissing, bench, report
+
+    try:
+        found = bench(data or DEFAULT_DATA, text_docs, html_docs, memory_docs, echo=click.echo)
+    except DataMissing as error:
+        click.echo(f"bench skipped: {error}")
+        return
+    click.echo(report(found))
+    results.parent.mkdir(parents=True, exist_ok=True)
+    results.write_text(json.dumps(found, indent=1) + "\n", encoding="utf-8")
+    click.echo(f"results: {results}")
 
 
 @main.command("rules")

@@ -71,11 +71,6 @@ class RawRecord:
     metadata: dict[str, str | None] = field(default_factory=dict)
     line: int | None = None  # line number inside a JSONL file
 
-    @property
-    def size(self) -> int:
-        """Roughly how many bytes the record holds (to size batches)."""
-        return len(self.content)
-
 
 def kind_of(path: Path) -> tuple[str, str] | None:
     """The input kind and the name without its suffixes, or None for files we don't read."""
@@ -190,6 +185,65 @@ def _looks_binary(data: bytes) -> bool:
     return b"\x00" in sample and not sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
 
 
+@dataclass(frozen=True)
+class JsonLine:
+    """A JSONL line as read: split off by the reader, parsed into a record by whoever cleans it."""
+
+    source: str
+    rel: str
+    number: int
+    data: bytes
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+    def parse(self) -> RawRecord | InputError:
+        """The record on this line, or the error that names the line."""
+        digest = hashlib.sha256(self.data).hexdigest()
+        try:
+            text = self.data.decode("utf-8")
+        except UnicodeDecodeError:
+            text, _ = decode(self.data, False)
+        try:
+            value = json.loads(text)
+            return _record_from_json(value, f"{self.rel}#{self.number}", self.source, digest, self.number)
+        except json.JSONDecodeError as error:
+            return InputError(f"line {self.number}: invalid JSON: {error.msg}", sha256=digest)
+        except InputError as error:
+            return InputError(f"line {self.number}: {error}", sha256=digest)
+
+
+@dataclass(frozen=True)
+class WarcPayload:
+    """An HTML response of a WARC file as read, decoded into a record by whoever cleans it."""
+
+    source: str
+    record_id: str
+    url: str | None
+    data: bytes
+    charset: str | None
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+    def parse(self) -> RawRecord:
+        """The record: the decoded page, its id and url from the WARC headers."""
+        html, _ = decode(self.data, True, self.charset)
+        return RawRecord(
+            id=self.record_id,
+            source=self.source,
+            content=html,
+            is_html=True,
+            sha256=hashlib.sha256(self.data).hexdigest(),
+            metadata={"url": self.url} if self.url else {},
+        )
+
+
+Unparsed = JsonLine | WarcPayload | InputError
+
+
 class RecordStream:
     """The records of one input file, read one at a time in bounded memory.
 
@@ -198,7 +252,8 @@ class RecordStream:
     up to ``max_doc_bytes``. A broken record is yielded as an :class:`InputError` and
     reading goes on; a file that can't be read raises it. The file's sha256 is taken
     while reading (:meth:`digest`); ``skipped`` counts WARC records that aren't HTML
-    responses.
+    responses. :meth:`unparsed` yields the records of a JSONL or WARC file as read,
+    before the costlier parsing, so that the parsing can happen in a worker.
     """
 
     def __init__(self, item: InputFile, max_doc_bytes: int = DEFAULT_MAX_DOC_BYTES) -> None:
@@ -211,6 +266,11 @@ class RecordStream:
         if self.item.kind not in MULTI_RECORD_KINDS:
             yield self._single()
             return
+        for record in self.unparsed():
+            yield record if isinstance(record, InputError) else record.parse()
+
+    def unparsed(self) -> Iterator[Unparsed]:
+        """The records of a JSONL or WARC file as read, one at a time."""
         with _HashingFile(self.item.path) as raw:
             stream = io.BufferedReader(raw, 1 << 16)
             if self.item.kind == "warc":
@@ -249,7 +309,7 @@ class RecordStream:
             raise InputError(f"invalid JSON: {error}") from None
         return _record_from_json(value, item.rel, source, digest, None)
 
-    def _jsonl(self, stream: _LineSource) -> Iterator[RawRecord | InputError]:
+    def _jsonl(self, stream: _LineSource) -> Iterator[JsonLine | InputError]:
         source = str(self.item.path)
         for number, line in _lines(stream, self.limit):
             if line is None:
@@ -257,22 +317,10 @@ class RecordStream:
                 continue
             if number == 1:
                 line = line.removeprefix(codecs.BOM_UTF8)
-            if not line.strip():
-                continue
-            line_digest = hashlib.sha256(line).hexdigest()
-            try:
-                text = line.decode("utf-8")
-            except UnicodeDecodeError:
-                text, _ = decode(line, False)
-            try:
-                value = json.loads(text)
-                yield _record_from_json(value, f"{self.item.rel}#{number}", source, line_digest, number)
-            except json.JSONDecodeError as error:
-                yield InputError(f"line {number}: invalid JSON: {error.msg}")
-            except InputError as error:
-                yield InputError(f"line {number}: {error}")
+            if line.strip():
+                yield JsonLine(source, self.item.rel, number, line)
 
-    def _warc(self, stream: IO[bytes]) -> Iterator[RawRecord | InputError]:
+    def _warc(self, stream: IO[bytes]) -> Iterator[WarcPayload | InputError]:
         from warcio.archiveiterator import ArchiveIterator
         from warcio.exceptions import ArchiveLoadFailed
 
@@ -282,7 +330,7 @@ class RecordStream:
                 if record.rec_type != "response":
                     continue
                 http = record.http_headers
-                record_id = record.rec_headers.get_header("WARC-Record-ID") or ""
+                record_id = record.rec_headers.get_header("WARC-Record-ID") or f"{self.item.rel}#{number}"
                 content_type = (http.get_header("Content-Type") or "") if http else ""
                 identified = record.rec_headers.get_header("WARC-Identified-Payload-Type") or ""
                 if (
@@ -297,21 +345,13 @@ class RecordStream:
                 except (OSError, ValueError, zlib.error) as error:
                     yield InputError(f"record {record_id}: unreadable payload: {error}", record_id)
                     continue
-                digest = hashlib.sha256(payload).hexdigest()
                 if len(payload) > self.limit:
+                    digest = hashlib.sha256(payload).hexdigest()
                     yield InputError(f"record {record_id}: {size_error(self.limit)}", record_id, digest)
                     continue
                 charset = _CHARSET.search(content_type)
-                html, _ = decode(payload, True, charset.group(1) if charset else None)
-                url = record.rec_headers.get_header("WARC-Target-URI")
-                yield RawRecord(
-                    id=record_id or f"{self.item.rel}#{number}",
-                    source=source,
-                    content=html,
-                    is_html=True,
-                    sha256=digest,
-                    metadata={"url": url.strip()} if url and url.strip() else {},
-                )
+                url = (record.rec_headers.get_header("WARC-Target-URI") or "").strip() or None
+                yield WarcPayload(source, record_id, url, payload, charset.group(1) if charset else None)
         except ArchiveLoadFailed as error:
             raise InputError(f"not a valid WARC file: {error}") from None
 

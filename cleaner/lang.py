@@ -11,6 +11,7 @@ same answer.
 from __future__ import annotations
 
 from collections import Counter
+from itertools import islice
 
 import regex
 from langdetect import DetectorFactory, detect_langs
@@ -50,13 +51,13 @@ MIN_HITS, MIN_SHARE, MIN_RATIO = 5, 0.1, 4
 MIN_LATIN_SHARE = 0.9
 
 _WORD = regex.compile(r"[^\W\d_]+")
-_NOT_LETTER = regex.compile(r"[\W\d_]+")
-_NOT_LATIN = regex.compile(r"[^\p{Latin}]+")
+_LETTER = regex.compile(r"[^\W\d_]")
+_OTHER_SCRIPT_LETTER = regex.compile(r"[[^\W\d_]--\p{Latin}]", regex.VERSION1)
 
 
 def detect_language(text: str) -> str | None:
     """ISO 639-1 code of the text's language, or None when there is too little text to tell."""
-    if len(_NOT_LETTER.sub("", text[: SAMPLE_CHARS * 4])) < MIN_LETTERS:
+    if sum(1 for _ in islice(_LETTER.finditer(text, 0, SAMPLE_CHARS * 4), MIN_LETTERS)) < MIN_LETTERS:
         return None
     middle = max(0, len(text) // 2 - SAMPLE_CHARS // 2) if len(text) > SAMPLE_CHARS * 2 else 0
     sample = text[middle : middle + SAMPLE_CHARS]
@@ -65,10 +66,10 @@ def detect_language(text: str) -> str | None:
 
 def stopword_language(sample: str) -> str | None:
     """The language whose function words clearly dominate a Latin-script sample, else None."""
-    letters = _NOT_LETTER.sub("", sample)
-    if not letters or len(_NOT_LATIN.sub("", letters)) < MIN_LATIN_SHARE * len(letters):
-        return None
     words = _WORD.findall(sample.lower())
+    letters = sum(map(len, words))
+    if not letters or len(_OTHER_SCRIPT_LETTER.findall(sample)) > (1 - MIN_LATIN_SHARE) * letters:
+        return None
     hits = Counter(_OWNER[word] for word in words if word in _OWNER).most_common(2)
     if not hits:
         return None

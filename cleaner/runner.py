@@ -37,6 +37,7 @@ from cleaner.ingest import (
     InputFile,
     RawRecord,
     RecordStream,
+    Unparsed,
     discover,
     file_digest,
 )
@@ -88,10 +89,10 @@ class FileUnit:
 
 @dataclass(frozen=True)
 class RecordBatch:
-    """Consecutive records of a JSONL or WARC file, read by the parent."""
+    """Consecutive records of a JSONL or WARC file, as the parent read them (the worker parses them)."""
 
     item: InputFile
-    records: list[RawRecord | InputError]
+    records: list[Unparsed]
 
 
 Unit = FileUnit | RecordBatch
@@ -226,7 +227,8 @@ def _clean_file(cleaner: Cleaner, job: Job, item: InputFile) -> Outcome:
 def _clean_batch(cleaner: Cleaner, job: Job, batch: RecordBatch) -> Outcome:
     """Clean a batch of records of one JSONL or WARC file into output lines, in order."""
     outcome = Outcome()
-    for record in batch.records:
+    for unparsed in batch.records:
+        record = unparsed if isinstance(unparsed, InputError) else unparsed.parse()
         cleaned = _clean_one(cleaner, job, record, batch.item, outcome)
         if cleaned is not None:
             document, text = cleaned
@@ -407,13 +409,13 @@ def _work(todo: list[InputFile], job: Job, files_per_task: int) -> Iterator[list
             yield files
             files = []
         stream = RecordStream(item, job.limits.max_doc_bytes)
-        batch: list[RawRecord | InputError] = []
+        batch: list[Unparsed] = []
         size = 0
         error = None
         try:
-            for record in stream:
+            for record in stream.unparsed():
                 batch.append(record)
-                size += record.size if isinstance(record, RawRecord) else 0
+                size += 0 if isinstance(record, InputError) else record.size
                 if len(batch) >= BATCH_DOCS or size >= BATCH_BYTES:
                     yield [RecordBatch(item, batch)]
                     batch, size = [], 0
