@@ -27,7 +27,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from multiprocessing.pool import Pool
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import Any, Protocol, TextIO
 
 from tqdm import tqdm
 
@@ -113,7 +113,7 @@ class Outcome:
     """What cleaning one unit produced, sent back to the parent."""
 
     index: list[dict[str, Any]] = field(default_factory=list)
-    lines: list[str] = field(default_factory=list)  # output records of a JSONL or WARC batch
+    records: bytes = b""  # output lines of a JSONL or WARC batch, UTF-8, ready to append
     outputs: list[str] = field(default_factory=list)  # files written for a one-document file
     sha256: str = ""  # of a one-document file
     removed_by_category: Counter[str] = field(default_factory=Counter)
@@ -227,12 +227,14 @@ def _clean_file(cleaner: Cleaner, job: Job, item: InputFile) -> Outcome:
 def _clean_batch(cleaner: Cleaner, job: Job, batch: RecordBatch) -> Outcome:
     """Clean a batch of records of one JSONL or WARC file into output lines, in order."""
     outcome = Outcome()
+    lines = []
     for unparsed in batch.records:
         record = unparsed if isinstance(unparsed, InputError) else unparsed.parse()
         cleaned = _clean_one(cleaner, job, record, batch.item, outcome)
         if cleaned is not None:
             document, text = cleaned
-            outcome.lines.append(dumps(jsonl_record(document, text, cleaner.versions)) + "\n")
+            lines.append(dumps(jsonl_record(document, text, cleaner.versions)) + "\n")
+    outcome.records = "".join(lines).encode("utf-8")
     return outcome
 
 
@@ -523,12 +525,12 @@ class _RecordsFile:
         self.target = output_path(out, item.rel, ".jsonl")
         self.part = output_path(out, f"{INDEX_PARTS}/{item.rel}", ".jsonl")
         self.stack = ExitStack()
-        self.lines: IO[str] = self.stack.enter_context(atomic_writer(self.target))
-        self.index: IO[str] = self.stack.enter_context(atomic_writer(self.part))
+        self.records: TextIO = self.stack.enter_context(atomic_writer(self.target))
+        self.index: TextIO = self.stack.enter_context(atomic_writer(self.part))
         self.complete = True
 
     def add(self, outcome: Outcome) -> None:
-        self.lines.writelines(outcome.lines)
+        self.records.buffer.write(outcome.records)  # the text layer is never written to
         self.index.writelines(dumps(entry) + "\n" for entry in outcome.index)
         self.complete = self.complete and outcome.complete
 

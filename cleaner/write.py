@@ -12,7 +12,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import Any, TextIO
 
 from cleaner.model import Document, Span, render
 
@@ -32,7 +32,7 @@ _FILE_MODE = _file_mode()
 
 
 @contextmanager
-def atomic_writer(path: Path) -> Iterator[IO[str]]:
+def atomic_writer(path: Path) -> Iterator[TextIO]:
     """A text file handle whose content replaces ``path`` only when the block succeeds."""
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
