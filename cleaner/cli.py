@@ -14,7 +14,7 @@ from cleaner.ingest import DEFAULT_MAX_DOC_BYTES
 from cleaner.limits import DEFAULT_DOC_TIMEOUT, Limits
 from cleaner.pipeline import DEFAULT_RULES_DIR, Settings
 from cleaner.rules import RuleError, load_rules
-from cleaner.runner import Engine, OutputLocked, run
+from cleaner.runner import Engine, OutputLocked, WorkerDied, run
 
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
 
@@ -121,6 +121,8 @@ def run_command(
             )
     except (RuleError, OutputLocked, FileNotFoundError) as error:
         raise click.UsageError(str(error)) from None
+    except WorkerDied as error:
+        raise click.ClickException(str(error)) from None
     for message in summary.error_messages:
         click.echo(f"error: {message}", err=True)
     click.echo(summary.line())

@@ -23,9 +23,10 @@ import time
 import traceback
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from multiprocessing.pool import Pool
 from pathlib import Path
 from typing import Any, Protocol, TextIO
 
@@ -302,15 +303,31 @@ class InProcess:
         return lambda: outcomes
 
 
+class WorkerDied(RuntimeError):
+    """A worker process died (killed, or crashed in a C library) and took its work with it."""
+
+
 class PoolEngine:
     """Cleans in a pool of forked worker processes (they inherit the loaded rules)."""
 
-    def __init__(self, pool: Pool, workers: int) -> None:
+    def __init__(self, pool: ProcessPoolExecutor, workers: int) -> None:
         self.pool = pool
         self.slots = 3 * workers
 
     def submit(self, job: Job, units: list[Unit]) -> Callable[[], list[Outcome]]:
-        return self.pool.apply_async(process, (job, units)).get
+        future = self.pool.submit(process, job, units)
+
+        def result() -> list[Outcome]:
+            try:
+                return future.result()
+            except BrokenProcessPool:
+                first = units[0].item.path if units else "?"
+                raise WorkerDied(
+                    f"a worker process died and the work in flight with it (from {first} on); files "
+                    "finished before are recorded: run again to go on (--workers 1 shows the document)"
+                ) from None
+
+        return result
 
 
 @contextmanager
@@ -319,7 +336,7 @@ def local_engine(workers: int) -> Iterator[Engine]:
     if workers <= 1:
         yield InProcess()
         return
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
         yield PoolEngine(pool, workers)
 
 

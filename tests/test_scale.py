@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -17,6 +18,7 @@ from cleaner import runner
 from cleaner.cli import main
 from cleaner.ingest import RawRecord, RecordStream, _lines, discover, file_digest
 from cleaner.limits import DocumentTimeout, time_limit
+from cleaner.model import Document
 from cleaner.runner import FileEnd, Job, Outcome, Unit, _in_order
 
 ARTICLE = (
@@ -314,3 +316,27 @@ def test_the_dask_engine_writes_the_same_bytes_as_the_local_run(
         )
     assert code == 1 and "16 documents cleaned" in output, output
     assert outputs(tmp_path / "dask") == outputs(local)
+
+
+def test_a_worker_that_dies_stops_the_run_with_a_message_and_keeps_finished_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cleaner.pipeline import Cleaner
+
+    real_clean = Cleaner.clean
+
+    def clean_or_die(self: Cleaner, record: RawRecord, site_hint: str = "") -> Document:
+        if record.id == "crash":  # stands for a crash inside a C library, which kills the process
+            time.sleep(0.5)  # a.txt, in the other worker, is done by then
+            os._exit(3)
+        return real_clean(self, record, site_hint)
+
+    monkeypatch.setattr(Cleaner, "clean", clean_or_die)
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_text(ARTICLE)
+    (raw / "b.jsonl").write_text(json.dumps({"id": "crash", "text": ARTICLE}) + "\n")
+    code, output = cli(str(raw), "--out", str(tmp_path / "clean"), "--workers", "2")
+    assert code == 1 and "a worker process died and the work in flight with it" in output
+    assert (tmp_path / "clean" / "a.txt").exists() and not (tmp_path / "clean" / "b.jsonl").exists()
+    assert not list((tmp_path / "clean").rglob("*.tmp"))
