@@ -259,6 +259,8 @@ def bench(
             "workers_2": two.as_dict(),
             "speedup_wall": round(one.wall / two.wall, 2),
             "cpu_2_over_1": round(two.cpu / one.cpu, 2),
+            # What two free cores would give: twice the work per CPU second of the 2-worker run.
+            "speedup_on_free_cores": round(2 * one.cpu / two.cpu, 2),
         }
         own_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
         results["bench_process_peak_rss_mb"] = round(own_peak, 1)
@@ -315,7 +317,8 @@ def report(results: dict[str, Any]) -> str:
     lines.append(
         f"scaling (text): 1 worker {scaling['workers_1']['wall_s']} s, "
         f"2 workers {scaling['workers_2']['wall_s']} s wall: x{scaling['speedup_wall']}; "
-        f"cpu of 2 / cpu of 1: {scaling['cpu_2_over_1']}"
+        f"cpu of 2 / cpu of 1: {scaling['cpu_2_over_1']}, so x{scaling['speedup_on_free_cores']} "
+        "on two free cores"
     )
     lines.append(f"peak memory of this bench process: {results['bench_process_peak_rss_mb']} MB")
     if "memory" in results:
