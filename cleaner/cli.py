@@ -68,6 +68,9 @@ def run_command(
         raise click.UsageError(str(error)) from None
     for message in summary.error_messages:
         click.echo(f"error: {message}", err=True)
+    if debug:
+        for trace in summary.tracebacks:
+            click.echo(trace, err=True)
     click.echo(summary.line())
     sys.exit(EXIT_FAILURES if summary.errors else EXIT_OK)
 

@@ -50,6 +50,7 @@ class RawRecord:
     sha256: str
     metadata: dict[str, str | None] = field(default_factory=dict)
     line: int | None = None  # line number inside a JSONL file
+    warnings: list[str] = field(default_factory=list)
 
 
 def kind_of(path: Path) -> tuple[str, str] | None:
@@ -116,11 +117,15 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
-def decode(data: bytes, is_html: bool) -> tuple[str, str]:
-    """Text and the encoding used: a BOM first, then a declared HTML charset, UTF-8, detection."""
+def decode(data: bytes, is_html: bool) -> tuple[str, str, str | None]:
+    """Text, the encoding used and a note when it was a guess.
+
+    A BOM wins, then a declared HTML charset that fits the bytes, then UTF-8, then detection.
+    """
+    note = None
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            return _normalise(data.decode(encoding, errors="replace")), encoding
+            return _normalise(data.decode(encoding, errors="replace")), encoding, None
     if is_html:
         declared = _META_CHARSET.search(data[:4096])
         if declared:
@@ -133,17 +138,17 @@ def decode(data: bytes, is_html: bool) -> tuple[str, str]:
                 # Browsers read latin-1 declarations as windows-1252; so do we.
                 name = "cp1252" if name in {"iso-8859-1", "latin-1", "latin1", "us-ascii"} else name
                 try:
-                    return _normalise(data.decode(name)), name
+                    return _normalise(data.decode(name)), name, None
                 except UnicodeDecodeError:
-                    pass  # a wrong declaration: fall through to detection
+                    note = f"declared charset {name} does not fit the bytes"
     try:
-        return _normalise(data.decode("utf-8")), "utf-8"
+        return _normalise(data.decode("utf-8")), "utf-8", note
     except UnicodeDecodeError:
-        pass
+        note = note or "not valid UTF-8"
     best = charset_normalizer.from_bytes(data).best()
     if best is None:
         raise InputError("binary content: no text encoding fits")
-    return _normalise(str(best)), best.encoding
+    return _normalise(str(best)), best.encoding, f"{note}; decoded as {best.encoding} (detected)"
 
 
 def _normalise(text: str) -> str:
@@ -166,10 +171,17 @@ def read_records(item: InputFile) -> Iterator[RawRecord | InputError]:
             raise InputError("empty file")
         if _looks_binary(data):
             raise InputError("binary content, not text")
-        text, _ = decode(data, item.kind == "html")
-        yield RawRecord(id=item.rel, source=source, content=text, is_html=item.kind == "html", sha256=digest)
+        text, _, note = decode(data, item.kind == "html")
+        yield RawRecord(
+            id=item.rel,
+            source=source,
+            content=text,
+            is_html=item.kind == "html",
+            sha256=digest,
+            warnings=[note] if note else [],
+        )
         return
-    text, _ = decode(data, False)
+    text, _, _ = decode(data, False)
     if item.kind == "json":
         try:
             value = json.loads(text)

@@ -58,6 +58,7 @@ class Cleaner:
             sha256=record.sha256,
             metadata=metadata,
             site=site_of(metadata.get("url"), site_hint),
+            warnings=list(record.warnings),
         )
         document.lang = detect_language(text)
         found = apply_rules(text, self.rules.for_document(document.lang, document.site))
