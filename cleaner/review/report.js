@@ -1,5 +1,7 @@
 // Renders the cleaner report from the JSON block, one page of documents at a time.
 // Data never reaches innerHTML: every string goes through textContent, title or Option.
+// The view (search, category, flagged only, page) lives in the URL hash, e.g.
+// report.html#q=bridge&category=ads&flagged=1&page=2, so a filtered view can be shared.
 (function () {
   "use strict";
   const PAGE_SIZE = 25;
@@ -108,6 +110,12 @@
     document.querySelectorAll(".prev").forEach((b) => { b.disabled = state.page === 0; });
     document.querySelectorAll(".next").forEach((b) => { b.disabled = state.page >= pages - 1; });
     $("detail").hidden = true;
+    const view = new URLSearchParams();
+    if (state.query) view.set("q", state.query);
+    if (state.category) view.set("category", state.category);
+    if (state.flaggedOnly) view.set("flagged", "1");
+    if (state.page) view.set("page", String(state.page + 1));
+    history.replaceState(null, "", view.toString() ? "#" + view.toString() : location.pathname);
   }
 
   function turn(delta) {
@@ -134,6 +142,16 @@
   flagItem.appendChild(document.createTextNode("flagged"));
   legend.appendChild(flagItem);
 
+  function readHash() {
+    const view = new URLSearchParams(location.hash.slice(1));
+    state.page = Math.max(0, (parseInt(view.get("page"), 10) || 1) - 1);
+    state.category = view.get("category") || "";
+    state.flaggedOnly = view.get("flagged") === "1";
+    state.query = (view.get("q") || "").trim().toLowerCase();
+    select.value = state.category;
+    $("flagged-only").checked = state.flaggedOnly;
+    $("search").value = state.query;
+  }
   select.addEventListener("change", () => { state.category = select.value; state.page = 0; render(); });
   $("flagged-only").addEventListener("change", (e) => { state.flaggedOnly = e.target.checked; state.page = 0; render(); });
   let timer = 0;
@@ -144,5 +162,7 @@
   document.querySelectorAll(".prev").forEach((b) => b.addEventListener("click", () => turn(-1)));
   document.querySelectorAll(".next").forEach((b) => b.addEventListener("click", () => turn(1)));
   $("detail").addEventListener("click", () => { $("detail").hidden = true; });
+  window.addEventListener("hashchange", () => { readHash(); render(); });
+  readHash();
   render();
 })();

@@ -27,11 +27,15 @@ HOSTILE = (
     f"Win a free cruise today {IMG_PAYLOAD} click here now\n\n"
     "The council meets again on Tuesday.\n"
 )
-BRIDGE = "The bridge reopened on Monday.\n\nRead more: ten bridges you must see\n\nTraffic is back to normal.\n"
+BRIDGE = (
+    "The bridge reopened on Monday.\n\nRead more: ten bridges you must see\n\nTraffic is back to normal.\n"
+)
 MARKET = "The market fell two percent.\n\nAnalysts expect a rebound.\n"
 
 
-def _entries(text: str, removed: list[tuple[str, str, str]], flagged: list[tuple[str, float, str]]) -> dict[str, Any]:
+def _entries(
+    text: str, removed: list[tuple[str, str, str]], flagged: list[tuple[str, float, str]]
+) -> dict[str, Any]:
     """Sidecar ``removed``/``flagged`` lists for passages found by their text."""
 
     def where(needle: str) -> tuple[int, int]:
@@ -72,7 +76,12 @@ def _sidecar(doc_id: str, title: str, text: str, **spans: Any) -> dict[str, Any]
         "source": f"raw/{doc_id}.html",
         "sha256": "0" * 64,
         "lang": "en",
-        "metadata": {"title": title, "author": None, "date": "2024-05-01", "url": f"https://example.org/{doc_id}"},
+        "metadata": {
+            "title": title,
+            "author": None,
+            "date": "2024-05-01",
+            "url": f"https://example.org/{doc_id}",
+        },
         "text_before": text,
         **_entries(text, spans.get("removed", []), spans.get("flagged", [])),
         "versions": {"cleaner": "0.1.0", "rules": "test", "model": "offtopic-lr-1"},
@@ -150,3 +159,22 @@ def build_clean_dir(root: Path) -> list[dict[str, Any]]:
     )
     (root / "index.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows))
     return sidecars
+
+
+def make_documents(root: Path, count: int, paragraphs: int = 4) -> None:
+    """Write ``count`` plain sidecars ("Story 000"...) to ``root``, each with one cut and one flag."""
+    root.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for number in range(count):
+        body = "\n\n".join(f"Paragraph {p} of story {number} says something new." for p in range(paragraphs))
+        text = f"{body}\n\nAdvertisement\n\nRead more: other stories {number}\n"
+        sidecar = _sidecar(
+            f"doc-{number:05d}",
+            f"Story {number:03d}",
+            text,
+            removed=[("Advertisement", "ads.advertisement-line", "ads")],
+            flagged=[(f"Read more: other stories {number}", 0.8, "related links")],
+        )
+        (root / f"{sidecar['id']}.json").write_text(json.dumps(sidecar), encoding="utf-8")
+        rows.append(_index_row(sidecar))
+    (root / "index.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows))

@@ -34,7 +34,17 @@ def test_record_appends_one_complete_line_and_creates_parents(tmp_path: Path) ->
     lines = [json.loads(line) for line in path.read_text().splitlines()]
     assert [line["decision"] for line in lines] == ["keep", "drop"]
     first = lines[0]
-    assert set(first) == {"document", "action", "start", "end", "text_hash", "rule", "decision", "time", "text"}
+    assert set(first) == {
+        "document",
+        "action",
+        "start",
+        "end",
+        "text_hash",
+        "rule",
+        "decision",
+        "time",
+        "text",
+    }
     assert (first["document"], first["action"], first["rule"], first["text"]) == (
         "doc-1",
         "flagged",
@@ -119,7 +129,9 @@ def test_keep_on_a_removed_span_overrules_the_rule(tmp_path: Path) -> None:
 def test_a_decision_follows_its_passage_when_offsets_shift(tmp_path: Path) -> None:
     path = tmp_path / "d.jsonl"
     record(path, "doc-1", flag(TEXT, PROMO), PROMO, "keep")
-    shifted = "A new first paragraph that a rule change now keeps.\n\n" + TEXT.replace(PROMO, "Buy now\nand save big!")
+    shifted = "A new first paragraph that a rule change now keeps.\n\n" + TEXT.replace(
+        PROMO, "Buy now\nand save big!"
+    )
     span = flag(shifted, "Buy now\nand save big!")
     (applied,) = Decisions.load(path).apply("doc-1", shifted, [span])
     assert applied.status == "kept"

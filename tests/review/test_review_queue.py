@@ -81,13 +81,17 @@ def test_cli_list_json_and_decide(clean_dir: Path, tmp_path: Path) -> None:
     assert all({"id", "document", "text", "score", "reason"} <= set(r) for r in records)
     target = next(r for r in records if r["text"] == NEWSLETTER)
 
-    decided = runner.invoke(review, [str(clean_dir), "--decide", target["id"], "keep", "--decisions", str(path)])
+    decided = runner.invoke(
+        review, [str(clean_dir), "--decide", target["id"], "keep", "--decisions", str(path)]
+    )
     assert decided.exit_code == 0, decided.output
     assert json.loads(path.read_text())["decision"] == "keep"
     again = runner.invoke(review, [str(clean_dir), "--list", "--json", "--decisions", str(path)])
     assert target["id"] not in again.output and len(again.output.splitlines()) == 3
 
-    unknown = runner.invoke(review, [str(clean_dir), "--decide", "nope:1-2", "drop", "--decisions", str(path)])
+    unknown = runner.invoke(
+        review, [str(clean_dir), "--decide", "nope:1-2", "drop", "--decisions", str(path)]
+    )
     assert unknown.exit_code == 1 and "no passage 'nope:1-2'" in unknown.output
     bad_verdict = runner.invoke(review, [str(clean_dir), "--decide", target["id"], "maybe"])
     assert bad_verdict.exit_code == 2
