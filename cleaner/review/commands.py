@@ -25,6 +25,11 @@ _decisions = click.option(
 )
 
 
+def _printable(text: str) -> str:
+    """One line with no control characters, so scraped text cannot drive the terminal."""
+    return "".join(char if char.isprintable() else " " for char in " ".join(text.split()))
+
+
 def _load(decisions_path: Path) -> Decisions:
     decisions = Decisions.load(decisions_path)
     for warning in decisions.warnings:
@@ -73,8 +78,7 @@ def review(
                 click.echo(json.dumps(item.to_json(), ensure_ascii=False))
             else:
                 score = "-" if item.span.score is None else f"{item.span.score:.3f}"
-                snippet = " ".join(item.text.split())[:80]
-                click.echo(f"{item.id}\t{score}\t{item.reason}\t{snippet}")
+                click.echo(f"{item.id}\t{score}\t{_printable(item.reason)}\t{_printable(item.text)[:80]}")
         return
     if not items:
         click.echo(f"Nothing to review under {clean_dir}.")

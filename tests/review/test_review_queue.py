@@ -97,6 +97,19 @@ def test_cli_list_json_and_decide(clean_dir: Path, tmp_path: Path) -> None:
     assert bad_verdict.exit_code == 2
 
 
+def test_cli_plain_list_is_one_line_per_item_without_control_characters(
+    clean_dir: Path, tmp_path: Path
+) -> None:
+    sidecar_path = clean_dir / "hostile.json"
+    sidecar = json.loads(sidecar_path.read_text())
+    sidecar["flagged"][0]["reason"] = "spam\x1b]0;owned\x07 with\nnewline"
+    sidecar_path.write_text(json.dumps(sidecar))
+    result = CliRunner().invoke(review, [str(clean_dir), "--list", "--decisions", str(tmp_path / "d.jsonl")])
+    lines = result.output.splitlines()
+    assert len(lines) == 4 and "\x1b" not in result.output and "\x07" not in result.output
+    assert lines[1].split("\t")[1:3] == ["0.950", "spam ]0;owned  with newline"]
+
+
 def test_cli_report_prints_the_report_path(clean_dir: Path, tmp_path: Path) -> None:
     result = CliRunner().invoke(report, [str(clean_dir), "--decisions", str(tmp_path / "none.jsonl")])
     assert result.exit_code == 0, result.output
