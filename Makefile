@@ -1,5 +1,5 @@
 # Every target is a command, not a file: clean/ is also the output folder's name.
-.PHONY: all install clean test lint rules
+.PHONY: all install clean test lint rules review report
 
 PYTHON ?= python3
 VENV := .venv
@@ -28,3 +28,9 @@ lint: $(STAMP)
 
 rules: $(STAMP)
 	$(BIN)/cleaner rules --check
+
+review: $(STAMP)
+	$(BIN)/cleaner review clean
+
+report: $(STAMP)
+	$(BIN)/cleaner report clean

@@ -8,7 +8,8 @@ from pathlib import Path
 import click
 
 from cleaner import __version__
-from cleaner.pipeline import DEFAULT_RULES_DIR, Settings
+from cleaner.pipeline import DEFAULT_DECISIONS, DEFAULT_RULES_DIR, Settings
+from cleaner.review.commands import report, review
 from cleaner.rules import RuleError, load_rules
 from cleaner.runner import OutputLocked, run
 
@@ -47,6 +48,14 @@ def main() -> None:
     show_default=True,
     help="Folder of rule files.",
 )
+@click.option(
+    "--decisions",
+    "decisions_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=DEFAULT_DECISIONS,
+    show_default=True,
+    help="Reviewers' decisions to apply.",
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks of failing documents.")
 def run_command(
     inputs: tuple[Path, ...],
@@ -55,11 +64,14 @@ def run_command(
     force: bool,
     flagged: str,
     rules_dir: Path,
+    decisions_path: Path,
     debug: bool,
 ) -> None:
     """Clean INPUTS (files or folders; default raw/) into --out."""
     sources = list(inputs) or [Path("raw")]
-    settings = Settings(rules_dir=rules_dir, withhold_flagged=flagged == "withhold")
+    settings = Settings(
+        rules_dir=rules_dir, decisions_path=decisions_path, withhold_flagged=flagged == "withhold"
+    )
     try:
         summary = run(
             sources, out, settings, workers=workers, force=force, progress=sys.stderr.isatty(), debug=debug
@@ -110,3 +122,7 @@ def rules_command(rules_dir: Path, check: bool) -> None:
         + (f", {failures} example failures" if check else "")
     )
     sys.exit(EXIT_FAILURES if failures else EXIT_OK)
+
+
+main.add_command(review)
+main.add_command(report)

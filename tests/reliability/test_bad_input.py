@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-GOOD = "Trains resume after the storm.\n\nRail services restarted on Monday after engineers cleared fallen trees.\n"
+GOOD = (
+    "Trains resume after the storm.\n\nRail services restarted on Monday after crews cleared fallen trees.\n"
+)
 
 # name -> (bytes, expected error fragment or None when the file must be cleaned)
 BAD_FILES: dict[str, tuple[bytes, str | None]] = {
