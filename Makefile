@@ -1,5 +1,5 @@
 # Every target is a command, not a file: clean/ is also the output folder's name.
-.PHONY: all install clean test lint rules review report
+.PHONY: all install clean test lint rules review report fuzz
 
 PYTHON ?= python3
 VENV := .venv
@@ -34,3 +34,6 @@ review: $(STAMP)
 
 report: $(STAMP)
 	$(BIN)/cleaner report clean
+
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q tests/reliability/test_fuzz.py

@@ -51,10 +51,9 @@ def main() -> None:
 @click.option(
     "--decisions",
     "decisions_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=DEFAULT_DECISIONS,
+    default=str(DEFAULT_DECISIONS),
     show_default=True,
-    help="Reviewers' decisions to apply.",
+    help="Reviewers' decisions to apply ('' for none).",
 )
 @click.option("--debug", is_flag=True, help="Show tracebacks of failing documents.")
 def run_command(
@@ -64,19 +63,21 @@ def run_command(
     force: bool,
     flagged: str,
     rules_dir: Path,
-    decisions_path: Path,
+    decisions_path: str,
     debug: bool,
 ) -> None:
     """Clean INPUTS (files or folders; default raw/) into --out."""
     sources = list(inputs) or [Path("raw")]
     settings = Settings(
-        rules_dir=rules_dir, decisions_path=decisions_path, withhold_flagged=flagged == "withhold"
+        rules_dir=rules_dir,
+        decisions_path=Path(decisions_path) if decisions_path else None,
+        withhold_flagged=flagged == "withhold",
     )
     try:
         summary = run(
             sources, out, settings, workers=workers, force=force, progress=sys.stderr.isatty(), debug=debug
         )
-    except (RuleError, OutputLocked, FileNotFoundError) as error:
+    except (RuleError, OutputLocked, OSError) as error:
         raise click.UsageError(str(error)) from None
     for message in summary.error_messages:
         click.echo(f"error: {message}", err=True)
