@@ -121,10 +121,16 @@ class Rule:
     def _finding(self, text: str, match: regex.Match[str]) -> Finding | None:
         author = match.groupdict().get("author")
         author = " ".join(author.split()) if author else None
+        matched = match.group()
+        if not matched.strip():
+            return None
+        # A pattern like ^\W* can run over line breaks: the cut starts at the first line with text.
+        first = match.start() + len(matched) - len(matched.lstrip())
+        last = match.start() + len(matched.rstrip())
         if self.kind == "phrase":
-            return Finding(self._span(match.start(), match.end()), author)
-        start = text.rfind("\n", 0, match.start()) + 1
-        end = _line_end(text, max(match.end() - 1, match.start()))
+            return Finding(self._span(first, last), author)
+        start = text.rfind("\n", 0, first) + 1
+        end = _line_end(text, last - 1)
         if self.kind == "line":
             return Finding(self._span(start, end), author)
         if self.kind == "block":

@@ -148,3 +148,10 @@ def test_rules_version_changes_with_the_rules(tmp_path: Path) -> None:
     before = load_rules(tmp_path).version
     write(tmp_path, body.replace("'x'", "'y'"))
     assert load_rules(tmp_path).version != before
+
+
+def test_a_pattern_running_over_a_blank_line_cuts_only_the_line_with_text(tmp_path: Path) -> None:
+    found = rule(tmp_path, "  - id: ad\n    kind: line\n    patterns: ['^\\W*advert\\W*$']\n")
+    text = "Story.\n\n- ADVERT -\n\nMore story.\n"
+    (finding,) = found.find(text)
+    assert text[finding.span.start : finding.span.end] == "- ADVERT -"
