@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
 import click
 
 from cleaner import __version__
-from cleaner.pipeline import DEFAULT_DECISIONS, DEFAULT_RULES_DIR, Settings
+from cleaner.benchmarks import INPUTS, InputKind, detect_benchmark
+from cleaner.evaluate import evaluate
+from cleaner.pipeline import DEFAULT_DECISIONS, DEFAULT_RULES_DIR, Cleaner, Settings
 from cleaner.review.commands import report, review
 from cleaner.rules import RuleError, load_rules
 from cleaner.runner import OutputLocked, run
@@ -123,6 +126,37 @@ def rules_command(rules_dir: Path, check: bool) -> None:
         + (f", {failures} example failures" if check else "")
     )
     sys.exit(EXIT_FAILURES if failures else EXIT_OK)
+
+
+@main.command("eval")
+@click.argument("bench_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--input",
+    "inputs",
+    type=click.Choice(INPUTS),
+    multiple=True,
+    help="Which input to clean (repeatable) [all three].",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.option(
+    "--worst",
+    type=click.IntRange(min=0),
+    default=10,
+    show_default=True,
+    help="How many of the pages that lose most to list.",
+)
+def eval_command(bench_dir: Path, inputs: tuple[InputKind, ...], as_json: bool, worst: int) -> None:
+    """Clean a benchmark folder and print precision, recall and F1 with its own metric."""
+    try:
+        detect_benchmark(bench_dir)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    cleaner = Cleaner(Settings(decisions_path=None))
+    results = [evaluate(bench_dir, input, cleaner) for input in inputs or INPUTS]
+    if as_json:
+        click.echo(json.dumps([r.as_dict() for r in results], indent=1))
+    else:
+        click.echo("\n\n".join(r.report(worst) for r in results))
 
 
 main.add_command(review)
