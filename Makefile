@@ -1,17 +1,22 @@
 # Every target is a command, not a file: clean/ is also the output folder's name.
-.PHONY: all install clean test lint rules review report fuzz
+.PHONY: all install clean test lint rules review report fuzz bench
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.installed-bench
 
 all: clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev,dask]'
 	touch $(STAMP)
+
+$(BENCH_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev,dask,bench]'
+	touch $(BENCH_STAMP)
 
 install: $(STAMP)
 
@@ -28,6 +33,9 @@ lint: $(STAMP)
 
 rules: $(STAMP)
 	$(BIN)/cleaner rules --check
+
+bench: $(BENCH_STAMP)
+	$(BIN)/cleaner bench
 
 review: $(STAMP)
 	$(BIN)/cleaner review clean

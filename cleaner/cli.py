@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 
 import click
@@ -11,10 +12,12 @@ import click
 from cleaner import __version__
 from cleaner.benchmarks import INPUTS, InputKind, detect_benchmark
 from cleaner.evaluate import evaluate
+from cleaner.ingest import DEFAULT_MAX_DOC_BYTES
+from cleaner.limits import DEFAULT_DOC_TIMEOUT, Limits
 from cleaner.pipeline import DEFAULT_DECISIONS, DEFAULT_RULES_DIR, Cleaner, Settings
 from cleaner.review.commands import report, review
 from cleaner.rules import RuleError, load_rules
-from cleaner.runner import OutputLocked, run
+from cleaner.runner import Engine, OutputLocked, WorkerDied, run
 
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
 
@@ -58,6 +61,30 @@ def main() -> None:
     show_default=True,
     help="Reviewers' decisions to apply ('' for none).",
 )
+@click.option(
+    "--doc-timeout",
+    type=click.FloatRange(min=0),
+    default=DEFAULT_DOC_TIMEOUT,
+    show_default=True,
+    help="Seconds one document may take to clean; past it, it is an error record (0: no limit).",
+)
+@click.option(
+    "--max-doc-bytes",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_DOC_BYTES,
+    show_default=True,
+    help="Largest document (file, JSONL line or WARC payload) to clean; a larger one is an error record.",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="Clean in local processes, or on a Dask cluster (needs the [dask] extra and --scheduler).",
+)
+@click.option(
+    "--scheduler", metavar="ADDRESS", help="The Dask scheduler's address, e.g. tcp://10.0.0.5:8786."
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks of failing documents.")
 def run_command(
     inputs: tuple[Path, ...],
@@ -67,21 +94,50 @@ def run_command(
     flagged: str,
     rules_dir: Path,
     decisions_path: str,
+    doc_timeout: float,
+    max_doc_bytes: int,
+    engine: str,
+    scheduler: str | None,
     debug: bool,
 ) -> None:
-    """Clean INPUTS (files or folders; default raw/) into --out."""
+    """Clean INPUTS (files or folders; default raw/) into --out.
+
+    Inputs: .txt, .html/.htm, .json, .jsonl and .warc files, each optionally gzipped.
+    """
     sources = list(inputs) or [Path("raw")]
     settings = Settings(
         rules_dir=rules_dir,
         decisions_path=Path(decisions_path) if decisions_path else None,
         withhold_flagged=flagged == "withhold",
     )
+    limits = Limits(doc_timeout=doc_timeout or None, max_doc_bytes=max_doc_bytes)
+    if (engine == "dask") != (scheduler is not None):
+        raise click.UsageError("--engine dask needs --scheduler ADDRESS, and --scheduler needs --engine dask")
     try:
-        summary = run(
-            sources, out, settings, workers=workers, force=force, progress=sys.stderr.isatty(), debug=debug
-        )
+        with ExitStack() as stack:
+            chosen: Engine | None = None
+            if scheduler is not None:
+                from cleaner.distributed import EngineUnavailable, dask_engine
+
+                try:
+                    chosen = stack.enter_context(dask_engine(scheduler))
+                except EngineUnavailable as error:
+                    raise click.UsageError(str(error)) from None
+            summary = run(
+                sources,
+                out,
+                settings,
+                workers=workers,
+                force=force,
+                progress=sys.stderr.isatty(),
+                debug=debug,
+                limits=limits,
+                engine=chosen,
+            )
     except (RuleError, OutputLocked, OSError) as error:
         raise click.UsageError(str(error)) from None
+    except WorkerDied as error:
+        raise click.ClickException(str(error)) from None
     for message in summary.error_messages:
         click.echo(f"error: {message}", err=True)
     if debug:
@@ -89,6 +145,44 @@ def run_command(
             click.echo(trace, err=True)
     click.echo(summary.line())
     sys.exit(EXIT_FAILURES if summary.errors else EXIT_OK)
+
+
+@main.command("bench")
+@click.option(
+    "--data",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder holding extraction-dev/ [../shared/data beside the project].",
+)
+@click.option("--text-docs", type=click.IntRange(min=1), default=5000, show_default=True)
+@click.option("--html-docs", type=click.IntRange(min=1), default=1000, show_default=True)
+@click.option(
+    "--memory-docs",
+    type=click.IntRange(min=0),
+    default=100_000,
+    show_default=True,
+    help="Documents in the generated JSONL of the memory run (0: no memory run).",
+)
+@click.option(
+    "--results",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("bench/results.json"),
+    show_default=True,
+    help="Where to store the results as JSON.",
+)
+def bench_command(data: Path | None, text_docs: int, html_docs: int, memory_docs: int, results: Path) -> None:
+    """Time the cleaner on text and HTML, peers on the same HTML, 1 and 2 workers, peak memory."""
+    from cleaner.bench import DEFAULT_DATA, DataMissing, bench, report
+
+    try:
+        found = bench(data or DEFAULT_DATA, text_docs, html_docs, memory_docs, echo=click.echo)
+    except DataMissing as error:
+        click.echo(f"bench skipped: {error}")
+        return
+    click.echo(report(found))
+    results.parent.mkdir(parents=True, exist_ok=True)
+    results.write_text(json.dumps(found, indent=1) + "\n", encoding="utf-8")
+    click.echo(f"results: {results}")
 
 
 @main.command("rules")

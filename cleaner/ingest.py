@@ -17,16 +17,36 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO, Any, Protocol
 
 import charset_normalizer
 
 TEXT_SUFFIXES = {".txt": "text", ".text": "text", ".html": "html", ".htm": "html"}
-RECORD_SUFFIXES = {".json": "json", ".jsonl": "jsonl"}
-MAX_FILE_BYTES = 200 * 1024 * 1024
+RECORD_SUFFIXES = {".json": "json", ".jsonl": "jsonl", ".warc": "warc"}
+MULTI_RECORD_KINDS = frozenset({"jsonl", "warc"})
+DEFAULT_MAX_DOC_BYTES = 10_000_000
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+class _LineSource(Protocol):
+    def readline(self, size: int | None = -1, /) -> bytes: ...
 
 
 class InputError(Exception):
-    """A file (or one record of it) that can't be read; the message names the problem."""
+    """A file (or one record of it) that can't be read; the message names the problem.
+
+    ``doc_id`` names the record when it is known (a WARC record's id), ``sha256`` its bytes.
+    """
+
+    def __init__(self, message: str, doc_id: str | None = None, sha256: str = "") -> None:
+        super().__init__(message)
+        self.doc_id = doc_id
+        self.sha256 = sha256
+
+
+def size_error(limit: int) -> str:
+    """The message of a document over the size limit."""
+    return f"exceeded the {limit:,} bytes size limit"
 
 
 @dataclass(frozen=True)
@@ -35,7 +55,7 @@ class InputFile:
 
     path: Path
     rel: str  # path relative to its input root, without the .gz and kind suffixes
-    kind: str  # text | html | json | jsonl
+    kind: str  # text | html | json | jsonl | warc
     root: Path
 
 
@@ -96,31 +116,36 @@ def discover(inputs: list[Path]) -> tuple[list[InputFile], list[Path]]:
     return sorted(found, key=lambda f: (f.rel, str(f.path))), skipped
 
 
-def read_bytes(path: Path) -> bytes:
-    """The file's bytes, gunzipped when it ends in .gz."""
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise InputError(f"file too large ({size} bytes, limit {MAX_FILE_BYTES})")
+def read_bytes(path: Path, limit: int = DEFAULT_MAX_DOC_BYTES) -> tuple[bytes, str]:
+    """The file's bytes, gunzipped when it ends in .gz, and the sha256 of the stored bytes.
+
+    More than ``limit`` bytes (after gunzipping) is an error.
+    """
+    if path.stat().st_size > limit and not path.name.lower().endswith(".gz"):
+        raise InputError(size_error(limit))
     data = path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
     if path.name.lower().endswith(".gz"):
         try:
             with gzip.GzipFile(fileobj=io.BytesIO(data)) as unzipped:
-                data = unzipped.read(MAX_FILE_BYTES + 1)
+                data = unzipped.read(limit + 1)
         except (OSError, EOFError, zlib.error) as error:
             raise InputError(f"corrupt gzip file: {error}") from None
-        if len(data) > MAX_FILE_BYTES:
-            raise InputError(f"gunzipped content exceeds {MAX_FILE_BYTES} bytes")
-    return data
+    if len(data) > limit:
+        raise InputError(size_error(limit), sha256=digest)
+    return data, digest
 
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
-def decode(data: bytes, is_html: bool) -> tuple[str, str, str | None]:
+def decode(data: bytes, is_html: bool, charset: str | None = None) -> tuple[str, str, str | None]:
     """Text, the encoding used and a note when it was a guess.
 
-    A BOM wins, then a declared HTML charset that fits the bytes, then UTF-8, then detection.
+    A BOM wins, then a declared charset that fits the bytes, then UTF-8, then detection.
+    ``charset`` is what the HTTP header declared (for a WARC record); an HTML page's
+    own declaration comes after it.
     """
     note = None
     for bom, encoding in _BOMS:
@@ -128,8 +153,10 @@ def decode(data: bytes, is_html: bool) -> tuple[str, str, str | None]:
             return _normalise(data.decode(encoding, errors="replace")), encoding, None
     if is_html:
         declared = _META_CHARSET.search(data[:4096])
-        if declared:
-            name = declared.group(1).decode("ascii").lower()
+        names = [charset.encode("ascii", "replace")] if charset else []
+        names += [declared.group(1)] if declared else []
+        for found in names:
+            name = found.decode("ascii").strip().lower()
             try:
                 codecs.lookup(name)
             except LookupError:
@@ -161,45 +188,245 @@ def _looks_binary(data: bytes) -> bool:
     return b"\x00" in sample and not sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
 
 
-def read_records(item: InputFile) -> Iterator[RawRecord | InputError]:
-    """The articles in one input file; a broken JSONL line yields an error and reading goes on."""
-    data = read_bytes(item.path)
-    digest = hashlib.sha256(data).hexdigest()
-    source = str(item.path)
-    if item.kind in {"text", "html"}:
-        if not data.strip():
-            raise InputError("empty file")
-        if _looks_binary(data):
-            raise InputError("binary content, not text")
-        text, _, note = decode(data, item.kind == "html")
-        yield RawRecord(
-            id=item.rel,
-            source=source,
-            content=text,
-            is_html=item.kind == "html",
-            sha256=digest,
+@dataclass(frozen=True)
+class JsonLine:
+    """A JSONL line as read: split off by the reader, parsed into a record by whoever cleans it."""
+
+    source: str
+    rel: str
+    number: int
+    data: bytes
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+    def parse(self) -> RawRecord | InputError:
+        """The record on this line, or the error that names the line."""
+        digest = hashlib.sha256(self.data).hexdigest()
+        try:
+            text = self.data.decode("utf-8")
+        except UnicodeDecodeError:
+            text, _, _ = decode(self.data, False)
+        try:
+            value = json.loads(text)
+            return _record_from_json(value, f"{self.rel}#{self.number}", self.source, digest, self.number)
+        except json.JSONDecodeError as error:
+            return InputError(f"line {self.number}: invalid JSON: {error.msg}", sha256=digest)
+        except InputError as error:
+            return InputError(f"line {self.number}: {error}", sha256=digest)
+
+
+@dataclass(frozen=True)
+class WarcPayload:
+    """An HTML response of a WARC file as read, decoded into a record by whoever cleans it."""
+
+    source: str
+    record_id: str
+    url: str | None
+    data: bytes
+    charset: str | None
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+    def parse(self) -> RawRecord:
+        """The record: the decoded page, its id and url from the WARC headers."""
+        html, _, note = decode(self.data, True, self.charset)
+        return RawRecord(
+            id=self.record_id,
+            source=self.source,
+            content=html,
+            is_html=True,
+            sha256=hashlib.sha256(self.data).hexdigest(),
+            metadata={"url": self.url} if self.url else {},
             warnings=[note] if note else [],
         )
-        return
-    text, _, _ = decode(data, False)
-    if item.kind == "json":
+
+
+Unparsed = JsonLine | WarcPayload | InputError
+
+
+class RecordStream:
+    """The records of one input file, read one at a time in bounded memory.
+
+    A JSONL file is read line by line and a WARC file record by record (gzipped or
+    not), so a file of any size streams through; a one-document file is read whole,
+    up to ``max_doc_bytes``. A broken record is yielded as an :class:`InputError` and
+    reading goes on; a file that can't be read raises it. The file's sha256 is taken
+    while reading (:meth:`digest`); ``skipped`` counts WARC records that aren't HTML
+    responses. :meth:`unparsed` yields the records of a JSONL or WARC file as read,
+    before the costlier parsing, so that the parsing can happen in a worker.
+    """
+
+    def __init__(self, item: InputFile, max_doc_bytes: int = DEFAULT_MAX_DOC_BYTES) -> None:
+        self.item = item
+        self.limit = max_doc_bytes
+        self.skipped = 0
+        self._sha256: str | None = None
+
+    def __iter__(self) -> Iterator[RawRecord | InputError]:
+        if self.item.kind not in MULTI_RECORD_KINDS:
+            yield self._single()
+            return
+        for record in self.unparsed():
+            yield record if isinstance(record, InputError) else record.parse()
+
+    def unparsed(self) -> Iterator[Unparsed]:
+        """The records of a JSONL or WARC file as read, one at a time."""
+        with _HashingFile(self.item.path) as raw:
+            stream = io.BufferedReader(raw, 1 << 16)
+            if self.item.kind == "warc":
+                yield from self._warc(stream)
+            elif self.item.path.name.lower().endswith(".gz"):
+                try:
+                    yield from self._jsonl(gzip.GzipFile(fileobj=stream, mode="rb"))
+                except (EOFError, zlib.error, gzip.BadGzipFile) as error:
+                    raise InputError(f"corrupt gzip file: {error}") from None
+            else:
+                yield from self._jsonl(stream)
+            raw.drain()
+            self._sha256 = raw.hexdigest()
+
+    def digest(self) -> str:
+        """sha256 of the file's stored bytes (taken while reading when it was read to the end)."""
+        return self._sha256 or file_digest(self.item.path)
+
+    def _single(self) -> RawRecord:
+        item = self.item
+        data, digest = read_bytes(item.path, self.limit)
+        self._sha256 = digest
+        source = str(item.path)
+        if item.kind in {"text", "html"}:
+            if not data.strip():
+                raise InputError("empty file")
+            if _looks_binary(data):
+                raise InputError("binary content, not text")
+            text, _, note = decode(data, item.kind == "html")
+            is_html = item.kind == "html"
+            return RawRecord(
+                id=item.rel,
+                source=source,
+                content=text,
+                is_html=is_html,
+                sha256=digest,
+                warnings=[note] if note else [],
+            )
+        text, _, _ = decode(data, False)
         try:
             value = json.loads(text)
         except json.JSONDecodeError as error:
             raise InputError(f"invalid JSON: {error}") from None
-        yield _record_from_json(value, item.rel, source, digest, None)
-        return
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        line_digest = hashlib.sha256(line.encode("utf-8")).hexdigest()
+        return _record_from_json(value, item.rel, source, digest, None)
+
+    def _jsonl(self, stream: _LineSource) -> Iterator[JsonLine | InputError]:
+        source = str(self.item.path)
+        for number, line in _lines(stream, self.limit):
+            if line is None:
+                yield InputError(f"line {number}: {size_error(self.limit)}")
+                continue
+            if number == 1:
+                line = line.removeprefix(codecs.BOM_UTF8)
+            if line.strip():
+                yield JsonLine(source, self.item.rel, number, line)
+
+    def _warc(self, stream: IO[bytes]) -> Iterator[WarcPayload | InputError]:
+        from warcio.archiveiterator import ArchiveIterator
+        from warcio.exceptions import ArchiveLoadFailed
+
+        source = str(self.item.path)
         try:
-            value = json.loads(line)
-            yield _record_from_json(value, f"{item.rel}#{number}", source, line_digest, number)
-        except json.JSONDecodeError as error:
-            yield InputError(f"line {number}: invalid JSON: {error.msg}")
-        except InputError as error:
-            yield InputError(f"line {number}: {error}")
+            for number, record in enumerate(ArchiveIterator(stream), start=1):
+                if record.rec_type != "response":
+                    continue
+                http = record.http_headers
+                record_id = record.rec_headers.get_header("WARC-Record-ID") or f"{self.item.rel}#{number}"
+                content_type = (http.get_header("Content-Type") or "") if http else ""
+                identified = record.rec_headers.get_header("WARC-Identified-Payload-Type") or ""
+                if (
+                    http is None
+                    or not http.get_statuscode().startswith("2")
+                    or not any(kind in f"{content_type} {identified}".lower() for kind in HTML_TYPES)
+                ):
+                    self.skipped += 1
+                    continue
+                try:
+                    payload = record.content_stream().read(self.limit + 1)
+                except (OSError, ValueError, zlib.error) as error:
+                    yield InputError(f"record {record_id}: unreadable payload: {error}", record_id)
+                    continue
+                if len(payload) > self.limit:
+                    digest = hashlib.sha256(payload).hexdigest()
+                    yield InputError(f"record {record_id}: {size_error(self.limit)}", record_id, digest)
+                    continue
+                charset = _CHARSET.search(content_type)
+                url = (record.rec_headers.get_header("WARC-Target-URI") or "").strip() or None
+                yield WarcPayload(source, record_id, url, payload, charset.group(1) if charset else None)
+        except ArchiveLoadFailed as error:
+            raise InputError(f"not a valid WARC file: {error}") from None
+
+
+_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
+
+
+def read_records(
+    item: InputFile, max_doc_bytes: int = DEFAULT_MAX_DOC_BYTES
+) -> Iterator[RawRecord | InputError]:
+    """The records of one input file, one at a time (see :class:`RecordStream`)."""
+    return iter(RecordStream(item, max_doc_bytes))
+
+
+def _lines(stream: _LineSource, limit: int) -> Iterator[tuple[int, bytes | None]]:
+    """Numbered lines without their line end; a line over ``limit`` bytes is skipped, as None."""
+    number = 0
+    while line := stream.readline(limit + 3):
+        number += 1
+        if not line.endswith(b"\n") and len(line) == limit + 3:
+            while (rest := stream.readline(1 << 20)) and not rest.endswith(b"\n"):
+                pass
+            yield number, None
+            continue
+        line = line.removesuffix(b"\n").removesuffix(b"\r")
+        yield number, None if len(line) > limit else line
+
+
+class _HashingFile(io.RawIOBase):
+    """A file opened for reading that feeds every byte read to a sha256."""
+
+    def __init__(self, path: Path) -> None:
+        self._file = path.open("rb", buffering=0)
+        self._hash = hashlib.sha256()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        count = self._file.readinto(buffer)
+        if count:
+            self._hash.update(memoryview(buffer)[:count])
+        return count or 0
+
+    def drain(self) -> None:
+        """Read (and hash) whatever is left of the file."""
+        while block := self._file.read(1 << 20):
+            self._hash.update(block)
+
+    def hexdigest(self) -> str:
+        return self._hash.hexdigest()
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
+
+
+def file_digest(path: Path) -> str:
+    """sha256 of a file's bytes as stored (before gunzipping)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _record_from_json(

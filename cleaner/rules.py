@@ -20,6 +20,7 @@ line bounds) and a time-out, so one bad pattern can't hang a run.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,6 +100,7 @@ class Rule:
                 self.patterns.append(regex.compile(pattern, flags))
             except regex.error as error:
                 raise RuleError(f"{origin}: rule {spec.id!r}: field 'patterns[{number}]': {error}") from None
+        self.line_forms = [line_start_form(pattern, flags) for pattern in spec.patterns]
 
     def applies_to(self, lang: str | None, site: str) -> bool:
         """Whether the rule is in scope for a document's language and site."""
@@ -110,23 +112,21 @@ class Rule:
 
     def find(self, text: str) -> Iterator[Finding]:
         """The spans this rule cuts from ``text``; raises TimeoutError from a runaway pattern."""
-        for pattern in self.patterns:
-            for match in pattern.finditer(text, timeout=PATTERN_TIMEOUT_SECONDS):
-                if match.end() == match.start():
-                    continue
-                finding = self._finding(text, match)
+        for pattern, line_form in zip(self.patterns, self.line_forms, strict=True):
+            for start, end, groups in _matches(pattern, line_form, text):
+                finding = self._finding(text, start, end, groups)
                 if finding is not None:
                     yield finding
 
-    def _finding(self, text: str, match: regex.Match[str]) -> Finding | None:
-        author = match.groupdict().get("author")
+    def _finding(self, text: str, start: int, end: int, groups: dict[str, str | None]) -> Finding | None:
+        author = groups.get("author")
         author = " ".join(author.split()) if author else None
-        matched = match.group()
+        matched = text[start:end]
         if not matched.strip():
             return None
         # A pattern like ^\W* can run over line breaks: the cut starts at the first line with text.
-        first = match.start() + len(matched) - len(matched.lstrip())
-        last = match.start() + len(matched.rstrip())
+        first = start + len(matched) - len(matched.lstrip())
+        last = start + len(matched.rstrip())
         if self.kind == "phrase":
             return Finding(self._span(first, last), author)
         start = text.rfind("\n", 0, first) + 1
@@ -167,6 +167,78 @@ class Rule:
     def matches(self, text: str) -> bool:
         """Whether the rule finds anything in ``text`` (used by the examples check)."""
         return any(True for _ in self.find(text))
+
+
+def line_start_form(pattern: str, flags: int) -> regex.Pattern[str] | None:
+    """A faster twin of a pattern anchored at line starts, or None when it has no safe twin.
+
+    ``^X`` is tried by the engine at every position of the text; ``\\n(?:X)`` over the
+    text with a newline in front is found by a fast scan for newlines and finds the
+    same matches (see :func:`_matches`). Patterns that start with ``^.`` keep their
+    form: the engine already skips ahead to the literal text they contain.
+    """
+    body = pattern[1:]
+    if not pattern.startswith("^") or body.startswith(".") or _has_top_level_bar(body):
+        return None
+    if any(token in body for token in ("\\A", "\\G", "(?<", "(?r", "(?f")):
+        return None  # the extra newline would be visible to these
+    return regex.compile("\\n(?:" + body + ")", flags)
+
+
+def _has_top_level_bar(pattern: str) -> bool:
+    """Whether ``pattern`` is an alternation at its top level (outside groups and sets)."""
+    depth = sets = position = 0
+    while position < len(pattern):
+        char = pattern[position]
+        if char == "\\":
+            position += 1
+        elif char == "[":
+            sets += 1  # sets nest in the regex package's VERSION1 ([[a-z]--[q]], [[:alpha:]])
+            position += pattern[position + 1 : position + 2] == "^"
+            position += pattern[position + 1 : position + 2] == "]"  # a literal ] opening a set
+        elif char == "]" and sets:
+            sets -= 1
+        elif sets:
+            pass
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            return True
+        position += 1
+    return False
+
+
+def _matches(
+    pattern: regex.Pattern[str], line_form: regex.Pattern[str] | None, text: str
+) -> Iterator[tuple[int, int, dict[str, str | None]]]:
+    """Start, end and named groups of the non-empty matches of ``pattern`` in ``text``.
+
+    With a line-start twin, each search resumes on the newline that ended the last
+    match, so a match may begin where the last one ended, as with ``finditer``; at
+    an empty match (after which ``finditer`` may find a longer one at the same place)
+    the rest is left to ``finditer`` itself.
+    """
+    deadline = time.monotonic() + PATTERN_TIMEOUT_SECONDS
+    if line_form is not None:
+        padded = "\n" + text
+        position = 0
+        while True:
+            found = line_form.search(padded, position, timeout=max(deadline - time.monotonic(), 0.0))
+            if found is None:
+                return
+            start, end = found.start(), found.end() - 1
+            if start == end:
+                break
+            yield start, end, found.groupdict()
+            position = end
+        remaining = pattern.finditer(text, start, timeout=max(deadline - time.monotonic(), 0.0))
+    else:
+        remaining = pattern.finditer(text, timeout=PATTERN_TIMEOUT_SECONDS)
+    for match in remaining:
+        if match.end() > match.start():
+            yield match.start(), match.end(), match.groupdict()
 
 
 def _line_end(text: str, position: int) -> int:

@@ -1,39 +1,60 @@
-"""Run the cleaner over input files: incremental, parallel, one output set per file.
+"""Run the cleaner over input files: incremental, streaming, parallel, the same bytes on any engine.
 
-Workers read, clean and write the outputs of one file each and hand back its
-index lines; the parent records a file in the manifest only after its outputs
-are written, and writes the index and run stats in input order, so the outputs
-are the same bytes whatever the number of workers.
+The parent reads the inputs one record at a time. A JSONL or WARC file is cut
+into batches of records; a one-document file (.txt, .html, .json) travels as its
+path and the worker reads it. Units of work go to an engine (this process, a pool
+of worker processes, or a Dask cluster) with a bounded number in flight, and
+their results are taken back in input order, so memory stays flat however big
+the corpus. A worker writes the outputs of a one-document file itself; the
+parent appends the records of a JSONL or WARC file to its output as their
+batches come back. A file is recorded in the manifest only after all its
+outputs are in place, and the index and run stats are written in input order:
+the outputs are the same bytes whatever the engine and the number of workers.
 """
 
 from __future__ import annotations
 
 import fcntl
-import hashlib
+import math
 import multiprocessing
 import os
+import shutil
 import time
 import traceback
-from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TextIO
 
 from tqdm import tqdm
 
-from cleaner.ingest import InputError, InputFile, RawRecord, discover, read_records
+from cleaner.ingest import (
+    MULTI_RECORD_KINDS,
+    InputError,
+    InputFile,
+    RawRecord,
+    RecordStream,
+    Unparsed,
+    discover,
+    file_digest,
+)
+from cleaner.limits import DocumentTimeout, Limits, time_limit, timeout_message
 from cleaner.model import Document
 from cleaner.pipeline import Cleaner, Settings
 from cleaner.write import (
     INDEX_NAME,
+    INDEX_PARTS,
     STATS_NAME,
     Manifest,
     atomic_writer,
     dumps,
     error_entry,
     index_entry,
+    jsonl_record,
     output_path,
     remove_stale_temporaries,
     sidecar,
@@ -41,20 +62,62 @@ from cleaner.write import (
 )
 
 LOCK_NAME = ".lock"
+# A unit of work: at most this many documents, or this many bytes of them.
+BATCH_DOCS = 32
+BATCH_BYTES = 4 << 20
 
 
 class OutputLocked(RuntimeError):
     """Another run is writing to the same output folder."""
 
 
-@dataclass
-class FileResult:
-    """What cleaning one input file produced, sent back from a worker."""
+@dataclass(frozen=True)
+class Job:
+    """What every unit of work needs besides its documents."""
 
-    key: str
+    settings: Settings
+    versions: dict[str, object]
+    out: Path
+    limits: Limits = field(default_factory=Limits)
+    debug: bool = False
+
+
+@dataclass(frozen=True)
+class FileUnit:
+    """A one-document file: the worker reads it, cleans it and writes its outputs."""
+
+    item: InputFile
+
+
+@dataclass(frozen=True)
+class RecordBatch:
+    """Consecutive records of a JSONL or WARC file, as the parent read them (the worker parses them)."""
+
+    item: InputFile
+    records: list[Unparsed]
+
+
+Unit = FileUnit | RecordBatch
+
+
+@dataclass(frozen=True)
+class FileEnd:
+    """The parent's note that a JSONL or WARC file has no more records."""
+
+    item: InputFile
     sha256: str
-    outputs: list[str]
-    index: list[dict[str, Any]]
+    skipped: int
+    error: str | None
+
+
+@dataclass
+class Outcome:
+    """What cleaning one unit produced, sent back to the parent."""
+
+    index: list[dict[str, Any]] = field(default_factory=list)
+    records: bytes = b""  # output lines of a JSONL or WARC batch, UTF-8, ready to append
+    outputs: list[str] = field(default_factory=list)  # files written for a one-document file
+    sha256: str = ""  # of a one-document file
     removed_by_category: Counter[str] = field(default_factory=Counter)
     removed_by_rule: Counter[str] = field(default_factory=Counter)
     complete: bool = True
@@ -67,6 +130,7 @@ class RunSummary:
     documents: int = 0
     unchanged_files: int = 0
     skipped_files: int = 0
+    skipped_records: int = 0
     errors: int = 0
     guarded: int = 0
     chars_in: int = 0
@@ -84,6 +148,7 @@ class RunSummary:
             "documents": self.documents,
             "unchanged_files": self.unchanged_files,
             "skipped_files": self.skipped_files,
+            "skipped_records": self.skipped_records,
             "errors": self.errors,
             "guarded": self.guarded,
             "chars_in": self.chars_in,
@@ -99,9 +164,10 @@ class RunSummary:
     def line(self) -> str:
         """The one-line summary printed at the end of a run."""
         removed = ", ".join(f"{name} {count}" for name, count in self.removed_by_category.most_common())
+        skipped_records = f", {self.skipped_records} non-HTML WARC records" if self.skipped_records else ""
         return (
             f"{self.documents} documents cleaned ({self.unchanged_files} files unchanged, "
-            f"{self.skipped_files} skipped, {self.errors} errors, {self.guarded} guarded); "
+            f"{self.skipped_files} skipped{skipped_records}, {self.errors} errors, {self.guarded} guarded); "
             f"chars {self.chars_in:,} -> {self.chars_out:,}; "
             f"removed {sum(self.removed_by_category.values())}"
             + (f" ({removed})" if removed else "")
@@ -109,86 +175,174 @@ class RunSummary:
         )
 
 
-_WORKER: tuple[Cleaner, Path, bool] | None = None
+# ---------------------------------------------------------------- the worker side
 
 
-def _init_worker(settings: Settings, out: Path, debug: bool) -> None:
-    global _WORKER
-    _WORKER = (Cleaner(settings), out, debug)
+_CLEANERS: dict[Settings, Cleaner] = {}
 
 
-def _process(item: InputFile) -> FileResult:
-    assert _WORKER is not None, "worker not initialised"
-    cleaner, out, debug = _WORKER
-    return clean_file(cleaner, item, out, debug)
+def cleaner_for(job: Job) -> Cleaner:
+    """This process's cleaner for the job, made on first use: rules and models load once."""
+    cleaner = _CLEANERS.get(job.settings)
+    if cleaner is None or cleaner.versions != job.versions:
+        cleaner = _CLEANERS[job.settings] = Cleaner(job.settings)
+        if cleaner.versions != job.versions:
+            raise RuntimeError(
+                f"this worker's rules or models ({cleaner.versions}) differ from the run's ({job.versions})"
+            )
+    return cleaner
 
 
-def clean_file(cleaner: Cleaner, item: InputFile, out: Path, debug: bool = False) -> FileResult:
-    """Clean every record of one input file and write its outputs; errors become index lines."""
-    key = str(item.path)
-    result = FileResult(key=key, sha256=file_digest(item.path), outputs=[], index=[])
-    versions = cleaner.versions
+def process(job: Job, units: list[Unit]) -> list[Outcome]:
+    """Clean some units of work: the function every engine runs, in the parent or a worker."""
+    cleaner = cleaner_for(job)
+    return [
+        _clean_file(cleaner, job, unit.item)
+        if isinstance(unit, FileUnit)
+        else _clean_batch(cleaner, job, unit)
+        for unit in units
+    ]
+
+
+def _clean_file(cleaner: Cleaner, job: Job, item: InputFile) -> Outcome:
+    """Read, clean and write a one-document file; a problem becomes its index line."""
+    outcome = Outcome()
+    stream = RecordStream(item, job.limits.max_doc_bytes)
     try:
-        records = read_records(item)
-        if item.kind == "jsonl":
-            target = output_path(out, item.rel, ".jsonl")
-            with atomic_writer(target) as handle:
-                for record in records:
-                    cleaned = _clean_one(cleaner, record, item, result, debug)
-                    if cleaned is not None:
-                        document, text = cleaned
-                        handle.write(dumps({**sidecar(document, versions), "text": text}) + "\n")
-            result.outputs.append(target.relative_to(out.resolve()).as_posix())
-        else:
-            for record in records:
-                cleaned = _clean_one(cleaner, record, item, result, debug)
-                if cleaned is not None:
-                    document, text = cleaned
-                    text_path = output_path(out, item.rel, ".txt")
-                    side_path = output_path(out, item.rel, ".json")
-                    write_atomic(side_path, dumps(sidecar(document, versions)) + "\n")
-                    write_atomic(text_path, text)
-                    root = out.resolve()
-                    result.outputs += [p.relative_to(root).as_posix() for p in (text_path, side_path)]
+        (record,) = stream
+        outcome.sha256 = stream.digest()
+        cleaned = _clean_one(cleaner, job, record, item, outcome)
+        if cleaned is not None:
+            document, text = cleaned
+            text_path = output_path(job.out, item.rel, ".txt")
+            side_path = output_path(job.out, item.rel, ".json")
+            write_atomic(side_path, dumps(sidecar(document, cleaner.versions)) + "\n")
+            write_atomic(text_path, text)
+            root = job.out.resolve()
+            outcome.outputs += [p.relative_to(root).as_posix() for p in (text_path, side_path)]
     except (InputError, OSError, ValueError) as error:
-        result.index.append(error_entry(item.rel, key, f"{item.path}: {error}", result.sha256))
-        result.complete = False
-    return result
+        outcome.sha256 = outcome.sha256 or getattr(error, "sha256", "") or _digest_or_blank(item.path)
+        outcome.index.append(error_entry(item.rel, str(item.path), f"{item.path}: {error}", outcome.sha256))
+        outcome.complete = False
+    return outcome
+
+
+def _clean_batch(cleaner: Cleaner, job: Job, batch: RecordBatch) -> Outcome:
+    """Clean a batch of records of one JSONL or WARC file into output lines, in order."""
+    outcome = Outcome()
+    lines = []
+    for unparsed in batch.records:
+        record = unparsed if isinstance(unparsed, InputError) else unparsed.parse()
+        cleaned = _clean_one(cleaner, job, record, batch.item, outcome)
+        if cleaned is not None:
+            document, text = cleaned
+            lines.append(dumps(jsonl_record(document, text, cleaner.versions)) + "\n")
+    outcome.records = "".join(lines).encode("utf-8")
+    return outcome
 
 
 def _clean_one(
-    cleaner: Cleaner, record: RawRecord | InputError, item: InputFile, result: FileResult, debug: bool
+    cleaner: Cleaner, job: Job, record: RawRecord | InputError, item: InputFile, outcome: Outcome
 ) -> tuple[Document, str] | None:
+    """Clean one record within the time limit; an error becomes its index line."""
     if isinstance(record, InputError):
-        result.index.append(error_entry(item.rel, str(item.path), f"{item.path}: {record}", result.sha256))
-        result.complete = False
+        doc_id = record.doc_id or item.rel
+        outcome.index.append(error_entry(doc_id, str(item.path), f"{item.path}: {record}", record.sha256))
+        outcome.complete = False
         return None
+    where = f"{item.path}" + (f" line {record.line}" if record.line else "")
+    where += f" record {record.id}" if item.kind == "warc" else ""
     try:
-        document = cleaner.clean(record, site_hint=item.rel.rpartition("/")[0])
-        text = cleaner.clean_text(document)
+        with time_limit(job.limits.doc_timeout):
+            document = cleaner.clean(record, site_hint=item.rel.rpartition("/")[0])
+            text = cleaner.clean_text(document)
+    except DocumentTimeout:
+        message = f"{where}: {timeout_message(job.limits.doc_timeout or 0)}"
     except Exception as error:  # one broken document must not stop the run
-        where = f"{item.path}" + (f" line {record.line}" if record.line else "")
         message = f"{where}: internal error: {type(error).__name__}: {error}"
-        if debug:
+        if job.debug:
             message += "\n" + traceback.format_exc()
-        result.index.append(error_entry(record.id, record.source, message, record.sha256))
-        result.complete = False
-        return None
-    result.index.append(index_entry(document, len(text)))
-    for span in document.removed:
-        if span.applied and span.status != "kept":
-            result.removed_by_category[span.category] += 1
-            result.removed_by_rule[span.reason] += 1
-    return document, text
+    else:
+        outcome.index.append(index_entry(document, len(text)))
+        for span in document.removed:
+            if span.applied and span.status != "kept":
+                outcome.removed_by_category[span.category] += 1
+                outcome.removed_by_rule[span.reason] += 1
+        return document, text
+    outcome.index.append(error_entry(record.id, record.source, message, record.sha256))
+    outcome.complete = False
+    return None
 
 
-def file_digest(path: Path) -> str:
-    """sha256 of a file's bytes as stored (before gunzipping)."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+def _digest_or_blank(path: Path) -> str:
+    try:
+        return file_digest(path)
+    except OSError:
+        return ""
+
+
+# ---------------------------------------------------------------- engines
+
+
+class Engine(Protocol):
+    """Runs :func:`process` on units of work; ``submit`` returns a function that waits for the result."""
+
+    @property
+    def slots(self) -> int:
+        """How many units of work to keep in flight."""
+        ...
+
+    def submit(self, job: Job, units: list[Unit]) -> Callable[[], list[Outcome]]: ...
+
+
+class InProcess:
+    """Cleans in this process, one unit at a time."""
+
+    slots = 0
+
+    def submit(self, job: Job, units: list[Unit]) -> Callable[[], list[Outcome]]:
+        outcomes = process(job, units)
+        return lambda: outcomes
+
+
+class WorkerDied(RuntimeError):
+    """A worker process died (killed, or crashed in a C library) and took its work with it."""
+
+
+class PoolEngine:
+    """Cleans in a pool of forked worker processes (they inherit the loaded rules)."""
+
+    def __init__(self, pool: ProcessPoolExecutor, workers: int) -> None:
+        self.pool = pool
+        self.slots = 3 * workers
+
+    def submit(self, job: Job, units: list[Unit]) -> Callable[[], list[Outcome]]:
+        future = self.pool.submit(process, job, units)
+
+        def result() -> list[Outcome]:
+            try:
+                return future.result()
+            except BrokenProcessPool:
+                first = units[0].item.path if units else "?"
+                raise WorkerDied(
+                    f"a worker process died and the work in flight with it (from {first} on); files "
+                    "finished before are recorded: run again to go on (--workers 1 shows the document)"
+                ) from None
+
+        return result
+
+
+@contextmanager
+def local_engine(workers: int) -> Iterator[Engine]:
+    """This process for one worker, else a pool of ``workers`` processes."""
+    if workers <= 1:
+        yield InProcess()
+        return
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        yield PoolEngine(pool, workers)
+
+
+# ---------------------------------------------------------------- the parent side
 
 
 @contextmanager
@@ -214,55 +368,212 @@ def run(
     force: bool = False,
     progress: bool = False,
     debug: bool = False,
+    limits: Limits | None = None,
+    engine: Engine | None = None,
 ) -> RunSummary:
-    """Clean every new or changed input file into ``out``; see the module docstring."""
+    """Clean every new or changed input file into ``out``; see the module docstring.
+
+    ``engine`` runs the work (default: this process or a local pool of ``workers``
+    processes, all cores when None).
+    """
     started = time.perf_counter()
     files, skipped = discover(inputs)
     cleaner = Cleaner(settings)
+    _CLEANERS[settings] = cleaner
     versions = cleaner.versions
+    job = Job(settings, versions, out, limits or Limits(), debug)
     summary = RunSummary(skipped_files=len(skipped), versions=versions)
     with output_lock(out):
         remove_stale_temporaries(out)
         manifest = Manifest(out)
         todo = [
-            f
-            for f in files
-            if force or not manifest.is_current(str(f.path), file_digest(f.path), versions, out)
+            item
+            for item in files
+            if force
+            or str(item.path) not in manifest.entries
+            or not manifest.is_current(str(item.path), file_digest(item.path), versions, out)
         ]
         summary.unchanged_files = len(files) - len(todo)
-        fresh: dict[str, FileResult] = {}
-        for result in tqdm(
-            _results(cleaner, todo, out, settings, workers, debug),
-            total=len(todo),
-            unit="file",
-            disable=not progress,
-            leave=False,
-        ):
-            fresh[result.key] = result
-            summary.removed_by_category.update(result.removed_by_category)
-            summary.removed_by_rule.update(result.removed_by_rule)
-            manifest.record(
-                {
-                    "path": result.key,
-                    "sha256": result.sha256,
-                    "versions": versions,
-                    "complete": result.complete,
-                    "outputs": result.outputs,
-                    "index": result.index,
-                }
-            )
-        index: list[dict[str, Any]] = []
-        for item in files:
-            key = str(item.path)
-            entries = fresh[key].index if key in fresh else manifest.entries[key]["index"]
-            index.extend(entries)
-            if key in fresh:
-                _count(summary, entries)
-        write_atomic(out / INDEX_NAME, "".join(dumps(entry) + "\n" for entry in index))
+        one_document = sum(item.kind not in MULTI_RECORD_KINDS for item in todo)
+        count = workers or os.cpu_count() or 1
+        if one_document == len(todo):
+            count = min(count, max(one_document, 1))
+        with ExitStack() as stack:
+            if engine is None:
+                engine = stack.enter_context(local_engine(count))
+            per_task = max(1, min(BATCH_DOCS, math.ceil(one_document / max(4 * count, 1))))
+            collector = _Collector(job, manifest, summary)
+            bar = stack.enter_context(tqdm(unit="doc", disable=not progress, leave=False))
+            try:
+                for piece, outcomes in _in_order(engine, job, _work(todo, job, per_task)):
+                    collector.take(piece, outcomes)
+                    bar.update(sum(len(outcome.index) for outcome in outcomes))
+            finally:
+                collector.abort()
+        _write_index(out, files, manifest)
         manifest.compact([str(item.path) for item in files])
         summary.seconds = time.perf_counter() - started
         write_atomic(out / STATS_NAME, dumps(summary.as_dict()) + "\n")
     return summary
+
+
+def _work(todo: list[InputFile], job: Job, files_per_task: int) -> Iterator[list[Unit] | FileEnd]:
+    """Units of work in input order, read lazily, each JSONL or WARC file closed by a FileEnd."""
+    files: list[Unit] = []
+    for item in todo:
+        if item.kind not in MULTI_RECORD_KINDS:
+            files.append(FileUnit(item))
+            if len(files) >= files_per_task:
+                yield files
+                files = []
+            continue
+        if files:
+            yield files
+            files = []
+        stream = RecordStream(item, job.limits.max_doc_bytes)
+        batch: list[Unparsed] = []
+        size = 0
+        error = None
+        try:
+            for record in stream.unparsed():
+                batch.append(record)
+                size += 0 if isinstance(record, InputError) else record.size
+                if len(batch) >= BATCH_DOCS or size >= BATCH_BYTES:
+                    yield [RecordBatch(item, batch)]
+                    batch, size = [], 0
+        except (InputError, OSError, ValueError) as problem:
+            error = f"{item.path}: {problem}"
+        if batch:
+            yield [RecordBatch(item, batch)]
+        yield FileEnd(item, _digest_or_blank(item.path) if error else stream.digest(), stream.skipped, error)
+    if files:
+        yield files
+
+
+def _in_order(
+    engine: Engine, job: Job, work: Iterable[list[Unit] | FileEnd]
+) -> Iterator[tuple[list[Unit] | FileEnd, list[Outcome]]]:
+    """Submit the work with at most ``engine.slots`` pieces in flight; results in input order."""
+    pending: deque[tuple[list[Unit] | FileEnd, Callable[[], list[Outcome]]]] = deque()
+    for piece in work:
+        waiting = (lambda: []) if isinstance(piece, FileEnd) else engine.submit(job, piece)
+        pending.append((piece, waiting))
+        while len(pending) > engine.slots:
+            done, result = pending.popleft()
+            yield done, result()
+    while pending:
+        done, result = pending.popleft()
+        yield done, result()
+
+
+class _Collector:
+    """Takes results in input order: appends records to their file, records finished files."""
+
+    def __init__(self, job: Job, manifest: Manifest, summary: RunSummary) -> None:
+        self.job = job
+        self.manifest = manifest
+        self.summary = summary
+        self.open: _RecordsFile | None = None
+
+    def take(self, piece: list[Unit] | FileEnd, outcomes: list[Outcome]) -> None:
+        """Handle the results of one piece of work (or the end of a JSONL or WARC file)."""
+        if isinstance(piece, FileEnd):
+            self._finish(piece)
+            return
+        for unit, outcome in zip(piece, outcomes, strict=True):
+            self._tally(outcome)
+            if isinstance(unit, FileUnit):
+                self._record(unit.item, outcome.sha256, outcome.complete, outcome.outputs, outcome.index)
+                continue
+            if self.open is None:
+                self.open = _RecordsFile(self.job.out, unit.item)
+            self.open.add(outcome)
+
+    def _finish(self, end: FileEnd) -> None:
+        records = self.open or _RecordsFile(self.job.out, end.item)
+        self.open = None
+        if end.error:
+            entry = error_entry(end.item.rel, str(end.item.path), end.error, end.sha256)
+            failed = Outcome(index=[entry], complete=False)
+            self._tally(failed)
+            records.add(failed)
+        outputs = records.commit()
+        self.summary.skipped_records += end.skipped
+        self._record(end.item, end.sha256, records.complete, outputs, outputs[-1])
+
+    def _tally(self, outcome: Outcome) -> None:
+        self.summary.removed_by_category.update(outcome.removed_by_category)
+        self.summary.removed_by_rule.update(outcome.removed_by_rule)
+        _count(self.summary, outcome.index)
+
+    def _record(
+        self,
+        item: InputFile,
+        sha256: str,
+        complete: bool,
+        outputs: list[str],
+        index: list[dict[str, Any]] | str,
+    ) -> None:
+        """Note a finished file in the manifest: its outputs are in place by now."""
+        self.manifest.record(
+            {
+                "path": str(item.path),
+                "sha256": sha256,
+                "versions": self.job.versions,
+                "complete": complete,
+                "outputs": outputs,
+                "index": index,
+            }
+        )
+
+    def abort(self) -> None:
+        """Drop a half-written file (the run stopped in the middle of it)."""
+        if self.open is not None:
+            self.open.abort()
+            self.open = None
+
+
+class _RecordsFile:
+    """A JSONL or WARC file's output and index lines, appended in order, renamed into place at the end.
+
+    The index lines go to ``<out>/.index/<rel>.jsonl`` rather than the manifest, so
+    neither the manifest nor the parent's memory grows with the number of records.
+    """
+
+    def __init__(self, out: Path, item: InputFile) -> None:
+        self.root = out.resolve()
+        self.target = output_path(out, item.rel, ".jsonl")
+        self.part = output_path(out, f"{INDEX_PARTS}/{item.rel}", ".jsonl")
+        self.stack = ExitStack()
+        self.records: TextIO = self.stack.enter_context(atomic_writer(self.target))
+        self.index: TextIO = self.stack.enter_context(atomic_writer(self.part))
+        self.complete = True
+
+    def add(self, outcome: Outcome) -> None:
+        self.records.buffer.write(outcome.records)  # the text layer is never written to
+        self.index.writelines(dumps(entry) + "\n" for entry in outcome.index)
+        self.complete = self.complete and outcome.complete
+
+    def commit(self) -> list[str]:
+        """Put both files in place; their names relative to the output folder, the index last."""
+        self.stack.close()
+        return [path.relative_to(self.root).as_posix() for path in (self.target, self.part)]
+
+    def abort(self) -> None:
+        stopped = RuntimeError("the run stopped")
+        self.stack.__exit__(RuntimeError, stopped, None)
+
+
+def _write_index(out: Path, files: list[InputFile], manifest: Manifest) -> None:
+    """``index.jsonl``: every input file's index lines, in input order, streamed."""
+    with atomic_writer(out / INDEX_NAME) as handle:
+        for item in files:
+            index = manifest.entries[str(item.path)]["index"]
+            if isinstance(index, str):
+                with (out / index).open(encoding="utf-8") as part:
+                    shutil.copyfileobj(part, handle)
+            else:
+                handle.writelines(dumps(entry) + "\n" for entry in index)
 
 
 def _count(summary: RunSummary, entries: list[dict[str, Any]]) -> None:
@@ -279,16 +590,3 @@ def _count(summary: RunSummary, entries: list[dict[str, Any]]) -> None:
         summary.chars_in += entry["chars_in"]
         summary.chars_out += entry["chars_out"]
         summary.flagged += entry["flagged"]
-
-
-def _results(
-    cleaner: Cleaner, todo: list[InputFile], out: Path, settings: Settings, workers: int | None, debug: bool
-) -> Iterator[FileResult]:
-    count = min(workers or os.cpu_count() or 1, max(len(todo), 1))
-    if count <= 1:
-        for item in todo:
-            yield clean_file(cleaner, item, out, debug)
-        return
-    context = multiprocessing.get_context("fork")
-    with context.Pool(count, initializer=_init_worker, initargs=(settings, out, debug)) as pool:
-        yield from pool.imap(_process, todo, chunksize=1)

@@ -12,13 +12,14 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import Any, TextIO
 
 from cleaner.model import Document, Span, render
 
 MANIFEST_NAME = "_manifest.jsonl"
 INDEX_NAME = "index.jsonl"
 STATS_NAME = "_stats.json"
+INDEX_PARTS = ".index"  # index lines of each JSONL or WARC input, kept out of the manifest
 
 
 def _file_mode() -> int:
@@ -31,7 +32,7 @@ _FILE_MODE = _file_mode()
 
 
 @contextmanager
-def atomic_writer(path: Path) -> Iterator[IO[str]]:
+def atomic_writer(path: Path) -> Iterator[TextIO]:
     """A text file handle whose content replaces ``path`` only when the block succeeds."""
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -107,6 +108,16 @@ def sidecar(document: Document, versions: dict[str, object]) -> dict[str, Any]:
     }
 
 
+def jsonl_record(document: Document, text: str, versions: dict[str, object]) -> dict[str, Any]:
+    """A cleaned document as a line of a JSONL output: ``id`` and ``text`` first, then the sidecar.
+
+    The shape datatrove and dolma read: ``id``, ``text`` and ``metadata`` (title,
+    author, date, url) at the top level; the other fields are extra metadata to them.
+    """
+    record = sidecar(document, versions)
+    return {"id": record.pop("id"), "text": text, **record}
+
+
 def index_entry(document: Document, chars_out: int) -> dict[str, Any]:
     """One line of ``index.jsonl`` for a cleaned document."""
     return {
@@ -149,6 +160,9 @@ def output_path(out: Path, rel: str, suffix: str) -> Path:
 
 class Manifest:
     """What earlier runs produced: per input file, its hash, the versions used and its index lines.
+
+    The index lines are kept inline for a one-document file; for a JSONL or WARC
+    file ``index`` names the file under the output folder that holds them.
 
     Kept as an append-only journal, one line per finished file, appended only after
     that file's outputs are in place; a run killed half-way leaves at worst a torn

@@ -1,0 +1,316 @@
+"""``cleaner bench``: the cleaner's speed on text and HTML, peers on the same HTML, scaling, memory.
+
+The corpus is synthesised from the dev benchmark pages in ``../shared/data/
+extraction-dev`` (their HTML and their recall-oriented raw text), repeated with
+varied ids into JSONL files, and cleaned with the real runner. Speeds are given
+per CPU second of the process that does the work (documents per second per
+core, fair on a busy machine) and per wall-clock second; scaling is wall-clock
+time with 1 and 2 workers; peak memory is the largest resident set of a
+``cleaner run`` over a generated 100,000-document JSONL file and its workers.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cleaner.pipeline import Settings
+from cleaner.runner import run
+
+DEFAULT_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+TARGETS = {
+    "text_docs_per_cpu_s": 300.0,  # at least, one core
+    "html_vs_trafilatura": 1.3,  # at most: our HTML time / trafilatura.extract time
+    "speedup_2_workers": 1.8,  # at least
+    "memory_mb": 500.0,  # at most, for the 100,000-document run
+}
+
+
+class DataMissing(RuntimeError):
+    """The dev benchmark pages are not where the bench looks for them."""
+
+
+@dataclass
+class Pages:
+    """The dev benchmark pages: HTML, the raw text a recall-oriented scrape keeps, urls."""
+
+    keys: list[str]
+    html: list[str]
+    text: list[str]
+    urls: list[str]
+
+
+def load_pages(data: Path) -> Pages:
+    """The extraction-dev pages under ``data``, or :class:`DataMissing`."""
+    folder = data / "extraction-dev"
+    if not (folder / "html").is_dir() or not (folder / "raw-recall").is_dir():
+        raise DataMissing(f"no dev benchmark pages in {folder} (html/ and raw-recall/)")
+    truth = json.loads((folder / "ground-truth.json").read_text(encoding="utf-8"))
+    keys = sorted(path.name.removesuffix(".html.gz") for path in (folder / "html").glob("*.html.gz"))
+    keys = [key for key in keys if (folder / "raw-recall" / f"{key}.txt").exists()]
+    return Pages(
+        keys=keys,
+        html=[
+            gzip.decompress((folder / "html" / f"{key}.html.gz").read_bytes()).decode("utf-8", "replace")
+            for key in keys
+        ],
+        text=[(folder / "raw-recall" / f"{key}.txt").read_text(encoding="utf-8") for key in keys],
+        urls=[truth.get(key, {}).get("url") or f"https://example.com/{key}" for key in keys],
+    )
+
+
+def write_corpus(path: Path, pages: Pages, count: int, html: bool) -> None:
+    """``count`` JSONL records cycling through the pages, each with its own id."""
+    with path.open("w", encoding="utf-8") as handle:
+        for number in range(count):
+            page = number % len(pages.keys)
+            record: dict[str, str] = {"id": f"doc{number:06d}-{pages.keys[page][:12]}"}
+            if html:
+                record |= {"html": pages.html[page], "url": pages.urls[page]}
+            else:
+                record |= {"text": pages.text[page]}
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+@dataclass
+class Timing:
+    """Wall-clock and CPU seconds of some work on ``docs`` documents."""
+
+    docs: int
+    wall: float
+    cpu: float
+
+    def as_dict(self) -> dict[str, float]:
+        return {
+            "docs": self.docs,
+            "wall_s": round(self.wall, 3),
+            "cpu_s": round(self.cpu, 3),
+            "docs_per_cpu_s": round(self.docs / self.cpu, 1) if self.cpu else 0.0,
+            "docs_per_wall_s": round(self.docs / self.wall, 1) if self.wall else 0.0,
+        }
+
+
+def _cpu_with_children() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def time_run(corpus: Path, out: Path, workers: int) -> Timing:
+    """Clean ``corpus`` into ``out`` with the real runner; CPU time of this process and its workers."""
+    wall, cpu = time.perf_counter(), _cpu_with_children()
+    summary = run([corpus], out, Settings(), workers=workers, force=True)
+    return Timing(summary.documents, time.perf_counter() - wall, _cpu_with_children() - cpu)
+
+
+def time_function(function: Callable[[str], object], pages: list[str]) -> tuple[Timing, int]:
+    """Run ``function`` on every page; its timing and how many pages it failed on."""
+    failures = 0
+    wall, cpu = time.perf_counter(), time.process_time()
+    for page in pages:
+        try:
+            function(page)
+        except Exception:  # a peer that breaks on a page is counted, not fatal
+            failures += 1
+    return Timing(len(pages), time.perf_counter() - wall, time.process_time() - cpu), failures
+
+
+def peers() -> dict[str, Callable[[str], object]]:
+    """The peer extractors that are installed (the [bench] extra), by name."""
+    import trafilatura
+
+    found: dict[str, Callable[[str], object]] = {
+        "trafilatura.extract": lambda html: trafilatura.extract(html),
+        "trafilatura.extract(favor_recall)": lambda html: trafilatura.extract(
+            html, favor_recall=True, include_comments=True, include_tables=True
+        ),
+    }
+    try:
+        import justext
+
+        stoplist = justext.get_stoplist("English")
+        found["jusText"] = lambda html: [
+            p.text for p in justext.justext(html, stoplist) if not p.is_boilerplate
+        ]
+    except ImportError:
+        pass
+    try:
+        from boilerpy3 import extractors
+
+        extractor = extractors.ArticleExtractor(raise_on_failure=False)
+        found["boilerpy3"] = extractor.get_content
+    except ImportError:
+        pass
+    return found
+
+
+# Runs a command and prints the peak resident set of it and its workers (KiB), from a small
+# process: a child's peak counts the memory of the process it was started from.
+_PEAK_WRAPPER = (
+    "import resource, subprocess, sys\n"
+    "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode\n"
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, code)\n"
+)
+
+
+def memory_run(pages: Pages, count: int, workers: int, folder: Path) -> dict[str, Any]:
+    """Peak resident memory of a ``cleaner run`` over a ``count``-document JSONL made on the fly."""
+    corpus = folder / "memory.jsonl"
+    write_corpus(corpus, pages, count, html=False)
+    command = [sys.executable, "-m", "cleaner", "run", str(corpus), "--out", str(folder / "memory-out")]
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", _PEAK_WRAPPER, *command, "--workers", str(workers)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    peak_kib, code = done.stdout.split()
+    return {
+        "docs": count,
+        "workers": workers,
+        "input_mb": round(corpus.stat().st_size / 1e6, 1),
+        "wall_s": round(time.perf_counter() - started, 1),
+        "peak_rss_mb": round(int(peak_kib) / 1024, 1),  # the largest process of the run (Linux: KiB)
+        "exit_code": int(code),
+    }
+
+
+def bench(
+    data: Path = DEFAULT_DATA,
+    text_docs: int = 5000,
+    html_docs: int = 1000,
+    memory_docs: int = 100_000,
+    echo: Callable[[str], None] = print,
+) -> dict[str, Any]:
+    """Run every measurement and return the results (see the module docstring)."""
+    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+    pages = load_pages(data)
+    results: dict[str, Any] = {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "load_average": [round(x, 2) for x in os.getloadavg()],
+        },
+        "corpus": {"pages": len(pages.keys), "text_docs": text_docs, "html_docs": html_docs},
+        "targets": TARGETS,
+    }
+    with tempfile.TemporaryDirectory(prefix="cleaner-bench-") as temporary:
+        folder = Path(temporary)
+        text_corpus, html_corpus = folder / "text.jsonl", folder / "html.jsonl"
+        write_corpus(text_corpus, pages, text_docs, html=False)
+        write_corpus(html_corpus, pages, html_docs, html=True)
+
+        echo("warming up (first calls load language profiles and fill caches) ...")
+        warm = folder / "warm.jsonl"
+        write_corpus(warm, pages, len(pages.keys), html=True)
+        time_run(warm, folder / "out-warm", workers=1)
+        write_corpus(warm, pages, len(pages.keys), html=False)
+        time_run(warm, folder / "out-warm", workers=1)
+        for function in peers().values():
+            time_function(function, pages.html[:5])
+
+        echo(f"text: cleaning {text_docs} raw-recall texts, 1 worker ...")
+        text = time_run(text_corpus, folder / "out-text", workers=1)
+        echo(f"html: cleaning {html_docs} HTML pages, 1 worker ...")
+        html = time_run(html_corpus, folder / "out-html", workers=1)
+        results["text"], results["html"] = text.as_dict(), html.as_dict()
+
+        html_pages = [pages.html[n % len(pages.keys)] for n in range(html_docs)]
+        results["peers_html"] = {}
+        for name, function in peers().items():
+            echo(f"peer: {name} on the same {html_docs} pages ...")
+            timing, failures = time_function(function, html_pages)
+            results["peers_html"][name] = {**timing.as_dict(), "failures": failures}
+
+        echo("scaling: the text corpus with 1 and 2 workers (best of 2 each) ...")
+        one = min((time_run(text_corpus, folder / "s1", workers=1) for _ in range(2)), key=lambda t: t.wall)
+        two = min((time_run(text_corpus, folder / "s2", workers=2) for _ in range(2)), key=lambda t: t.wall)
+        results["scaling"] = {
+            "workers_1": one.as_dict(),
+            "workers_2": two.as_dict(),
+            "speedup_wall": round(one.wall / two.wall, 2),
+            "cpu_2_over_1": round(two.cpu / one.cpu, 2),
+        }
+        results["bench_process_peak_rss_mb"] = round(
+            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
+        )
+        if memory_docs:
+            echo(f"memory: cleaner run over {memory_docs:,} generated documents, 2 workers ...")
+            results["memory"] = memory_run(pages, memory_docs, 2, folder)
+    trafilatura_cpu = results["peers_html"]["trafilatura.extract"]["cpu_s"]
+    results["ratios"] = {
+        "html_vs_trafilatura": round(html.cpu / trafilatura_cpu, 2),
+        **{
+            f"html_vs_{name}": round(html.cpu / peer["cpu_s"], 2)
+            for name, peer in results["peers_html"].items()
+            if peer["cpu_s"] and name != "trafilatura.extract"
+        },
+        "text_vs_html_speed": round((text.docs / text.cpu) / (html.docs / html.cpu), 1),
+    }
+    results["met"] = {
+        "text_docs_per_cpu_s": text.docs / text.cpu >= TARGETS["text_docs_per_cpu_s"],
+        "html_vs_trafilatura": results["ratios"]["html_vs_trafilatura"] <= TARGETS["html_vs_trafilatura"],
+        "speedup_2_workers": results["scaling"]["speedup_wall"] >= TARGETS["speedup_2_workers"],
+    }
+    if memory_docs:
+        results["met"]["memory_mb"] = results["memory"]["peak_rss_mb"] < TARGETS["memory_mb"]
+    return results
+
+
+def report(results: dict[str, Any]) -> str:
+    """The results as a few aligned lines."""
+    lines = [
+        f"machine: {results['machine']['cpus']} cpus, python {results['machine']['python']}, "
+        f"load average {results['machine']['load_average']}",
+    ]
+
+    def row(name: str, timing: dict[str, Any], extra: str = "") -> str:
+        return (
+            f"  {name:36} {timing['docs_per_cpu_s']:8.1f} docs/s/core "
+            f"{timing['docs_per_wall_s']:8.1f} docs/s wall  "
+            f"({timing['docs']} docs, {timing['cpu_s']:.1f} s cpu){extra}"
+        )
+
+    lines.append("cleaner (1 worker, real runner, JSONL in and out):")
+    lines.append(row("text (raw-recall texts)", results["text"]))
+    lines.append(row("html (pages)", results["html"]))
+    lines.append("peers on the same HTML (in process):")
+    for name, timing in results["peers_html"].items():
+        lines.append(row(name, timing, f", {timing['failures']} failures" if timing["failures"] else ""))
+    ratios = results["ratios"]
+    lines.append(
+        "ratios (cpu time of our HTML run / the peer's): " + ", ".join(f"{k} {v}" for k, v in ratios.items())
+    )
+    scaling = results["scaling"]
+    lines.append(
+        f"scaling (text): 1 worker {scaling['workers_1']['wall_s']} s, "
+        f"2 workers {scaling['workers_2']['wall_s']} s wall: x{scaling['speedup_wall']}; "
+        f"cpu of 2 / cpu of 1: {scaling['cpu_2_over_1']}"
+    )
+    lines.append(f"peak memory of this bench process: {results['bench_process_peak_rss_mb']} MB")
+    if "memory" in results:
+        memory = results["memory"]
+        lines.append(
+            f"memory: {memory['docs']:,} documents ({memory['input_mb']} MB JSONL), "
+            f"{memory['workers']} workers: peak RSS {memory['peak_rss_mb']} MB, {memory['wall_s']} s, "
+            f"exit code {memory['exit_code']}"
+        )
+    met = results["met"]
+    lines.append(
+        "targets: "
+        + ", ".join(f"{name} {'met' if ok else 'MISSED'} ({TARGETS[name]})" for name, ok in met.items())
+    )
+    return "\n".join(lines)

@@ -1,0 +1,50 @@
+"""Language detection: function words for clear cases, langdetect for the rest, the same answers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cleaner.lang import SAMPLE_CHARS, _langdetect, detect_language, stopword_language
+from tests.conftest import shared_path
+
+ENGLISH = (
+    "The council said that the new bridge would be open to traffic by the end of the year, and that "
+    "the cost of the work had been lower than they feared when it was planned."
+)
+GERMAN = (
+    "Der Stadtrat hat am Dienstag beschlossen, dass die neue Brücke bis zum Ende des Jahres für den "
+    "Verkehr freigegeben wird, und die Kosten sind nicht so hoch wie befürchtet."
+)
+SWEDISH = (
+    "Kommunfullmäktige beslutade i tisdags att den nya bron ska öppnas för trafik före årets slut, "
+    "och kostnaden blev lägre än man hade befarat när arbetet planerades."
+)
+
+
+def test_clear_cases_are_told_by_their_function_words() -> None:
+    assert stopword_language(ENGLISH) == "en" and stopword_language(GERMAN) == "de"
+    assert detect_language(ENGLISH) == "en" and detect_language(GERMAN) == "de"
+
+
+def test_unclear_cases_go_to_langdetect() -> None:
+    assert stopword_language(ENGLISH + " " + GERMAN) is None  # mixed: no clear winner
+    assert stopword_language("東京の議会は新しい橋の開通を決めました。" * 3) is None  # not Latin script
+    assert stopword_language(SWEDISH) is None and detect_language(SWEDISH) == "sv"
+    assert detect_language("12 34 56 ... !!") is None
+
+
+def test_function_words_agree_with_langdetect_on_the_dev_texts() -> None:
+    texts = [
+        path.read_text(encoding="utf-8")
+        for name in ("extraction-dev", "snippets-dev")
+        for path in sorted(Path(shared_path("data", name, "raw-recall")).glob("*.txt"))
+    ]
+    answered = 0
+    for text in texts[::2]:  # every other text keeps the test quick
+        middle = max(0, len(text) // 2 - SAMPLE_CHARS // 2) if len(text) > SAMPLE_CHARS * 2 else 0
+        sample = text[middle : middle + SAMPLE_CHARS]
+        fast = stopword_language(sample)
+        if fast is not None:
+            answered += 1
+            assert fast == _langdetect(sample), sample[:200]
+    assert answered >= 0.8 * len(texts[::2])

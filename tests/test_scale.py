@@ -1,0 +1,342 @@
+"""Streaming in batches, WARC input, per-document limits, the JSONL output shape, the Dask engine."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cleaner import runner
+from cleaner.cli import main
+from cleaner.ingest import RawRecord, RecordStream, _lines, discover, file_digest
+from cleaner.limits import DocumentTimeout, time_limit
+from cleaner.model import Document
+from cleaner.runner import FileEnd, Job, Outcome, Unit, _in_order
+
+ARTICLE = (
+    "Harbour workers end three-day strike\n\n"
+    "Dock workers in the port returned to work on Thursday after the union accepted a new pay offer.\n\n"
+    "- ADVERTISEMENT - CONTINUE READING BELOW -\n\n"
+    "The agreement raises wages by four percent this year and three percent next year, the union said.\n\n"
+    "By Marta Lindqvist"
+)
+PAGE = (
+    "<html><head><title>Council backs budget {n}</title></head><body><nav>Home | News</nav><article>"
+    "<h1>Council backs budget {n}</h1><p>The city council approved a budget of {n} million on Tuesday "
+    "evening after a four-hour debate about roads and schools.</p><p>ADVERTISEMENT</p><p>Opposition "
+    "members said the plan left too little for public transport and housing.</p></article></body></html>"
+)
+
+
+def cli(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["run", *args])
+    return result.exit_code, result.output
+
+
+def outputs(out: Path) -> dict[Path, bytes]:
+    """Every output file's bytes, except the run's timing and its journal."""
+    skip = {"_stats.json", "_manifest.jsonl"}
+    return {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file() and p.name not in skip}
+
+
+def big_feed(folder: Path, count: int) -> Path:
+    """A JSONL file of ``count`` articles with varied ids, one broken line in the middle."""
+    lines = [json.dumps({"id": f"a{n}", "text": ARTICLE.replace("three", str(n))}) for n in range(count)]
+    lines.insert(count // 2, "{broken")
+    path = folder / "feeds" / "big.jsonl.gz"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode(), mtime=0))
+    return path
+
+
+def write_warc(path: Path, pages: list[tuple[str, str, bytes]]) -> None:
+    """A WARC file (gzipped for a .gz name): a warcinfo record, then (url, type, body) responses."""
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    with path.open("wb") as handle:
+        writer = WARCWriter(handle, gzip=path.name.endswith(".gz"))
+        writer.write_record(writer.create_warcinfo_record(path.name, {"software": "test"}))
+        for url, content_type, body in pages:
+            http = StatusAndHeaders("200 OK", [("Content-Type", content_type)], protocol="HTTP/1.1")
+            writer.write_record(
+                writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=http)
+            )
+
+
+# ---------------------------------------------------------------- streaming
+
+
+def test_a_big_gzipped_jsonl_streams_in_batches_with_the_same_bytes_for_one_or_two_workers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(runner, "BATCH_DOCS", 7)  # 60 records: 9 batches shared by the two workers
+    raw = tmp_path / "raw"
+    big_feed(raw, 60)
+    (raw / "one.txt").write_text(ARTICLE)
+    results = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"clean-{workers}"
+        code, output = cli(str(raw), "--out", str(out), "--workers", workers)
+        assert (
+            code == 1 and "61 documents cleaned" in output and "big.jsonl.gz: line 31: invalid JSON" in output
+        )
+        results.append(outputs(out))
+    assert results[0] == results[1]
+    out = tmp_path / "clean-1"
+    records = [json.loads(line) for line in (out / "feeds" / "big.jsonl").read_text().splitlines()]
+    assert [r["id"] for r in records] == [f"a{n}" for n in range(60)]
+    index = [json.loads(line) for line in (out / "index.jsonl").read_text().splitlines()]
+    assert [e["id"] for e in index] == [f"a{n}" for n in range(30)] + ["feeds/big"] + [
+        f"a{n}" for n in range(30, 60)
+    ] + ["one"]
+    # The manifest names the file holding a JSONL's index lines rather than holding them.
+    manifest = [json.loads(line) for line in (out / "_manifest.jsonl").read_text().splitlines()]
+    big = next(entry for entry in manifest if entry["path"].endswith("big.jsonl.gz"))
+    assert big["index"] == ".index/feeds/big.jsonl" and big["outputs"][-1] == big["index"]
+    assert big["sha256"] == file_digest(raw / "feeds" / "big.jsonl.gz") and big["complete"] is False
+
+
+def test_work_is_read_lazily_and_kept_in_order_with_bounded_work_in_flight() -> None:
+    events: list[str] = []
+
+    class Counting:
+        """An engine that runs work later, in any order, and counts what is in flight."""
+
+        slots = 3
+
+        def __init__(self) -> None:
+            self.in_flight = self.most = self.submitted = 0
+
+        def submit(self, job: Job, units: list[Unit]) -> Callable[[], list[Outcome]]:
+            self.in_flight += 1
+            self.most = max(self.most, self.in_flight)
+            number = self.submitted
+            self.submitted += 1
+
+            def result() -> list[Outcome]:
+                self.in_flight -= 1
+                events.append(f"done {number}")
+                return [Outcome(index=[{"n": number}])]
+
+            return result
+
+    def work() -> Iterator[list[Unit] | FileEnd]:
+        for number in range(20):
+            events.append(f"read {number}")
+            yield []
+
+    engine = Counting()
+    got = [outcomes[0].index[0]["n"] for _, outcomes in _in_order(engine, None, work())]  # type: ignore[arg-type]
+    assert got == sorted(got) and len(got) == 20
+    assert engine.most == engine.slots + 1
+    assert events.index("done 0") < events.index("read 10")  # results flow before the input is all read
+
+
+def test_jsonl_lines_and_file_digest_are_read_as_a_stream(tmp_path: Path) -> None:
+    path = big_feed(tmp_path, 5)
+    (item,) = discover([path])[0]
+    stream = RecordStream(item, max_doc_bytes=len(ARTICLE) + 60)
+    records = list(stream)
+    assert [r.id if isinstance(r, RawRecord) else "error" for r in records] == [
+        "a0",
+        "a1",
+        "error",
+        "a2",
+        "a3",
+        "a4",
+    ]
+    assert stream.digest() == file_digest(path)
+    tight = [str(r) for r in RecordStream(item, max_doc_bytes=60) if not isinstance(r, RawRecord)]
+    assert tight[:2] == [
+        "line 1: exceeded the 60 bytes size limit",
+        "line 2: exceeded the 60 bytes size limit",
+    ]
+
+
+def test_lines_at_the_size_limit_pass_and_longer_ones_are_skipped_whole() -> None:
+    data = b"0123456789\n0123456789A\r\n" + b"x" * 30 + b"\nlast\r\nend"
+    assert list(_lines(io.BytesIO(data), 10)) == [
+        (1, b"0123456789"),
+        (2, None),
+        (3, None),
+        (4, b"last"),
+        (5, b"end"),
+    ]
+
+
+# ---------------------------------------------------------------- WARC
+
+
+@pytest.mark.parametrize("name", ["crawl.warc.gz", "crawl.warc"])
+def test_a_warc_file_is_cleaned_into_jsonl_with_ids_and_urls_from_its_headers(
+    tmp_path: Path, name: str
+) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    write_warc(
+        raw / name,
+        [
+            ("https://news.example.com/budget", "text/html; charset=utf-8", PAGE.format(n=40).encode()),
+            ("https://news.example.com/logo.png", "image/png", b"\x89PNG\r\n"),
+            (
+                "https://news.example.com/cafe",
+                "text/html; charset=windows-1252",
+                PAGE.format(n="caf\xe9").encode("cp1252"),
+            ),
+        ],
+    )
+    out = tmp_path / "clean"
+    code, output = cli(str(raw), "--out", str(out), "--workers", "1")
+    assert code == 0, output
+    assert "2 documents cleaned" in output and "1 non-HTML WARC records" in output
+    records = [json.loads(line) for line in (out / "crawl.jsonl").read_text().splitlines()]
+    assert [r["metadata"]["url"] for r in records] == [
+        "https://news.example.com/budget",
+        "https://news.example.com/cafe",
+    ]
+    assert all(r["id"].startswith("<urn:uuid:") for r in records)
+    assert (
+        "approved a budget of 40 million" in records[0]["text"] and "ADVERTISEMENT" not in records[0]["text"]
+    )
+    assert records[1]["metadata"]["title"] == "Council backs budget café"
+    index = [json.loads(line) for line in (out / "index.jsonl").read_text().splitlines()]
+    assert [e["id"] for e in index] == [r["id"] for r in records]
+
+
+def test_jsonl_output_has_the_shape_datatrove_and_dolma_read(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    record = {"id": "d1", "text": ARTICLE, "metadata": {"url": "https://example.com/a", "title": "Strike"}}
+    (raw / "docs.jsonl").write_text(json.dumps(record) + "\n")
+    cli(str(raw), "--out", str(tmp_path / "clean"))
+    (line,) = (tmp_path / "clean" / "docs.jsonl").read_text().splitlines()
+    cleaned = json.loads(line)
+    assert list(cleaned)[:2] == ["id", "text"] and cleaned["id"] == "d1"
+    assert "ADVERTISEMENT" not in cleaned["text"] and cleaned["text"].startswith("Harbour workers")
+    assert cleaned["metadata"]["url"] == "https://example.com/a" and cleaned["metadata"]["title"] == "Strike"
+
+
+# ---------------------------------------------------------------- limits
+
+
+def test_documents_over_the_size_limit_become_error_records_naming_it(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    small = json.dumps({"id": "small", "text": "A short note about the harbour strike and the pay offer."})
+    large = json.dumps({"id": "large", "text": ARTICLE * 3})
+    (raw / "feed.jsonl").write_text(f"{small}\n{large}\n")
+    (raw / "long.txt").write_text(ARTICLE * 3)
+    write_warc(
+        raw / "crawl.warc.gz", [("https://example.com/big", "text/html", PAGE.format(n=1).encode() * 3)]
+    )
+    out = tmp_path / "clean"
+    code, output = cli(str(raw), "--out", str(out), "--max-doc-bytes", "300")
+    assert code == 1
+    assert "1 documents cleaned" in output and "3 errors" in output
+    assert "feed.jsonl: line 2: exceeded the 300 bytes size limit" in output
+    assert "long.txt: exceeded the 300 bytes size limit" in output
+    assert "crawl.warc.gz: record <urn:uuid:" in output
+    index = [json.loads(line) for line in (out / "index.jsonl").read_text().splitlines()]
+    assert [(e["id"].split(":")[0], e["status"]) for e in index] == [
+        ("<urn", "error"),
+        ("small", "ok"),
+        ("feed", "error"),
+        ("long", "error"),
+    ]
+
+
+def test_documents_over_the_time_limit_become_error_records_naming_it(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "feed.jsonl").write_text(json.dumps({"id": "slow", "text": ARTICLE}) + "\n")
+    code, output = cli(str(raw), "--out", str(tmp_path / "clean"), "--doc-timeout", "0.000001")
+    assert code == 1 and "feed.jsonl line 1: exceeded the 1e-06 s time limit" in output
+    (entry,) = [json.loads(line) for line in (tmp_path / "clean" / "index.jsonl").read_text().splitlines()]
+    assert entry["id"] == "slow" and entry["status"] == "error" and entry["error"].endswith("time limit")
+
+
+def spin(seconds: float, limit: float) -> str:
+    started = time.monotonic()
+    try:
+        with time_limit(limit):
+            while time.monotonic() - started < seconds:
+                pass
+    except DocumentTimeout:
+        return "timeout"
+    return "done"
+
+
+def test_the_time_limit_interrupts_on_the_main_thread_and_on_other_threads() -> None:
+    assert (spin(5, 0.1), spin(0.01, 1)) == ("timeout", "done")
+    found: list[tuple[str, str]] = []
+    thread = threading.Thread(target=lambda: found.append((spin(5, 0.1), spin(0.01, 1))))
+    thread.start()
+    thread.join()
+    assert found == [("timeout", "done")]
+
+
+# ---------------------------------------------------------------- Dask
+
+
+def test_the_dask_engine_writes_the_same_bytes_as_the_local_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    distributed = pytest.importorskip("distributed", reason="the dask extra is not installed")
+    monkeypatch.setattr(runner, "BATCH_DOCS", 5)
+    raw = tmp_path / "raw"
+    big_feed(raw, 12)
+    for n in range(3):
+        (raw / "site" / f"page{n}.html").parent.mkdir(parents=True, exist_ok=True)
+        (raw / "site" / f"page{n}.html").write_text(PAGE.format(n=n))
+    write_warc(raw / "crawl.warc.gz", [("https://example.com/w", "text/html", PAGE.format(n=7).encode())])
+    local = tmp_path / "local"
+    cli(str(raw), "--out", str(local), "--workers", "1")
+    code, output = cli(str(raw), "--out", str(tmp_path / "x"), "--engine", "dask")
+    assert code == 2 and "--engine dask needs --scheduler" in output
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        code, output = cli(
+            str(raw),
+            "--out",
+            str(tmp_path / "dask"),
+            "--engine",
+            "dask",
+            "--scheduler",
+            cluster.scheduler_address,
+        )
+    assert code == 1 and "16 documents cleaned" in output, output
+    assert outputs(tmp_path / "dask") == outputs(local)
+
+
+def test_a_worker_that_dies_stops_the_run_with_a_message_and_keeps_finished_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cleaner.pipeline import Cleaner
+
+    real_clean = Cleaner.clean
+
+    def clean_or_die(self: Cleaner, record: RawRecord, site_hint: str = "") -> Document:
+        if record.id == "crash":  # stands for a crash inside a C library, which kills the process
+            time.sleep(0.5)  # a.txt, in the other worker, is done by then
+            os._exit(3)
+        return real_clean(self, record, site_hint)
+
+    monkeypatch.setattr(Cleaner, "clean", clean_or_die)
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_text(ARTICLE)
+    (raw / "b.jsonl").write_text(json.dumps({"id": "crash", "text": ARTICLE}) + "\n")
+    code, output = cli(str(raw), "--out", str(tmp_path / "clean"), "--workers", "2")
+    assert code == 1 and "a worker process died and the work in flight with it" in output
+    assert (tmp_path / "clean" / "a.txt").exists() and not (tmp_path / "clean" / "b.jsonl").exists()
+    assert not list((tmp_path / "clean").rglob("*.tmp"))
