@@ -4,6 +4,7 @@ A rule file is ``rules/**/<category>.yaml``::
 
     category: advertisement          # default category of its rules
     lang: [en]                       # optional: only for documents in these languages
+    defines: {month: 'jan(?:uary)?|feb(?:ruary)?'}   # optional: sub-patterns, used as (?&month)
     rules:
       - id: ad-continue-reading
         kind: line                   # line | block | phrase | truncate_after
@@ -14,7 +15,9 @@ Kinds: ``line`` cuts every line a pattern matches; ``phrase`` cuts only the
 match (a named group ``author`` goes to metadata); ``block`` cuts a heading line
 and the teaser lines under it; ``truncate_after`` cuts from a marker line to the
 end when what follows is short. Patterns run with MULTILINE (``^``/``$`` are
-line bounds) and a time-out, so one bad pattern can't hang a run.
+line bounds) and a time-out, so one bad pattern can't hang a run. A file's
+``defines`` are named sub-patterns its rules call with ``(?&name)``, so a date
+or a name is spelled once per file, not once per pattern.
 """
 
 from __future__ import annotations
@@ -23,11 +26,11 @@ import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import regex
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from cleaner.model import Span
 
@@ -71,7 +74,15 @@ class RuleFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
     category: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
     lang: list[str] | None = None
+    defines: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")], str] = Field(default_factory=dict)
     rules: list[RuleSpec] = Field(min_length=1)
+
+    @field_validator("defines")
+    @classmethod
+    def _author_is_reserved(cls, defines: dict[str, str]) -> dict[str, str]:
+        if "author" in defines:
+            raise ValueError("'author' is the group a byline fills; name the sub-pattern otherwise")
+        return defines
 
 
 @dataclass(frozen=True)
@@ -85,7 +96,14 @@ class Finding:
 class Rule:
     """A validated rule with compiled patterns."""
 
-    def __init__(self, spec: RuleSpec, category: str, lang: list[str] | None, origin: str) -> None:
+    def __init__(
+        self,
+        spec: RuleSpec,
+        category: str,
+        lang: list[str] | None,
+        origin: str,
+        defines: dict[str, str] | None = None,
+    ) -> None:
         self.spec = spec
         self.id = spec.id
         self.kind = spec.kind
@@ -93,10 +111,13 @@ class Rule:
         self.lang = spec.lang if spec.lang is not None else lang
         self.origin = origin
         flags = regex.MULTILINE | regex.VERSION1 | (regex.IGNORECASE if spec.ignore_case else 0)
+        # Named sub-patterns ride along in a DEFINE group, callable as (?&name).
+        subpatterns = "".join(f"(?P<{name}>{body})" for name, body in (defines or {}).items())
+        suffix = f"(?(DEFINE){subpatterns})" if subpatterns else ""
         self.patterns = []
         for number, pattern in enumerate(spec.patterns):
             try:
-                self.patterns.append(regex.compile(pattern, flags))
+                self.patterns.append(regex.compile(pattern + suffix, flags))
             except regex.error as error:
                 raise RuleError(f"{origin}: rule {spec.id!r}: field 'patterns[{number}]': {error}") from None
 
@@ -190,7 +211,7 @@ def load_rule_file(path: Path, origin: str | None = None) -> list[Rule]:
         parsed = RuleFile.model_validate(data)
     except ValidationError as error:
         raise RuleError(_describe(origin, data, error)) from None
-    return [Rule(spec, parsed.category, parsed.lang, origin) for spec in parsed.rules]
+    return [Rule(spec, parsed.category, parsed.lang, origin, parsed.defines) for spec in parsed.rules]
 
 
 def _describe(origin: str, data: object, error: ValidationError) -> str:

@@ -148,3 +148,20 @@ def test_rules_version_changes_with_the_rules(tmp_path: Path) -> None:
     before = load_rules(tmp_path).version
     write(tmp_path, body.replace("'x'", "'y'"))
     assert load_rules(tmp_path).version != before
+
+
+def test_file_defines_are_sub_patterns_every_rule_can_call(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "category: t\ndefines:\n  month: 'jan(?:uary)?|feb(?:ruary)?'\n  day: '\\d{1,2}'\nrules:\n"
+        "  - id: stamp\n    kind: line\n    patterns: ['^Updated (?&day) (?&month)$|^(?&month) (?&day)$']\n",
+    )
+    (stamp,) = load_rule_file(path)
+    assert stamp.matches("Text.\nUpdated 3 January\n") and stamp.matches("Feb 12")
+    assert not stamp.matches("Updated 3 March")
+
+
+def test_a_define_may_not_be_named_author(tmp_path: Path) -> None:
+    body = "category: t\ndefines: {author: 'x'}\nrules:\n  - id: a\n    kind: line\n    patterns: ['(?&author)']\n"
+    with pytest.raises(RuleError, match="field 'defines': .*'author' is the group"):
+        load_rule_file(write(tmp_path, body))
