@@ -11,7 +11,8 @@ A rule file is ``rules/**/<category>.yaml``::
         patterns: ['^\\W*advertisement\\W*$']
         examples: {match: ["- ADVERTISEMENT -"], no_match: ["The advertisement ran twice."]}
 
-Kinds: ``line`` cuts every line a pattern matches; ``phrase`` cuts only the
+Kinds: ``line`` cuts every line a pattern matches (up to ``max_chars`` long, so a
+pattern can look for a phrase anywhere in a short line); ``phrase`` cuts only the
 match (a named group ``author`` goes to metadata); ``block`` cuts a heading line
 and the teaser lines under it; ``truncate_after`` cuts from a marker line to the
 end when what follows is short. Patterns run with MULTILINE (``^``/``$`` are
@@ -133,20 +134,24 @@ class Rule:
         """The spans this rule cuts from ``text``; raises TimeoutError from a runaway pattern."""
         for pattern in self.patterns:
             for match in pattern.finditer(text, timeout=PATTERN_TIMEOUT_SECONDS):
-                if match.end() == match.start():
-                    continue
-                finding = self._finding(text, match)
-                if finding is not None:
-                    yield finding
+                found = match.group()
+                # Whitespace a pattern swallowed at either end (blank lines) is not part of the find.
+                first = match.start() + len(found) - len(found.lstrip())
+                last = match.end() - len(found) + len(found.rstrip())
+                if last > first:
+                    finding = self._finding(text, first, last, match.groupdict().get("author"))
+                    if finding is not None:
+                        yield finding
 
-    def _finding(self, text: str, match: regex.Match[str]) -> Finding | None:
-        author = match.groupdict().get("author")
+    def _finding(self, text: str, first: int, last: int, author: str | None) -> Finding | None:
         author = " ".join(author.split()) if author else None
         if self.kind == "phrase":
-            return Finding(self._span(match.start(), match.end()), author)
-        start = text.rfind("\n", 0, match.start()) + 1
-        end = _line_end(text, max(match.end() - 1, match.start()))
+            return Finding(self._span(first, last), author)
+        start = text.rfind("\n", 0, first) + 1
+        end = _line_end(text, last - 1)
         if self.kind == "line":
+            if end - start > self.spec.max_chars:
+                return None
             return Finding(self._span(start, end), author)
         if self.kind == "block":
             return Finding(self._span(start, self._block_end(text, end)), author)

@@ -165,3 +165,17 @@ def test_a_define_may_not_be_named_author(tmp_path: Path) -> None:
     body = "category: t\ndefines: {author: 'x'}\nrules:\n  - id: a\n    kind: line\n    patterns: ['(?&author)']\n"
     with pytest.raises(RuleError, match="field 'defines': .*'author' is the group"):
         load_rule_file(write(tmp_path, body))
+
+
+def test_line_rule_skips_lines_longer_than_max_chars(tmp_path: Path) -> None:
+    found = rule(tmp_path, "  - id: lic\n    kind: line\n    max_chars: 40\n    patterns: ['licensing rights']\n")
+    short = "Pier at dawn. REUTERS/Licensing rights"
+    long = "The court heard that the licensing rights were sold twice, in 2019 and again in 2021."
+    assert [f.span.end - f.span.start for f in found.find(f"{short}\n{long}\n")] == [len(short)]
+
+
+def test_blank_lines_a_pattern_swallows_are_not_cut(tmp_path: Path) -> None:
+    found = rule(tmp_path, "  - id: ad\n    kind: phrase\n    patterns: ['\\s*advertisement\\s*']\n")
+    text = "Story.\n\nADVERTISEMENT\n\nMore story.\n"
+    (finding,) = found.find(text)
+    assert text[finding.span.start : finding.span.end] == "ADVERTISEMENT"
