@@ -162,13 +162,13 @@ def test_file_defines_are_sub_patterns_every_rule_can_call(tmp_path: Path) -> No
 
 
 def test_a_define_may_not_be_named_author(tmp_path: Path) -> None:
-    body = "category: t\ndefines: {author: 'x'}\nrules:\n  - id: a\n    kind: line\n    patterns: ['(?&author)']\n"
-    with pytest.raises(RuleError, match="field 'defines': .*'author' is the group"):
+    body = "category: t\ndefines: {author: 'x'}\nrules:\n  - id: a\n    kind: line\n    patterns: ['x']\n"
+    with pytest.raises(RuleError, match=r"field 'defines': .*'author' is the group"):
         load_rule_file(write(tmp_path, body))
 
 
 def test_line_rule_skips_lines_longer_than_max_chars(tmp_path: Path) -> None:
-    found = rule(tmp_path, "  - id: lic\n    kind: line\n    max_chars: 40\n    patterns: ['licensing rights']\n")
+    found = rule(tmp_path, "  - id: lic\n    kind: line\n    max_chars: 40\n    patterns: ['licensing']\n")
     short = "Pier at dawn. REUTERS/Licensing rights"
     long = "The court heard that the licensing rights were sold twice, in 2019 and again in 2021."
     assert [f.span.end - f.span.start for f in found.find(f"{short}\n{long}\n")] == [len(short)]
