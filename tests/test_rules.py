@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -179,3 +180,16 @@ def test_blank_lines_a_pattern_swallows_are_not_cut(tmp_path: Path) -> None:
     text = "Story.\n\nADVERTISEMENT\n\nMore story.\n"
     (finding,) = found.find(text)
     assert text[finding.span.start : finding.span.end] == "ADVERTISEMENT"
+
+
+def test_patterns_keep_to_their_line() -> None:
+    """``\\s`` and ``\\W`` match a newline, so a pattern using them can swallow the line before;
+    rules write ``[^\\S\\n]`` and ``[^\\w\\n]`` (and ``\\n`` where they mean to span lines)."""
+    bare = re.compile(r"(?<!\\)\\[sW]")
+    crossing = [
+        f"{rule.id}: {pattern.pattern}"
+        for rule in RULES.rules
+        for pattern in rule.patterns
+        if bare.search(pattern.pattern)
+    ]
+    assert crossing == []
