@@ -40,6 +40,7 @@ RuleKind = Literal["line", "block", "phrase", "truncate_after"]
 KIND_ORDER: dict[str, int] = {"truncate_after": 0, "block": 1, "line": 2, "phrase": 3}
 PATTERN_TIMEOUT_SECONDS = 1.0
 _ELLIPSIS = ("...", "…")
+_LIST_ITEM = regex.compile(r"(?:[-–—•*·▪►]|\d{1,2}[.)])\s")
 
 
 class RuleError(ValueError):
@@ -161,9 +162,14 @@ class Rule:
         return Finding(self._span(start, len(text.rstrip())), author)
 
     def _block_end(self, text: str, end: int) -> int:
-        """End of the teaser lines under a block heading that ends at ``end``."""
+        """End of the teaser lines under a block heading that ends at ``end``.
+
+        When the first teaser is a list item, the block ends with the list: a
+        short line after it is more likely the article's next subheading.
+        """
         taken = 0
         position = end
+        listed: bool | None = None
         while taken < self.spec.max_lines and position < len(text):
             line_start = position + 1
             while line_start < len(text) and text[line_start] == "\n":
@@ -171,6 +177,11 @@ class Rule:
             line_end = _line_end(text, line_start)
             line = text[line_start:line_end].strip()
             if not line or not self._is_teaser(line):
+                break
+            is_item = _LIST_ITEM.match(line) is not None
+            if listed is None:
+                listed = is_item
+            elif listed and not is_item:
                 break
             end = position = line_end
             taken += 1

@@ -193,3 +193,11 @@ def test_patterns_keep_to_their_line() -> None:
         if bare.search(pattern.pattern)
     ]
     assert crossing == []
+
+
+def test_a_block_of_list_items_ends_with_the_list(tmp_path: Path) -> None:
+    found = rule(tmp_path, "  - id: rel\n    kind: block\n    patterns: ['^More on this$']\n")
+    teasers = "More on this\n- Ship sinks off coast\n- Mayor resigns"
+    text = f"Intro.\n{teasers}\nThe vote and what comes next\nBody text.\n"
+    (finding,) = found.find(text)
+    assert text[finding.span.start : finding.span.end] == teasers
