@@ -1,5 +1,5 @@
 # Every target is a command, not a file: clean/ is also the output folder's name.
-.PHONY: all install clean test lint rules bench
+.PHONY: all install clean test lint rules review report fuzz bench
 
 PYTHON ?= python3
 VENV := .venv
@@ -36,3 +36,12 @@ rules: $(STAMP)
 
 bench: $(BENCH_STAMP)
 	$(BIN)/cleaner bench
+
+review: $(STAMP)
+	$(BIN)/cleaner review clean
+
+report: $(STAMP)
+	$(BIN)/cleaner report clean
+
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q tests/reliability/test_fuzz.py

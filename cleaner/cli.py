@@ -10,9 +10,12 @@ from pathlib import Path
 import click
 
 from cleaner import __version__
+from cleaner.benchmarks import INPUTS, InputKind, detect_benchmark
+from cleaner.evaluate import evaluate
 from cleaner.ingest import DEFAULT_MAX_DOC_BYTES
 from cleaner.limits import DEFAULT_DOC_TIMEOUT, Limits
-from cleaner.pipeline import DEFAULT_RULES_DIR, Settings
+from cleaner.pipeline import DEFAULT_DECISIONS, DEFAULT_RULES_DIR, Cleaner, Settings
+from cleaner.review.commands import report, review
 from cleaner.rules import RuleError, load_rules
 from cleaner.runner import Engine, OutputLocked, WorkerDied, run
 
@@ -52,6 +55,13 @@ def main() -> None:
     help="Folder of rule files.",
 )
 @click.option(
+    "--decisions",
+    "decisions_path",
+    default=str(DEFAULT_DECISIONS),
+    show_default=True,
+    help="Reviewers' decisions to apply ('' for none).",
+)
+@click.option(
     "--doc-timeout",
     type=click.FloatRange(min=0),
     default=DEFAULT_DOC_TIMEOUT,
@@ -83,6 +93,7 @@ def run_command(
     force: bool,
     flagged: str,
     rules_dir: Path,
+    decisions_path: str,
     doc_timeout: float,
     max_doc_bytes: int,
     engine: str,
@@ -94,7 +105,11 @@ def run_command(
     Inputs: .txt, .html/.htm, .json, .jsonl and .warc files, each optionally gzipped.
     """
     sources = list(inputs) or [Path("raw")]
-    settings = Settings(rules_dir=rules_dir, withhold_flagged=flagged == "withhold")
+    settings = Settings(
+        rules_dir=rules_dir,
+        decisions_path=Path(decisions_path) if decisions_path else None,
+        withhold_flagged=flagged == "withhold",
+    )
     limits = Limits(doc_timeout=doc_timeout or None, max_doc_bytes=max_doc_bytes)
     if (engine == "dask") != (scheduler is not None):
         raise click.UsageError("--engine dask needs --scheduler ADDRESS, and --scheduler needs --engine dask")
@@ -119,12 +134,15 @@ def run_command(
                 limits=limits,
                 engine=chosen,
             )
-    except (RuleError, OutputLocked, FileNotFoundError) as error:
+    except (RuleError, OutputLocked, OSError) as error:
         raise click.UsageError(str(error)) from None
     except WorkerDied as error:
         raise click.ClickException(str(error)) from None
     for message in summary.error_messages:
         click.echo(f"error: {message}", err=True)
+    if debug:
+        for trace in summary.tracebacks:
+            click.echo(trace, err=True)
     click.echo(summary.line())
     sys.exit(EXIT_FAILURES if summary.errors else EXIT_OK)
 
@@ -202,3 +220,38 @@ def rules_command(rules_dir: Path, check: bool) -> None:
         + (f", {failures} example failures" if check else "")
     )
     sys.exit(EXIT_FAILURES if failures else EXIT_OK)
+
+
+@main.command("eval")
+@click.argument("bench_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--input",
+    "inputs",
+    type=click.Choice(INPUTS),
+    multiple=True,
+    help="Which input to clean (repeatable) [all three].",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.option(
+    "--worst",
+    type=click.IntRange(min=0),
+    default=10,
+    show_default=True,
+    help="How many of the pages that lose most to list.",
+)
+def eval_command(bench_dir: Path, inputs: tuple[InputKind, ...], as_json: bool, worst: int) -> None:
+    """Clean a benchmark folder and print precision, recall and F1 with its own metric."""
+    try:
+        detect_benchmark(bench_dir)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    cleaner = Cleaner(Settings(decisions_path=None))
+    results = [evaluate(bench_dir, input, cleaner) for input in inputs or INPUTS]
+    if as_json:
+        click.echo(json.dumps([r.as_dict() for r in results], indent=1))
+    else:
+        click.echo("\n\n".join(r.report(worst) for r in results))
+
+
+main.add_command(review)
+main.add_command(report)

@@ -70,6 +70,7 @@ class RawRecord:
     sha256: str
     metadata: dict[str, str | None] = field(default_factory=dict)
     line: int | None = None  # line number inside a JSONL file
+    warnings: list[str] = field(default_factory=list)
 
 
 def kind_of(path: Path) -> tuple[str, str] | None:
@@ -139,15 +140,17 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
-def decode(data: bytes, is_html: bool, charset: str | None = None) -> tuple[str, str]:
-    """Text and the encoding used: a BOM first, then a declared charset, UTF-8, detection.
+def decode(data: bytes, is_html: bool, charset: str | None = None) -> tuple[str, str, str | None]:
+    """Text, the encoding used and a note when it was a guess.
 
+    A BOM wins, then a declared charset that fits the bytes, then UTF-8, then detection.
     ``charset`` is what the HTTP header declared (for a WARC record); an HTML page's
     own declaration comes after it.
     """
+    note = None
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            return _normalise(data.decode(encoding, errors="replace")), encoding
+            return _normalise(data.decode(encoding, errors="replace")), encoding, None
     if is_html:
         declared = _META_CHARSET.search(data[:4096])
         names = [charset.encode("ascii", "replace")] if charset else []
@@ -162,17 +165,17 @@ def decode(data: bytes, is_html: bool, charset: str | None = None) -> tuple[str,
                 # Browsers read latin-1 declarations as windows-1252; so do we.
                 name = "cp1252" if name in {"iso-8859-1", "latin-1", "latin1", "us-ascii"} else name
                 try:
-                    return _normalise(data.decode(name)), name
+                    return _normalise(data.decode(name)), name, None
                 except UnicodeDecodeError:
-                    continue  # a wrong declaration: try the next, then detection
+                    note = f"declared charset {name} does not fit the bytes"
     try:
-        return _normalise(data.decode("utf-8")), "utf-8"
+        return _normalise(data.decode("utf-8")), "utf-8", note
     except UnicodeDecodeError:
-        pass
+        note = note or "not valid UTF-8"
     best = charset_normalizer.from_bytes(data).best()
     if best is None:
         raise InputError("binary content: no text encoding fits")
-    return _normalise(str(best)), best.encoding
+    return _normalise(str(best)), best.encoding, f"{note}; decoded as {best.encoding} (detected)"
 
 
 def _normalise(text: str) -> str:
@@ -205,7 +208,7 @@ class JsonLine:
             try:
                 text = self.data.decode("utf-8")
             except UnicodeDecodeError:
-                text, _ = decode(self.data, False)
+                text, _, _ = decode(self.data, False)
             value = json.loads(text)
             return _record_from_json(value, f"{self.rel}#{self.number}", self.source, digest, self.number)
         except json.JSONDecodeError as error:
@@ -232,11 +235,18 @@ class WarcPayload:
         """The record: the decoded page, its id and url from the WARC headers; or the error."""
         digest = hashlib.sha256(self.data).hexdigest()
         try:
-            html, _ = decode(self.data, True, self.charset)
+            html, _, note = decode(self.data, True, self.charset)
         except InputError as error:
             return InputError(f"record {self.record_id}: {error}", self.record_id, digest)
-        metadata: dict[str, str | None] = {"url": self.url} if self.url else {}
-        return RawRecord(self.record_id, self.source, html, True, digest, metadata)
+        return RawRecord(
+            id=self.record_id,
+            source=self.source,
+            content=html,
+            is_html=True,
+            sha256=digest,
+            metadata={"url": self.url} if self.url else {},
+            warnings=[note] if note else [],
+        )
 
 
 Unparsed = JsonLine | WarcPayload | InputError
@@ -297,10 +307,17 @@ class RecordStream:
                 raise InputError("empty file")
             if _looks_binary(data):
                 raise InputError("binary content, not text")
-            text, _ = decode(data, item.kind == "html")
+            text, _, note = decode(data, item.kind == "html")
             is_html = item.kind == "html"
-            return RawRecord(id=item.rel, source=source, content=text, is_html=is_html, sha256=digest)
-        text, _ = decode(data, False)
+            return RawRecord(
+                id=item.rel,
+                source=source,
+                content=text,
+                is_html=is_html,
+                sha256=digest,
+                warnings=[note] if note else [],
+            )
+        text, _, _ = decode(data, False)
         try:
             value = json.loads(text)
         except json.JSONDecodeError as error:

@@ -6,6 +6,7 @@ the clean text. Nothing here touches the disk except loading rules once.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -15,9 +16,11 @@ from cleaner.extract import html_to_text
 from cleaner.ingest import RawRecord
 from cleaner.lang import detect_language
 from cleaner.model import Document, cut_ranges, render
+from cleaner.review.decisions import Decisions
 from cleaner.rules import RuleSet, apply_rules, load_rules
 
 DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+DEFAULT_DECISIONS = Path("reviews/decisions.jsonl")
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,7 @@ class Settings:
     """Everything that decides the output besides the input itself."""
 
     rules_dir: Path = DEFAULT_RULES_DIR
+    decisions_path: Path | None = DEFAULT_DECISIONS
     withhold_flagged: bool = True
     # The guard: rules may not remove more than this share of a document's text.
     max_removed_share: float = 0.6
@@ -38,10 +42,20 @@ class Cleaner:
 
     def __post_init__(self) -> None:
         self.rules: RuleSet = load_rules(self.settings.rules_dir)
+        path = self.settings.decisions_path
+        self.decisions = Decisions.load(path) if path else Decisions()
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12] if path and path.exists() else None
+        self.decisions_version = f"decisions-{digest}" if digest else None
 
     @property
     def versions(self) -> dict[str, object]:
-        return {"cleaner": __version__, "rules": self.rules.version, "model": {}}
+        """What the output depends on besides the input; a change re-cleans every file."""
+        return {
+            "cleaner": __version__,
+            "rules": self.rules.version,
+            "model": {},
+            "decisions": self.decisions_version,
+        }
 
     def clean(self, record: RawRecord, site_hint: str = "") -> Document:
         """Extract (for HTML), detect the language, find spans and apply the guard."""
@@ -58,6 +72,7 @@ class Cleaner:
             sha256=record.sha256,
             metadata=metadata,
             site=site_of(metadata.get("url"), site_hint),
+            warnings=list(record.warnings),
         )
         document.lang = detect_language(text)
         found = apply_rules(text, self.rules.for_document(document.lang, document.site))
@@ -66,6 +81,7 @@ class Cleaner:
         if found.author and not metadata.get("author"):
             metadata["author"] = found.author
         self._guard(document)
+        document.spans = self.decisions.apply(document.id, text, document.spans)
         return document
 
     def _guard(self, document: Document) -> None:

@@ -4,17 +4,21 @@ A rule file is ``rules/**/<category>.yaml``::
 
     category: advertisement          # default category of its rules
     lang: [en]                       # optional: only for documents in these languages
+    defines: {month: 'jan(?:uary)?|feb(?:ruary)?'}   # optional: sub-patterns, used as (?&month)
     rules:
       - id: ad-continue-reading
         kind: line                   # line | block | phrase | truncate_after
         patterns: ['^\\W*advertisement\\W*$']
         examples: {match: ["- ADVERTISEMENT -"], no_match: ["The advertisement ran twice."]}
 
-Kinds: ``line`` cuts every line a pattern matches; ``phrase`` cuts only the
+Kinds: ``line`` cuts every line a pattern matches (up to ``max_chars`` long, so a
+pattern can look for a phrase anywhere in a short line); ``phrase`` cuts only the
 match (a named group ``author`` goes to metadata); ``block`` cuts a heading line
 and the teaser lines under it; ``truncate_after`` cuts from a marker line to the
 end when what follows is short. Patterns run with MULTILINE (``^``/``$`` are
-line bounds) and a time-out, so one bad pattern can't hang a run.
+line bounds) and a time-out, so one bad pattern can't hang a run. A file's
+``defines`` are named sub-patterns its rules call with ``(?&name)``, so a date
+or a name is spelled once per file, not once per pattern.
 """
 
 from __future__ import annotations
@@ -24,11 +28,11 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import regex
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from cleaner.model import Span
 
@@ -37,6 +41,7 @@ RuleKind = Literal["line", "block", "phrase", "truncate_after"]
 KIND_ORDER: dict[str, int] = {"truncate_after": 0, "block": 1, "line": 2, "phrase": 3}
 PATTERN_TIMEOUT_SECONDS = 1.0
 _ELLIPSIS = ("...", "…")
+_LIST_ITEM = regex.compile(r"(?:[-–—•*·▪►]|\d{1,2}[.)])\s")
 
 
 class RuleError(ValueError):
@@ -72,7 +77,15 @@ class RuleFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
     category: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
     lang: list[str] | None = None
+    defines: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")], str] = Field(default_factory=dict)
     rules: list[RuleSpec] = Field(min_length=1)
+
+    @field_validator("defines")
+    @classmethod
+    def _author_is_reserved(cls, defines: dict[str, str]) -> dict[str, str]:
+        if "author" in defines:
+            raise ValueError("'author' is the group a byline fills; name the sub-pattern otherwise")
+        return defines
 
 
 @dataclass(frozen=True)
@@ -86,7 +99,14 @@ class Finding:
 class Rule:
     """A validated rule with compiled patterns."""
 
-    def __init__(self, spec: RuleSpec, category: str, lang: list[str] | None, origin: str) -> None:
+    def __init__(
+        self,
+        spec: RuleSpec,
+        category: str,
+        lang: list[str] | None,
+        origin: str,
+        defines: dict[str, str] | None = None,
+    ) -> None:
         self.spec = spec
         self.id = spec.id
         self.kind = spec.kind
@@ -94,13 +114,16 @@ class Rule:
         self.lang = spec.lang if spec.lang is not None else lang
         self.origin = origin
         flags = regex.MULTILINE | regex.VERSION1 | (regex.IGNORECASE if spec.ignore_case else 0)
+        # Named sub-patterns ride along in a DEFINE group, callable as (?&name).
+        subpatterns = "".join(f"(?P<{name}>{body})" for name, body in (defines or {}).items())
+        suffix = f"(?(DEFINE){subpatterns})" if subpatterns else ""
         self.patterns = []
         for number, pattern in enumerate(spec.patterns):
             try:
-                self.patterns.append(regex.compile(pattern, flags))
+                self.patterns.append(regex.compile(pattern + suffix, flags))
             except regex.error as error:
                 raise RuleError(f"{origin}: rule {spec.id!r}: field 'patterns[{number}]': {error}") from None
-        self.line_forms = [line_start_form(pattern, flags) for pattern in spec.patterns]
+        self.line_forms = [line_start_form(pattern + suffix, flags) for pattern in spec.patterns]
 
     def applies_to(self, lang: str | None, site: str) -> bool:
         """Whether the rule is in scope for a document's language and site."""
@@ -121,12 +144,19 @@ class Rule:
     def _finding(self, text: str, start: int, end: int, groups: dict[str, str | None]) -> Finding | None:
         author = groups.get("author")
         author = " ".join(author.split()) if author else None
+        matched = text[start:end]
+        if not matched.strip():
+            return None
+        # A pattern like ^\W* can run over line breaks: the cut starts at the first line with text.
+        first = start + len(matched) - len(matched.lstrip())
+        last = start + len(matched.rstrip())
         if self.kind == "phrase":
-            return Finding(self._span(start, end), author)
-        match_start = start
-        start = text.rfind("\n", 0, match_start) + 1
-        end = _line_end(text, max(end - 1, match_start))
+            return Finding(self._span(first, last), author)
+        start = text.rfind("\n", 0, first) + 1
+        end = _line_end(text, last - 1)
         if self.kind == "line":
+            if end - start > self.spec.max_chars:
+                return None
             return Finding(self._span(start, end), author)
         if self.kind == "block":
             return Finding(self._span(start, self._block_end(text, end)), author)
@@ -136,9 +166,14 @@ class Rule:
         return Finding(self._span(start, len(text.rstrip())), author)
 
     def _block_end(self, text: str, end: int) -> int:
-        """End of the teaser lines under a block heading that ends at ``end``."""
+        """End of the teaser lines under a block heading that ends at ``end``.
+
+        When the first teaser is a list item, the block ends with the list: a
+        short line after it is more likely the article's next subheading.
+        """
         taken = 0
         position = end
+        listed: bool | None = None
         while taken < self.spec.max_lines and position < len(text):
             line_start = position + 1
             while line_start < len(text) and text[line_start] == "\n":
@@ -146,6 +181,11 @@ class Rule:
             line_end = _line_end(text, line_start)
             line = text[line_start:line_end].strip()
             if not line or not self._is_teaser(line):
+                break
+            is_item = _LIST_ITEM.match(line) is not None
+            if listed is None:
+                listed = is_item
+            elif listed and not is_item:
                 break
             end = position = line_end
             taken += 1
@@ -263,7 +303,7 @@ def load_rule_file(path: Path, origin: str | None = None) -> list[Rule]:
         parsed = RuleFile.model_validate(data)
     except ValidationError as error:
         raise RuleError(_describe(origin, data, error)) from None
-    return [Rule(spec, parsed.category, parsed.lang, origin) for spec in parsed.rules]
+    return [Rule(spec, parsed.category, parsed.lang, origin, parsed.defines) for spec in parsed.rules]
 
 
 def _describe(origin: str, data: object, error: ValidationError) -> str:

@@ -56,6 +56,7 @@ from cleaner.write import (
     index_entry,
     jsonl_record,
     output_path,
+    remove_stale_temporaries,
     sidecar,
     write_atomic,
 )
@@ -138,6 +139,7 @@ class RunSummary:
     removed_by_category: Counter[str] = field(default_factory=Counter)
     removed_by_rule: Counter[str] = field(default_factory=Counter)
     error_messages: list[str] = field(default_factory=list)
+    tracebacks: list[str] = field(default_factory=list)
     seconds: float = 0.0
     versions: dict[str, object] = field(default_factory=dict)
 
@@ -382,6 +384,7 @@ def run(
     job = Job(settings, versions, out, limits or Limits(), debug)
     summary = RunSummary(skipped_files=len(skipped), versions=versions)
     with output_lock(out):
+        remove_stale_temporaries(out)
         manifest = Manifest(out)
         todo = [
             item
@@ -577,7 +580,10 @@ def _count(summary: RunSummary, entries: list[dict[str, Any]]) -> None:
     for entry in entries:
         if entry["status"] == "error":
             summary.errors += 1
-            summary.error_messages.append(entry["error"].splitlines()[0])
+            first, _, trace = entry["error"].partition("\n")
+            summary.error_messages.append(first)
+            if trace:
+                summary.tracebacks.append(trace)
             continue
         summary.documents += 1
         summary.guarded += entry["status"] == "guarded"

@@ -48,6 +48,14 @@ def atomic_writer(path: Path) -> Iterator[TextIO]:
         raise
 
 
+def remove_stale_temporaries(out: Path) -> int:
+    """Delete temporary files a killed run left in ``out``; returns how many went."""
+    stale = [p for p in out.rglob(".*.tmp") if p.is_file()]
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return len(stale)
+
+
 def write_atomic(path: Path, content: str) -> None:
     """Replace ``path`` with ``content`` atomically."""
     with atomic_writer(path) as handle:

@@ -60,14 +60,15 @@ def test_text_is_decoded_and_crlf_normalised(tmp_path: Path) -> None:
 
 def test_declared_html_charset_is_honoured() -> None:
     html = '<html><head><meta charset="windows-1252"></head><body>café – “quoted”</body></html>'
-    text, encoding = decode(html.encode("cp1252"), is_html=True)
-    assert "café – “quoted”" in text and encoding == "windows-1252"
+    text, encoding, note = decode(html.encode("cp1252"), is_html=True)
+    assert "café – “quoted”" in text and encoding == "windows-1252" and note is None
 
 
 def test_a_wrong_declared_charset_falls_back_to_detection() -> None:
     html = '<meta charset="utf-8"><p>Müller und Söhne öffnen früh</p>'
-    text, _ = decode(html.encode("cp1252"), is_html=True)
+    text, _, note = decode(html.encode("cp1252"), is_html=True)
     assert "Müller und Söhne öffnen früh" in text
+    assert note is not None and note.startswith("declared charset utf-8 does not fit the bytes; decoded as")
 
 
 def test_gzipped_file_is_read(tmp_path: Path) -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -148,3 +149,62 @@ def test_rules_version_changes_with_the_rules(tmp_path: Path) -> None:
     before = load_rules(tmp_path).version
     write(tmp_path, body.replace("'x'", "'y'"))
     assert load_rules(tmp_path).version != before
+
+
+def test_a_pattern_running_over_a_blank_line_cuts_only_the_line_with_text(tmp_path: Path) -> None:
+    found = rule(tmp_path, "  - id: ad\n    kind: line\n    patterns: ['^\\W*advert\\W*$']\n")
+    text = "Story.\n\n- ADVERT -\n\nMore story.\n"
+    (finding,) = found.find(text)
+    assert text[finding.span.start : finding.span.end] == "- ADVERT -"
+
+
+def test_file_defines_are_sub_patterns_every_rule_can_call(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "category: t\ndefines:\n  month: 'jan(?:uary)?|feb(?:ruary)?'\n  day: '\\d{1,2}'\nrules:\n"
+        "  - id: stamp\n    kind: line\n    patterns: ['^Updated (?&day) (?&month)$|^(?&month) (?&day)$']\n",
+    )
+    (stamp,) = load_rule_file(path)
+    assert stamp.matches("Text.\nUpdated 3 January\n") and stamp.matches("Feb 12")
+    assert not stamp.matches("Updated 3 March")
+
+
+def test_a_define_may_not_be_named_author(tmp_path: Path) -> None:
+    body = "category: t\ndefines: {author: 'x'}\nrules:\n  - id: a\n    kind: line\n    patterns: ['x']\n"
+    with pytest.raises(RuleError, match=r"field 'defines': .*'author' is the group"):
+        load_rule_file(write(tmp_path, body))
+
+
+def test_line_rule_skips_lines_longer_than_max_chars(tmp_path: Path) -> None:
+    found = rule(tmp_path, "  - id: lic\n    kind: line\n    max_chars: 40\n    patterns: ['licensing']\n")
+    short = "Pier at dawn. REUTERS/Licensing rights"
+    long = "The court heard that the licensing rights were sold twice, in 2019 and again in 2021."
+    assert [f.span.end - f.span.start for f in found.find(f"{short}\n{long}\n")] == [len(short)]
+
+
+def test_blank_lines_a_pattern_swallows_are_not_cut(tmp_path: Path) -> None:
+    found = rule(tmp_path, "  - id: ad\n    kind: phrase\n    patterns: ['\\s*advertisement\\s*']\n")
+    text = "Story.\n\nADVERTISEMENT\n\nMore story.\n"
+    (finding,) = found.find(text)
+    assert text[finding.span.start : finding.span.end] == "ADVERTISEMENT"
+
+
+def test_patterns_keep_to_their_line() -> None:
+    """``\\s`` and ``\\W`` match a newline, so a pattern using them can swallow the line before;
+    rules write ``[^\\S\\n]`` and ``[^\\w\\n]`` (and ``\\n`` where they mean to span lines)."""
+    bare = re.compile(r"(?<!\\)\\[sW]")
+    crossing = [
+        f"{rule.id}: {pattern.pattern}"
+        for rule in RULES.rules
+        for pattern in rule.patterns
+        if bare.search(pattern.pattern)
+    ]
+    assert crossing == []
+
+
+def test_a_block_of_list_items_ends_with_the_list(tmp_path: Path) -> None:
+    found = rule(tmp_path, "  - id: rel\n    kind: block\n    patterns: ['^More on this$']\n")
+    teasers = "More on this\n- Ship sinks off coast\n- Mayor resigns"
+    text = f"Intro.\n{teasers}\nThe vote and what comes next\nBody text.\n"
+    (finding,) = found.find(text)
+    assert text[finding.span.start : finding.span.end] == teasers

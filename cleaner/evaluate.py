@@ -1,0 +1,73 @@
+"""``cleaner eval``: run the whole pipeline over a benchmark folder and score it with its own metric."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cleaner.benchmarks import InputKind, Result, load_pages, score
+from cleaner.ingest import RawRecord, decode
+from cleaner.pipeline import Cleaner
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """A benchmark result and how long cleaning took."""
+
+    input: InputKind
+    result: Result
+    pages: int
+    seconds: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "input": self.input,
+            "pages": self.pages,
+            "ms_per_page": round(1000 * self.seconds / max(self.pages, 1), 2),
+            **self.result.as_dict(),
+        }
+
+    def report(self, worst: int = 10) -> str:
+        """The figures as a short text table: overall, per language, the pages that lose most."""
+        result = self.result
+        lines = [
+            f"{result.benchmark} / {self.input}: {self.pages} pages, "
+            f"{1000 * self.seconds / max(self.pages, 1):.1f} ms per page",
+            f"  precision {result.precision:.3f}  recall {result.recall:.3f}  F1 {result.f1:.3f}",
+        ]
+        if len(result.per_language) > 1:
+            lines.append("  per language:")
+            for lang, figures in sorted(result.per_language.items(), key=lambda item: -item[1].pages):
+                lines.append(
+                    f"    {lang:8} {figures.pages:4} pages  precision {figures.precision:.3f}  "
+                    f"recall {figures.recall:.3f}  F1 {figures.f1:.3f}"
+                )
+        lines.append(f"  the {worst} pages that lose most:")
+        for page in result.worst(worst):
+            lines.append(f"    F1 {page.f1:.3f}  P {page.precision:.3f}  R {page.recall:.3f}  {page.key}")
+        return "\n".join(lines)
+
+
+def evaluate(directory: Path, input: InputKind, cleaner: Cleaner) -> Evaluation:
+    """Clean every page of a benchmark folder (``input`` picks the raw text or the HTML) and score it."""
+    outputs: dict[str, str] = {}
+    seconds = 0.0
+    for page in load_pages(directory, input):
+        if isinstance(page.raw, bytes):
+            content, _, _ = decode(page.raw, is_html=True)
+        else:
+            content = page.raw
+        record = RawRecord(
+            id=page.key,
+            source=str(directory / page.input / page.key),
+            content=content,
+            is_html=input == "html",
+            sha256="",
+            metadata={"url": page.url} if page.url else {},
+        )
+        started = time.perf_counter()
+        outputs[page.key] = cleaner.clean_text(cleaner.clean(record, site_hint=page.site))
+        seconds += time.perf_counter() - started
+    return Evaluation(input, score(directory, outputs), len(outputs), seconds)

@@ -1,0 +1,234 @@
+"""Labelled documents for the off-topic model: the intruders set, spliced articles, reviews.
+
+A labelled document is a text with passages marked ``original`` or
+``intruder``; ``group`` names the host article, so that every copy of one host
+falls in the same cross-validation fold.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from langdetect import DetectorFactory, LangDetectException, detect
+
+from cleaner.offtopic.text import paragraphs, sentences
+
+DetectorFactory.seed = 0
+
+
+def detect_language(text: str) -> str | None:
+    """The language of a whole document (langdetect, seeded), as the pipeline would pass it."""
+    try:
+        return str(detect(text[:2000]))
+    except LangDetectException:
+        return None
+
+
+@dataclass(frozen=True)
+class Passage:
+    start: int
+    end: int
+    intruder: bool
+    kind: str = ""  # headline | para | sent for intruders, "" for originals
+
+
+@dataclass
+class LabelledDoc:
+    id: str
+    group: str
+    text: str
+    passages: list[Passage]
+    title: str | None = None
+    lang: str | None = None
+    removed: list[tuple[int, int]] = field(default_factory=list)
+    # Only these passages carry labels (reviews); the rest of the text is context.
+    partial: bool = False
+
+
+def load_intruders(path: Path) -> list[LabelledDoc]:
+    """Documents of an intruders JSONL file (see the intruders-dev README)."""
+    docs = []
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            if not line.strip():
+                continue
+            record = json.loads(line)
+            passages = [
+                Passage(p["start"], p["end"], p["label"] == "intruder", p.get("kind", ""))
+                for p in record["passages"]
+            ]
+            host = record["id"].rsplit("-s", 1)[0]
+            docs.append(
+                LabelledDoc(
+                    record["id"], host, record["text"], passages, lang=detect_language(record["text"])
+                )
+            )
+    return docs
+
+
+def load_bodies(path: Path) -> dict[str, str]:
+    """Article bodies of a ground-truth JSON file: ``{key: {"articleBody": ...}}``."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {key: value["articleBody"] for key, value in sorted(data.items()) if value.get("articleBody")}
+
+
+def _body_paragraphs(body: str) -> list[str]:
+    return [body[s:e] for s, e in paragraphs(body)]
+
+
+def _body_sentences(paras: Sequence[str]) -> list[str]:
+    out: list[str] = []
+    for para in paras:
+        out.extend(para[s:e] for s, e in sentences(para, 0, len(para)))
+    return [s for s in out if len(s.split()) >= 6]
+
+
+def splice(
+    hosts: dict[str, str],
+    donors: dict[str, str],
+    copies: int,
+    seed: int,
+    untouched_share: float = 0.2,
+) -> list[LabelledDoc]:
+    """Articles of ``hosts`` with passages of ``donors`` spliced in, ``copies`` times each.
+
+    Mirrors the intruders set: 1-3 intruders a document, of kind ``para`` (a
+    donor paragraph on its own line), ``sent`` (a donor sentence inside a host
+    paragraph at a sentence boundary, or on its own line) or ``headline`` (a
+    donor's first sentence cut to at most 15 words, on its own line); never
+    before the first host paragraph. Some documents stay untouched.
+    """
+    rng = random.Random(seed)
+    donor_keys = sorted(donors)
+    donor_paras = {k: _body_paragraphs(v) for k, v in donors.items()}
+    docs = []
+    for key in sorted(hosts):
+        host_paras = _body_paragraphs(hosts[key])
+        if len(host_paras) < 3:
+            continue
+        for copy in range(1, copies + 1):
+            count = 0 if rng.random() < untouched_share else rng.randint(1, 3)
+            # Each host paragraph gets a list of (piece, intruder kind or "") to join.
+            inserts: dict[int, tuple[str, str]] = {}
+            inline: dict[int, str] = {}
+            for _ in range(count):
+                donor = rng.choice([k for k in donor_keys if k != key])
+                paras = [p for p in donor_paras[donor] if len(p.split()) >= 8]
+                if not paras:
+                    continue
+                # Sentences spliced into a paragraph are the rarest units and the
+                # hardest: draw them twice as often.
+                kind = rng.choice(("headline", "para", "sent", "sent"))
+                slot = rng.randint(1, len(host_paras))
+                if kind == "para":
+                    inserts[slot] = (rng.choice(paras), "para")
+                elif kind == "headline":
+                    words = _body_sentences(paras[:1]) or paras[:1]
+                    inserts[slot] = (" ".join(words[0].split()[:15]), "headline")
+                else:
+                    pool = _body_sentences(paras)
+                    if not pool:
+                        continue
+                    sentence = rng.choice(pool)
+                    target = rng.randint(1, len(host_paras) - 1)
+                    if (
+                        rng.random() < 0.6
+                        and len(sentences(host_paras[target], 0, len(host_paras[target]))) > 1
+                    ):
+                        inline[target] = sentence
+                    else:
+                        inserts[slot] = (sentence, "sent")
+            docs.append(_assemble(f"{key}-x{seed}-{copy}", key, host_paras, inserts, inline, rng))
+    return docs
+
+
+def _assemble(
+    doc_id: str,
+    group: str,
+    host_paras: list[str],
+    inserts: dict[int, tuple[str, str]],
+    inline: dict[int, str],
+    rng: random.Random,
+) -> LabelledDoc:
+    text = ""
+    passages: list[Passage] = []
+
+    def put(piece: str, kind: str, sep: str) -> None:
+        nonlocal text
+        if text:
+            text += sep
+        passages.append(Passage(len(text), len(text) + len(piece), bool(kind), kind))
+        text += piece
+
+    for index, para in enumerate(host_paras):
+        if index in inserts:
+            piece, kind = inserts[index]
+            put(piece, kind, "\n\n")
+        if index in inline:
+            bounds = sentences(para, 0, len(para))
+            cut = rng.randint(1, len(bounds) - 1)
+            put(para[: bounds[cut - 1][1]], "", "\n\n")
+            put(inline[index], "sent", " ")
+            put(para[bounds[cut][0] :], "", " ")
+        else:
+            put(para, "", "\n\n")
+    if len(host_paras) in inserts:
+        piece, kind = inserts[len(host_paras)]
+        put(piece, kind, "\n\n")
+    return LabelledDoc(doc_id, group, text, passages, lang=detect_language(text))
+
+
+def load_reviews(path: Path) -> list[LabelledDoc]:
+    """Reviewer decisions as labelled passages: ``drop`` is off-topic, ``keep`` is not.
+
+    Each JSONL line has ``document`` (the sidecar JSON's path, absolute or
+    relative to the reviews file, holding ``text_before``, ``lang``,
+    ``metadata.title`` and ``removed``), ``start``, ``end``, ``text`` and
+    ``decision``. Lines whose sidecar is missing or whose text no longer
+    matches are skipped. Returns nothing when ``path`` does not exist.
+    """
+    if not path.exists():
+        return []
+    by_document: dict[str, list[dict[str, object]]] = {}
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            if line.strip():
+                record = json.loads(line)
+                if record.get("decision") in ("keep", "drop"):
+                    by_document.setdefault(str(record["document"]), []).append(record)
+    docs = []
+    for document, records in sorted(by_document.items()):
+        sidecar = Path(document) if Path(document).is_absolute() else path.parent / document
+        if not sidecar.exists():
+            continue
+        side = json.loads(sidecar.read_text(encoding="utf-8"))
+        text = side.get("text_before", "")
+        passages = []
+        for r in records:
+            start, end = int(str(r["start"])), int(str(r["end"]))
+            if text[start:end] == r.get("text"):
+                passages.append(Passage(start, end, r["decision"] == "drop", "review"))
+        if passages:
+            removed = [
+                (int(x["start"]), int(x["end"]))
+                for x in side.get("removed", [])
+                if x.get("status") == "applied"
+            ]
+            title = (side.get("metadata") or {}).get("title")
+            docs.append(
+                LabelledDoc(
+                    f"review:{document}",
+                    f"review:{document}",
+                    text,
+                    passages,
+                    title,
+                    side.get("lang"),
+                    removed,
+                    True,
+                )
+            )
+    return docs

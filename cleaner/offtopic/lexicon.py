@@ -1,0 +1,71 @@
+"""Function words by language: what is not a topic word, and what a language looks like.
+
+Short lists of the commonest function words; they serve two purposes. Words in
+them never count as topic words; and a passage with few function words of the
+document's language "looks foreign", the only case where the (slow) language
+detector is asked about a single passage.
+"""
+
+from __future__ import annotations
+
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+_FUNCTION_WORDS = {
+    "en": """the of and to a in is it that for on was with as he be by at this have from or
+        had not but are his they an she has were which you their been we her would its will
+        there who said says also i more when one up out about than into after over could""",
+    "de": """der die das und in zu den von mit ist des sich im dem nicht ein eine als auch es
+        an er auf für so dass sie wie bei oder aus wird nach noch hat einer werden sind war
+        zum zur über nur vor um""",
+    "fr": """le la les de des du et à un une en est que qui dans pour pas sur au il elle par
+        plus ne se ce avec son sa ses sont aux mais ont été cette comme nous vous ou leur""",
+    "es": """el la los las de del y en que a un una es por con para no se al lo su sus como
+        más pero fue ha son este esta le ya también entre cuando muy sin sobre""",
+    "it": """il la le di e che in un una per non è del della dei delle con si da al alla sono
+        anche come più ma lo gli nel nella questo ha ci essere""",
+    "pt": """o a os as de do da dos das e que em um uma para com não por se na no ao é mais
+        como mas foi pelo pela seu sua ou ser também são""",
+    "nl": """de het een en van in is dat op te zijn met voor niet aan er die ook als maar om
+        bij door worden wordt nog naar uit dan heeft""",
+    "pl": """i w na z nie się do to że jest o jak po co ale od za jego przez są tak już lub
+        oraz dla był była być może tym""",
+    "sv": """och i att det som en på är av för med till den inte har de om ett var men från
+        så kan hade vid eller""",
+    "ru": (  # Cyrillic on purpose
+        "и в не на что с по как это он я к из но за то от "  # noqa: RUF001
+        "же о так для все его она был была было бы"  # noqa: RUF001
+    ),
+}
+
+FUNCTION_WORDS: dict[str, frozenset[str]] = {
+    lang: frozenset(words.split()) for lang, words in _FUNCTION_WORDS.items()
+}
+
+# Words that are not topic words in news prose whatever the story.
+_NEWS = """said says say told tell according reported report reports new year years day days week
+    weeks month months time times people just like including make made way going get
+    got percent million billion thousand today yesterday tomorrow monday tuesday wednesday
+    thursday friday saturday sunday mr mrs ms"""
+_NEWS_WORDS = frozenset(_NEWS.split())
+
+STOPWORDS: frozenset[str] = frozenset(
+    set(ENGLISH_STOP_WORDS) | _NEWS_WORDS | set().union(*FUNCTION_WORDS.values())
+)
+
+
+LANGUAGES: tuple[str, ...] = tuple(FUNCTION_WORDS)
+# Function word -> the indices (into LANGUAGES) of the languages it belongs to.
+LANGUAGES_OF: dict[str, tuple[int, ...]] = {}
+for _index, _lang in enumerate(LANGUAGES):
+    for _word in FUNCTION_WORDS[_lang]:
+        LANGUAGES_OF[_word] = (*LANGUAGES_OF.get(_word, ()), _index)
+
+
+def guess_language(words: list[str]) -> str | None:
+    """The language whose function words cover most of ``words`` (lower-cased), if any."""
+    hits = [0] * len(LANGUAGES)
+    for word in words:
+        for index in LANGUAGES_OF.get(word, ()):
+            hits[index] += 1
+    best = max(range(len(LANGUAGES)), key=lambda i: hits[i])
+    return LANGUAGES[best] if hits[best] >= 3 else None

@@ -1,0 +1,297 @@
+"""The stored off-topic model: plain JSON, scored with numpy, explained in words.
+
+Two small gradient-boosted tree ensembles over the same features, one for
+whole paragraphs and one for sentences inside longer paragraphs, each followed
+by Platt scaling so that its output is a calibrated probability; one threshold
+on that probability decides a flag. The trees are stored as plain arrays and
+descended for all units and trees at once with numpy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from cleaner.model import Span
+from cleaner.offtopic.features import FEATURES, INDEX, VECTOR_FEATURES, DocFeatures, compute
+from cleaner.offtopic.text import blank_removed
+
+MODEL_NAME = "offtopic"
+MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "offtopic.json"
+FORMAT = 1
+KINDS = ("para", "sent")
+
+
+def _floats(values: object) -> np.ndarray:
+    return np.asarray(values, dtype=float)
+
+
+@dataclass(frozen=True)
+class Trees:
+    """Gradient-boosted trees as plain arrays, Platt-scaled into a probability.
+
+    Every tree is padded to ``nodes`` nodes; a leaf points to itself, so
+    ``depth`` steps of descent end on a leaf for every tree at once. Node
+    ``k`` of tree ``t`` is row ``t * nodes + k`` of the flat arrays.
+    """
+
+    feature: np.ndarray  # split feature (0 at leaves)
+    threshold: np.ndarray  # go left when x <= threshold (+inf at leaves)
+    left: np.ndarray  # flat index of the left child (itself at leaves)
+    right: np.ndarray  # flat index of the right child (itself at leaves)
+    value: np.ndarray  # leaf value (0 inside)
+    nodes: int
+    depth: int
+    baseline: float
+    platt: tuple[float, float]
+    # Per feature, for explanations: mean and spread over original units, and
+    # the side (+1 or -1) on which off-topic units lie.
+    normal_mean: np.ndarray
+    normal_std: np.ndarray
+    direction: np.ndarray
+
+    def margin(self, x: np.ndarray) -> np.ndarray:
+        """Raw boosted score of each row of ``x``."""
+        n_trees = len(self.feature) // self.nodes
+        node = np.broadcast_to(np.arange(n_trees) * self.nodes, (len(x), n_trees))
+        for _ in range(self.depth):
+            values = np.take_along_axis(x, self.feature[node], axis=1)
+            node = np.where(values <= self.threshold[node], self.left[node], self.right[node])
+        return np.asarray(self.baseline + self.value[node].sum(axis=1))
+
+    def probability(self, x: np.ndarray) -> np.ndarray:
+        a, b = self.platt
+        return np.asarray(1.0 / (1.0 + np.exp(-(a * self.margin(x) + b))))
+
+    def oddness(self, row: np.ndarray) -> np.ndarray:
+        """How far each feature of ``row`` lies from original units, towards off-topic ones."""
+        return np.asarray(self.direction * (row - self.normal_mean) / self.normal_std)
+
+    def to_json(self) -> dict[str, object]:
+        def numbers(values: np.ndarray) -> list[float]:
+            return [round(float(v), 8) if np.isfinite(v) else 1e300 for v in values]
+
+        return {
+            "nodes": self.nodes,
+            "depth": self.depth,
+            "baseline": round(self.baseline, 8),
+            "platt": [round(v, 8) for v in self.platt],
+            "feature": [int(v) for v in self.feature],
+            "threshold": numbers(self.threshold),
+            "left": [int(v) for v in self.left],
+            "right": [int(v) for v in self.right],
+            "value": numbers(self.value),
+            "normal_mean": numbers(self.normal_mean),
+            "normal_std": numbers(self.normal_std),
+            "direction": [int(v) for v in self.direction],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> Trees:
+        platt = _floats(data["platt"])
+        return cls(
+            np.asarray(data["feature"], dtype=np.intp),
+            _floats(data["threshold"]),
+            np.asarray(data["left"], dtype=np.intp),
+            np.asarray(data["right"], dtype=np.intp),
+            _floats(data["value"]),
+            int(str(data["nodes"])),
+            int(str(data["depth"])),
+            float(str(data["baseline"])),
+            (float(platt[0]), float(platt[1])),
+            _floats(data["normal_mean"]),
+            _floats(data["normal_std"]),
+            _floats(data["direction"]),
+        )
+
+
+@dataclass(frozen=True)
+class OfftopicModel:
+    para: Trees
+    sent: Trees
+    threshold: float
+    sha: str = ""
+
+    def probabilities(self, feats: DocFeatures) -> np.ndarray:
+        """Calibrated probability that each unit is off-topic."""
+        probs = np.zeros(len(feats.units))
+        if not feats.units:
+            return probs
+        is_sentence = np.fromiter((u.is_sentence for u in feats.units), bool, len(feats.units))
+        for trees, mask in ((self.para, ~is_sentence), (self.sent, is_sentence)):
+            if mask.any():
+                rows = feats.matrix[mask]
+                if not feats.vectors_apply:
+                    # English word vectors say nothing here: impute their usual value.
+                    rows = rows.copy()
+                    rows[:, VECTOR_FEATURES] = trees.normal_mean[list(VECTOR_FEATURES)]
+                probs[mask] = trees.probability(rows)
+        return probs
+
+    def to_json(self, extra: dict[str, object]) -> dict[str, object]:
+        return {
+            "format": FORMAT,
+            "name": MODEL_NAME,
+            "features": list(FEATURES),
+            "threshold": round(self.threshold, 6),
+            "para": self.para.to_json(),
+            "sent": self.sent.to_json(),
+            **extra,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, object], sha: str = "") -> OfftopicModel:
+        if data.get("format") != FORMAT or data.get("features") != list(FEATURES):
+            raise ValueError("offtopic model file does not match this code's features; retrain it")
+        para, sent = data["para"], data["sent"]
+        assert isinstance(para, dict) and isinstance(sent, dict)
+        return cls(Trees.from_json(para), Trees.from_json(sent), float(str(data["threshold"])), sha)
+
+
+def load(path: Path = MODEL_PATH) -> OfftopicModel:
+    """Read a model file (plain JSON, no code is executed)."""
+    raw = path.read_bytes()
+    return OfftopicModel.from_json(json.loads(raw), hashlib.sha256(raw).hexdigest()[:12])
+
+
+@lru_cache(maxsize=1)
+def default_model() -> OfftopicModel:
+    """The model shipped in the package, loaded once per process."""
+    return load(MODEL_PATH)
+
+
+def model_version() -> str:
+    """``offtopic-<format>+<short sha of the model file>``, written into every sidecar."""
+    return f"{MODEL_NAME}-{FORMAT}+{default_model().sha}"
+
+
+def flagged_units(
+    feats: DocFeatures, probs: np.ndarray, threshold: float
+) -> list[tuple[int, int, float, int]]:
+    """Merged (start, end, score, strongest unit) of units at or above ``threshold``.
+
+    A flagged paragraph swallows its sentences; flagged sentences of one
+    paragraph that touch merge into one span.
+    """
+    flagged = [int(i) for i in np.flatnonzero(probs >= threshold)]
+    chosen = sorted((feats.units[i].start, feats.units[i].end, i) for i in flagged)
+    merged: list[tuple[int, int, float, int]] = []
+    for start, end, i in chosen:
+        p = float(probs[i])
+        if (
+            merged
+            and start <= merged[-1][1] + 1
+            and feats.units[i].paragraph == feats.units[merged[-1][3]].paragraph
+        ):
+            s0, e0, p0, i0 = merged[-1]
+            merged[-1] = (s0, max(e0, end), max(p0, p), i0 if p0 >= p else i)
+        else:
+            merged.append((start, end, p, i))
+    return merged
+
+
+_PHRASES = {
+    "lead_frac": "no overlap with title and lead",
+    "emb_lead": "unrelated to title and lead",
+    "seen_frac": "its words unseen elsewhere",
+    "seen_tok_frac": "its words unseen elsewhere",
+    "seen_weighted": "its rare words unseen elsewhere",
+    "seen_out": "its words found nowhere outside its paragraph",
+    "cos_rest": "unlike the rest of the article",
+    "z_cos": "unlike the rest of the article",
+    "emb_rest": "off the subject of the rest of the article",
+    "emb_out": "off the subject of the rest of the article",
+    "z_emb": "further off the subject than any other passage",
+    "rank_emb": "further off the subject than any other passage",
+    "z_seen": "fewer shared words than any other passage",
+    "rank_seen": "fewer shared words than any other passage",
+    "spread": "its words appear in no other paragraph",
+    "z_spread": "its words appear in no other paragraph",
+    "nb_frac": "unrelated to its neighbours",
+    "emb_nb": "unrelated to its neighbours",
+    "para_frac": "unrelated to the rest of its paragraph",
+    "emb_para": "unrelated to the rest of its paragraph",
+    "cut_end": "headline shape (cut off, no final stop)",
+    "ends_function_word": "headline shape (cut off mid-sentence)",
+    "long_no_end": "headline shape (no final stop)",
+    "prose_no_end": "headline shape (no final stop)",
+}
+
+
+def explain(model: OfftopicModel, feats: DocFeatures, unit: int) -> str:
+    """The strongest reasons a unit was flagged, in words.
+
+    The features that lie furthest from those of original passages, on the
+    off-topic side, named in plain words (at most three).
+    """
+    row = feats.matrix[unit]
+    trees = model.sent if feats.units[unit].is_sentence else model.para
+    oddness = trees.oddness(row)
+    if not feats.vectors_apply:
+        oddness[list(VECTOR_FEATURES)] = 0.0
+    reasons: list[str] = []
+    entities = feats.unseen_entities[unit]
+    for k in np.argsort(-oddness, kind="stable"):
+        if oddness[k] < 1.0 or len(reasons) >= 3:
+            break
+        name = FEATURES[k]
+        if name.startswith("ent_unseen") and entities:
+            phrase = f"entities {', '.join(entities[:4])} unseen elsewhere"
+        elif name == "foreign" and feats.languages[unit]:
+            phrase = f"language {feats.languages[unit]}, document {feats.lang}"
+        elif name == "style_clash" and feats.styles[unit]:
+            phrase = f"{', '.join(feats.styles[unit])} unlike the rest"
+        elif name == "lead_frac" and row[INDEX["lead_frac"]] > 0:
+            phrase = "little overlap with title and lead"
+        else:
+            phrase = _PHRASES.get(name, "")
+        if phrase and phrase not in reasons:
+            reasons.append(phrase)
+    return "; ".join(reasons) or "unlike the rest of the article"
+
+
+def _subtract(start: int, end: int, removed: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    pieces = [(start, end)]
+    for r_start, r_end in removed:
+        pieces = [
+            piece
+            for s, e in pieces
+            for piece in ((s, min(e, r_start)), (max(s, r_end), e))
+            if piece[1] > piece[0]
+        ]
+    return pieces
+
+
+def find_offtopic(
+    text: str,
+    removed: Sequence[tuple[int, int]],
+    title: str | None,
+    lang: str | None,
+    model: OfftopicModel | None = None,
+) -> list[Span]:
+    """Flag the passages of ``text`` that do not belong to the article.
+
+    ``removed`` ranges (boilerplate already cut) take no part: the rest is the
+    article. ``title`` may be None (the first line then serves as the lead);
+    ``lang`` is the document's language (guessed from function words if None).
+    Returns flagged spans with a calibrated score and the strongest reasons.
+    """
+    model = model or default_model()
+    blanked = blank_removed(text, removed)
+    feats = compute(blanked, title, lang)
+    probs = model.probabilities(feats)
+    spans = []
+    for start, end, score, unit in flagged_units(feats, probs, model.threshold):
+        detail = explain(model, feats, unit)
+        for s, e in _subtract(start, end, sorted(removed)):
+            piece = blanked[s:e]
+            s, e = s + len(piece) - len(piece.lstrip()), e - len(piece) + len(piece.rstrip())
+            if e > s:
+                spans.append(Span(s, e, "flagged", MODEL_NAME, "offtopic", round(score, 4), detail))
+    return spans

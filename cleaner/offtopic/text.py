@@ -1,0 +1,197 @@
+"""Passage units of an article: paragraphs (lines) and the sentences inside them.
+
+Offsets always index the document text as given; ranges removed by earlier
+stages are blanked (replaced by spaces, newlines kept) so that offsets stay
+valid and the removed text takes no part in any unit.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+# A candidate sentence end: . ! ? or an ellipsis, any closing quotes or brackets, then space.
+_BOUNDARY = re.compile(r"""[.!?…]['"’”»)\]]*\s+""")  # noqa: RUF001 (typographic quotes)
+_OPENERS = frozenset("'\"‘“«([")  # noqa: RUF001
+# Words after which a full stop does not end a sentence.
+_ABBREVIATIONS = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "sr",
+        "jr",
+        "st",
+        "gov",
+        "sen",
+        "rep",
+        "gen",
+        "col",
+        "lt",
+        "sgt",
+        "capt",
+        "cmdr",
+        "adm",
+        "maj",
+        "rev",
+        "fr",
+        "pres",
+        "supt",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "mon",
+        "tue",
+        "tues",
+        "wed",
+        "thu",
+        "thur",
+        "thurs",
+        "fri",
+        "sat",
+        "sun",
+        "inc",
+        "corp",
+        "co",
+        "ltd",
+        "bros",
+        "dept",
+        "univ",
+        "no",
+        "nos",
+        "vol",
+        "pp",
+        "fig",
+        "figs",
+        "approx",
+        "est",
+        "vs",
+        "etc",
+        "ca",
+        "cf",
+        "al",
+        "ft",
+        "mt",
+        "ave",
+        "blvd",
+        "hon",
+        "messrs",
+        "mme",
+        "mlle",
+        "dott",
+        "sra",
+        "srta",
+        "nr",
+        "bzw",
+        "bzgl",
+        "ggf",
+        "vgl",
+        "usw",
+        "evtl",
+        "dh",
+        "zb",
+    ]
+)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A passage: a whole paragraph, or a sentence of a paragraph with several."""
+
+    start: int
+    end: int
+    paragraph: int  # index of the paragraph it belongs to
+    is_sentence: bool  # a sentence inside a multi-sentence paragraph
+
+
+def blank_removed(text: str, removed: Sequence[tuple[int, int]]) -> str:
+    """``text`` with every removed range replaced by spaces (newlines kept)."""
+    if not removed:
+        return text
+    chars = list(text)
+    for start, end in removed:
+        for i in range(max(0, start), min(len(text), end)):
+            if chars[i] != "\n":
+                chars[i] = " "
+    return "".join(chars)
+
+
+def paragraphs(text: str) -> list[tuple[int, int]]:
+    """Non-blank lines of ``text`` as (start, end), stripped of surrounding spaces."""
+    spans: list[tuple[int, int]] = []
+    position = 0
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if stripped:
+            start = position + line.index(stripped[0])
+            spans.append((start, start + len(stripped)))
+        position += len(line) + 1
+    return spans
+
+
+def _abbreviation_before(text: str, stop: int) -> bool:
+    """Whether the full stop at ``stop`` ends an abbreviation (Mr., Jan.) or initials (J., U.S.)."""
+    if text[stop] != ".":
+        return False
+    start = stop
+    while start > 0 and not text[start - 1].isspace() and text[start - 1] not in "(\"“‘'":  # noqa: RUF001
+        start -= 1
+    word = text[start:stop]
+    if word.lower() in _ABBREVIATIONS:
+        return True
+    # Initials: single letters each followed by a stop (J., U.S., e.g.).
+    return bool(word) and all(len(part) == 1 and part.isalpha() for part in word.split("."))
+
+
+def _opens_sentence(char: str, following: str) -> bool:
+    if char in _OPENERS:
+        return following[:1].isupper() or following[:1].isdigit()
+    return char.isupper() or char.isdigit()
+
+
+def sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Sentences of ``text[start:end]`` as absolute (start, end) offsets.
+
+    Splits after . ! ? or … (with any closing quotes) and whitespace, before a
+    capital letter, a digit or an opening quote, but not after a known
+    abbreviation (Mr., Gov., Jan.) or initials (J., U.S.). Decimals and times
+    never split since the stop is not followed by whitespace.
+    """
+    out: list[tuple[int, int]] = []
+    piece_start = start
+    for match in _BOUNDARY.finditer(text, start, end):
+        after = match.end()
+        if after >= end or not _opens_sentence(text[after], text[after + 1 : after + 2]):
+            continue
+        if _abbreviation_before(text, match.start()):
+            continue
+        stop = match.start() + len(match.group().rstrip())
+        out.append((piece_start, stop))
+        piece_start = after
+    out.append((piece_start, end))
+    return [(s, e) for s, e in out if e > s]
+
+
+def units(text: str) -> tuple[list[tuple[int, int]], list[Unit]]:
+    """The paragraphs of ``text`` and its units: every paragraph, plus the
+    sentences of each paragraph that has more than one."""
+    paras = paragraphs(text)
+    out: list[Unit] = []
+    for index, (start, end) in enumerate(paras):
+        out.append(Unit(start, end, index, False))
+        sents = sentences(text, start, end)
+        if len(sents) > 1:
+            out.extend(Unit(s, e, index, True) for s, e in sents)
+    return paras, out

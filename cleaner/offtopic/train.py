@@ -1,0 +1,471 @@
+"""Training and honest evaluation of the off-topic model.
+
+Examples are the units of labelled documents (see :mod:`cleaner.offtopic.data`):
+a unit is off-topic when at least half of it lies in an intruder passage.
+Evaluation follows the intruders-dev README: cross-validation grouped by host
+article, a passage withheld when flags cover at least half of it, and the
+threshold chosen for a false-flag rate on original passages.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold
+from threadpoolctl import threadpool_limits
+
+from cleaner.offtopic.data import (
+    LabelledDoc,
+    detect_language,
+    load_bodies,
+    load_intruders,
+    load_reviews,
+    splice,
+)
+from cleaner.offtopic.features import FEATURES, DocFeatures, compute
+from cleaner.offtopic.model import (
+    FORMAT,
+    KINDS,
+    MODEL_NAME,
+    MODEL_PATH,
+    OfftopicModel,
+    Trees,
+    find_offtopic,
+    load,
+)
+from cleaner.offtopic.text import blank_removed
+
+SEED = 13
+TREES = 300
+DEPTH = 3
+LEARNING_RATE = 0.05
+MIN_LEAF = 40
+CALIBRATION_FOLDS = 3
+FOLDS = 5
+TARGET_RATE = 0.005
+SPLICED_COPIES = 8
+
+
+@dataclass
+class Featured:
+    """A labelled document with its unit features and unit labels (-1: unlabelled)."""
+
+    doc: LabelledDoc
+    feats: DocFeatures
+    labels: np.ndarray
+
+
+def featurise(doc: LabelledDoc) -> Featured:
+    """Compute a labelled document's unit features and labels."""
+    feats = compute(blank_removed(doc.text, doc.removed), doc.title, doc.lang)
+    labels = np.full(len(feats.units), -1 if doc.partial else 0, dtype=int)
+    for i, unit in enumerate(feats.units):
+        length = unit.end - unit.start
+        intruder = labelled = 0
+        for p in doc.passages:
+            overlap = min(unit.end, p.end) - max(unit.start, p.start)
+            if overlap > 0:
+                labelled += overlap
+                intruder += overlap if p.intruder else 0
+        if 2 * labelled >= length:
+            labels[i] = int(2 * intruder >= length)
+    # The sentence model learns sentences spliced into a paragraph; sentences of
+    # a wholly foreign paragraph are the paragraph model's to find.
+    para_label = {u.paragraph: labels[i] for i, u in enumerate(feats.units) if not u.is_sentence}
+    for i, unit in enumerate(feats.units):
+        if unit.is_sentence and para_label[unit.paragraph] == 1:
+            labels[i] = -1
+    return Featured(doc, feats, labels)
+
+
+def _matrix(docs: Iterable[Featured], kind: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rows, labels, groups = [], [], []
+    want_sentence = kind == "sent"
+    for d in docs:
+        for i, unit in enumerate(d.feats.units):
+            if unit.is_sentence == want_sentence and d.labels[i] >= 0:
+                rows.append(d.feats.matrix[i])
+                labels.append(d.labels[i])
+                groups.append(d.doc.group)
+    if not rows:
+        return np.zeros((0, len(FEATURES))), np.zeros(0, dtype=int), np.zeros(0, dtype=object)
+    return np.vstack(rows), np.asarray(labels), np.asarray(groups, dtype=object)
+
+
+def _export(
+    booster: HistGradientBoostingClassifier, x: np.ndarray, y: np.ndarray, platt: tuple[float, float]
+) -> Trees:
+    """Plain arrays of a fitted booster, padded to complete trees of ``DEPTH``."""
+    nodes = 2 ** (DEPTH + 1) - 1
+    predictors = [tree[0].nodes for tree in booster._predictors]
+    size = nodes * len(predictors)
+    feature = np.zeros(size, dtype=np.intp)
+    threshold = np.full(size, np.inf)
+    left = np.arange(size)
+    right = np.arange(size)
+    value = np.zeros(size)
+    for t, tree in enumerate(predictors):
+        if len(tree) > nodes:
+            raise ValueError(f"tree {t} has {len(tree)} nodes, more than depth {DEPTH} allows")
+        base = t * nodes
+        for k, node in enumerate(tree):
+            if node["is_leaf"]:
+                value[base + k] = node["value"]
+            else:
+                feature[base + k] = node["feature_idx"]
+                threshold[base + k] = node["num_threshold"]
+                left[base + k] = base + node["left"]
+                right[base + k] = base + node["right"]
+    normal = x[y == 0]
+    direction = np.sign(x[y == 1].mean(axis=0) - normal.mean(axis=0))
+    std = normal.std(axis=0)
+    std[std < 1e-6] = 1.0
+    return Trees(
+        feature,
+        threshold,
+        left,
+        right,
+        value,
+        nodes,
+        DEPTH,
+        float(np.ravel(booster._baseline_prediction)[0]),
+        platt,
+        normal.mean(axis=0),
+        std,
+        direction,
+    )
+
+
+def _booster(x: np.ndarray, y: np.ndarray) -> HistGradientBoostingClassifier:
+    return HistGradientBoostingClassifier(
+        max_iter=TREES,
+        learning_rate=LEARNING_RATE,
+        max_depth=DEPTH,
+        min_samples_leaf=MIN_LEAF,
+        l2_regularization=1.0,
+        early_stopping=False,
+        random_state=SEED,
+    ).fit(x, y)
+
+
+def _fit_trees(x: np.ndarray, y: np.ndarray, groups: np.ndarray) -> Trees:
+    """Boosted trees plus Platt scaling fitted on grouped out-of-fold margins."""
+    with threadpool_limits(1):
+        margins = np.zeros(len(y))
+        for train_idx, test_idx in GroupKFold(n_splits=CALIBRATION_FOLDS).split(x, y, groups):
+            margins[test_idx] = _booster(x[train_idx], y[train_idx]).decision_function(x[test_idx])
+        platt = LogisticRegression(C=1e4).fit(margins.reshape(-1, 1), y)
+        booster = _booster(x, y)
+    return _export(booster, x, y, (float(platt.coef_[0, 0]), float(platt.intercept_[0])))
+
+
+def fit_model(docs: Sequence[Featured], threshold: float = 0.5) -> OfftopicModel:
+    """Fit the paragraph and the sentence model on labelled units."""
+    trees = {kind: _fit_trees(*_matrix(docs, kind)) for kind in KINDS}
+    return OfftopicModel(trees["para"], trees["sent"], threshold)
+
+
+def _withhold_thresholds(d: Featured, probs: np.ndarray) -> list[tuple[float, bool, str]]:
+    """Per passage: the highest threshold at which flags withhold it, intruder?, kind."""
+    out = []
+    units = d.feats.units
+    for p in d.doc.passages:
+        overlapping = [
+            (float(probs[i]), max(u.start, p.start), min(u.end, p.end))
+            for i, u in enumerate(units)
+            if u.start < p.end and p.start < u.end
+        ]
+        overlapping.sort(key=lambda item: -item[0])
+        covered: list[tuple[int, int]] = []
+        tau = -1.0
+        need = (p.end - p.start) / 2
+        for prob, start, end in overlapping:
+            covered.append((start, end))
+            if _union_length(covered) >= need:
+                tau = prob
+                break
+        out.append((tau, p.intruder, p.kind))
+    return out
+
+
+def _union_length(ranges: list[tuple[int, int]]) -> int:
+    total, last = 0, -1
+    for start, end in sorted(ranges):
+        start = max(start, last)
+        if end > start:
+            total += end - start
+            last = end
+    return total
+
+
+def threshold_for(taus_original: np.ndarray, rate: float) -> float:
+    """Lowest threshold whose false-flag rate over original passages is at most ``rate``."""
+    ordered = np.sort(taus_original)[::-1]
+    allowed = int(rate * len(ordered))
+    if allowed >= len(ordered):
+        return 0.0
+    return float(np.nextafter(max(ordered[allowed], 0.0), 1.0))
+
+
+def scores_at(
+    passages: Sequence[tuple[float, bool, str]], doc_max: Sequence[tuple[float, bool]], threshold: float
+) -> dict[str, float]:
+    """The intruders-dev figures at one threshold."""
+    tau = np.asarray([p[0] for p in passages])
+    intruder = np.asarray([p[1] for p in passages])
+    withheld = tau >= threshold
+    tp = int((withheld & intruder).sum())
+    fp = int((withheld & ~intruder).sum())
+    fn = int((~withheld & intruder).sum())
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    out: dict[str, float] = {
+        "threshold": threshold,
+        "precision": precision,
+        "recall": recall,
+        "f1": 2 * precision * recall / (precision + recall) if precision + recall else 0.0,
+        "false_flag_rate": fp / int((~intruder).sum()) if (~intruder).any() else 0.0,
+        "intruders": int(intruder.sum()),
+        "originals": int((~intruder).sum()),
+    }
+    for kind in ("headline", "para", "sent"):
+        mask = np.asarray([p[2] == kind for p in passages]) & intruder
+        out[f"recall_{kind}"] = float(withheld[mask].mean()) if mask.any() else 0.0
+    untouched = [m for m, has_intruder in doc_max if not has_intruder]
+    out["untouched_docs"] = len(untouched)
+    out["untouched_clean"] = float(np.mean([m < threshold for m in untouched])) if untouched else 1.0
+    return out
+
+
+def cross_validate(
+    docs: Sequence[Featured], extra: Sequence[Featured], folds: int = 5
+) -> tuple[list[tuple[float, bool, str]], list[tuple[float, bool]]]:
+    """Out-of-fold passage thresholds for ``docs``; ``extra`` documents only train.
+
+    Folds are grouped by host article; extra documents whose host is in the
+    test fold are left out of that fold's training too.
+    """
+    groups = np.asarray([d.doc.group for d in docs], dtype=object)
+    passages: list[tuple[float, bool, str]] = []
+    doc_max: list[tuple[float, bool]] = []
+    for train_idx, test_idx in GroupKFold(n_splits=folds).split(np.zeros(len(docs)), groups=groups):
+        held = set(groups[test_idx])
+        training = [docs[i] for i in train_idx] + [d for d in extra if d.doc.group not in held]
+        model = fit_model(training)
+        for i in test_idx:
+            probs = model.probabilities(docs[i].feats)
+            passages.extend(_withhold_thresholds(docs[i], probs))
+            doc_max.append(
+                (float(probs.max()) if len(probs) else 0.0, any(p.intruder for p in docs[i].doc.passages))
+            )
+    return passages, doc_max
+
+
+def time_per_article(model: OfftopicModel, texts: Sequence[str]) -> float:
+    """CPU milliseconds per article for :func:`find_offtopic` on one core (language checks included)."""
+    languages = [detect_language(text) for text in texts]  # given by the caller in the pipeline
+    with threadpool_limits(1):
+        for text in texts[:5]:
+            find_offtopic(text, (), None, None, model)  # warm the caches
+        start = time.process_time()
+        for text, lang in zip(texts, languages, strict=True):
+            find_offtopic(text, (), None, lang, model)
+        return 1000 * (time.process_time() - start) / max(1, len(texts))
+
+
+def _find_data(intruders: Path, bodies: Path | None) -> tuple[Path, Path | None]:
+    path = intruders / "intruders.jsonl" if intruders.is_dir() else intruders
+    if bodies is None:
+        sibling = path.parent.parent / "extraction-dev" / "ground-truth.json"
+        bodies = sibling if sibling.exists() else None
+    return path, bodies
+
+
+def _training_docs(
+    intruders: Path, bodies: Path | None, reviews: Path | None, copies: int
+) -> tuple[list[Featured], list[Featured]]:
+    """The labelled intruders documents, and the extra training documents
+    (spliced articles of ``bodies``, reviewer decisions)."""
+    dev = [featurise(d) for d in load_intruders(intruders)]
+    extra: list[LabelledDoc] = []
+    if bodies is not None and copies:
+        articles = load_bodies(bodies)
+        hosts = {k: v for k, v in articles.items() if detect_language(v) == "en"}
+        extra.extend(splice(hosts, articles, copies, SEED))
+    if reviews is not None:
+        extra.extend(load_reviews(reviews))
+    return dev, [featurise(d) for d in extra]
+
+
+def evaluate(
+    intruders_path: Path,
+    bodies_path: Path | None = None,
+    reviews_path: Path | None = None,
+    rate: float = TARGET_RATE,
+    folds: int = FOLDS,
+    copies: int = SPLICED_COPIES,
+) -> dict[str, float]:
+    """Score the off-topic model on an intruders set the honest way (its README's scoring).
+
+    ``intruders_path`` is ``intruders.jsonl`` or its folder. Cross-validation
+    grouped by host article: each fold is scored by a model trained on the
+    other folds (plus articles of ``bodies_path`` spliced at random, by
+    default ``../extraction-dev/ground-truth.json`` beside the folder, and
+    reviewer decisions from ``reviews_path``; none with a host in the fold).
+    The threshold is the lowest whose pooled false-flag rate on original
+    passages is at most ``rate``. Returns precision, recall, F1, false-flag
+    rate, recall per intruder kind, the share of untouched documents with no
+    flag, and CPU milliseconds per article on one core.
+    """
+    intruders, bodies = _find_data(intruders_path, bodies_path)
+    dev, extra = _training_docs(intruders, bodies, reviews_path, copies)
+    passages, doc_max = cross_validate(dev, extra, folds)
+    taus = np.asarray([tau for tau, intruder, _ in passages if not intruder])
+    report = scores_at(passages, doc_max, threshold_for(taus, rate))
+    texts = [d.doc.text for d in dev]
+    model = fit_model(dev + extra)
+    report["ms_per_article"] = time_per_article(model, texts)
+    report["chars_per_article"] = float(np.mean([len(t) for t in texts]))
+    report["documents"] = len(dev)
+    report["target_rate"] = rate
+    return report
+
+
+def format_report(report: dict[str, float]) -> str:
+    """A small table of an :func:`evaluate` report."""
+    rows = [
+        ("threshold", f"{report['threshold']:.4f}"),
+        ("precision", f"{report['precision']:.3f}"),
+        ("recall", f"{report['recall']:.3f}"),
+        ("F1", f"{report['f1']:.3f}"),
+        ("false flags (originals)", f"{100 * report['false_flag_rate']:.2f}%"),
+        ("recall headline", f"{report['recall_headline']:.3f}"),
+        ("recall para", f"{report['recall_para']:.3f}"),
+        ("recall sent", f"{report['recall_sent']:.3f}"),
+        ("untouched docs with no flag", f"{100 * report['untouched_clean']:.1f}%"),
+        ("ms per article (CPU, 1 core)", f"{report['ms_per_article']:.2f}"),
+    ]
+    width = max(len(name) for name, _ in rows)
+    head = (
+        f"offtopic on {int(report['documents'])} documents, {int(report['intruders'])} intruders, "
+        f"{int(report['originals'])} originals; grouped CV, threshold for <= "
+        f"{100 * report['target_rate']:.1f}% false flags"
+    )
+    return "\n".join([head, *(f"  {name:<{width}}  {value}" for name, value in rows)])
+
+
+def train(
+    intruders_path: Path,
+    bodies_path: Path | None = None,
+    reviews_path: Path | None = None,
+    out: Path = MODEL_PATH,
+    rate: float = TARGET_RATE,
+    folds: int = FOLDS,
+    copies: int = SPLICED_COPIES,
+) -> dict[str, float]:
+    """Train the off-topic model and write it (``out``, JSON) with its model card beside it.
+
+    Data as for :func:`evaluate`. The threshold comes from grouped
+    cross-validation (lowest with at most ``rate`` false flags on original
+    passages); the stored model is then fitted on all the data. Returns the
+    cross-validated report, which the model card also records.
+    """
+    intruders, bodies = _find_data(intruders_path, bodies_path)
+    dev, extra = _training_docs(intruders, bodies, reviews_path, copies)
+    passages, doc_max = cross_validate(dev, extra, folds)
+    taus = np.asarray([tau for tau, intruder, _ in passages if not intruder])
+    threshold = threshold_for(taus, rate)
+    report = scores_at(passages, doc_max, threshold)
+    model = fit_model(dev + extra, threshold)
+    texts = [d.doc.text for d in dev]
+    report["documents"] = len(dev)
+    report["target_rate"] = rate
+    data = {
+        "intruders": intruders.name,
+        "intruder_documents": len(dev),
+        "spliced_documents": sum(1 for d in extra if not d.doc.partial),
+        "reviewed_documents": sum(1 for d in extra if d.doc.partial),
+    }
+    out.parent.mkdir(parents=True, exist_ok=True)
+    payload = model.to_json(
+        {"training": data, "cross_validation": {k: round(v, 4) for k, v in report.items()}}
+    )
+    out.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
+    shipped = load(out)
+    report["ms_per_article"] = time_per_article(shipped, texts)
+    report["chars_per_article"] = float(np.mean([len(t) for t in texts]))
+    out.with_suffix(".md").write_text(model_card(shipped, report, data), encoding="utf-8")
+    return report
+
+
+def model_card(model: OfftopicModel, report: dict[str, float], data: dict[str, object]) -> str:
+    """The model card (markdown) written beside the model file."""
+    n_trees = len(model.para.feature) // model.para.nodes
+    kinds = " / ".join(f"{report[f'recall_{kind}']:.3f}" for kind in ("headline", "para", "sent"))
+    row = (
+        f"| {report['precision']:.3f} | {report['recall']:.3f} | {report['f1']:.3f} "
+        f"| {100 * report['false_flag_rate']:.2f}% | {kinds} | {100 * report['untouched_clean']:.1f}% "
+        f"| {report['ms_per_article']:.2f} |"
+    )
+    return f"""# offtopic model card
+
+Version `{MODEL_NAME}-{FORMAT}+{model.sha}` (the short sha is that of `offtopic.json`).
+
+## What it does
+Flags passages of a news article that do not belong to it (spliced sentences,
+paragraphs of other stories, teaser headlines). Units are paragraphs and the
+sentences of paragraphs with several; each gets {len(FEATURES)} features computed
+against its own document (word overlap with the rest, the lead and its
+neighbours, general-English word-vector similarity, names and numbers seen
+nowhere else, z-scores and ranks within the document, shape, position,
+language, typography). See `cleaner/offtopic/features.py`.
+
+## Model
+Two gradient-boosted tree ensembles (scikit-learn HistGradientBoosting,
+{n_trees} trees of depth {DEPTH}, learning rate {LEARNING_RATE}, at least {MIN_LEAF}
+units a leaf), one for paragraphs, one for sentences inside paragraphs; each
+Platt-scaled on grouped out-of-fold margins, so scores are calibrated
+probabilities. Stored as plain JSON arrays; no pickle. Flag threshold:
+**{model.threshold:.4f}**, the lowest with at most {100 * report["target_rate"]:.1f}% false flags on
+original passages in grouped cross-validation.
+
+Word vectors: `wordvectors.npz`, the 50,000 commonest alphabetic words of
+GloVe 6B 50d (PDDL 1.0, Stanford NLP), float16, frequency order (the rank
+gives each word's weight), written by
+`cleaner.offtopic.vectors.from_glove_text(glove.6B.50d.txt, ...)`. At load the
+direction shared by common words is removed so cosines tell subjects apart.
+Used for English documents only (elsewhere the model imputes their usual value).
+
+## Training data
+- `{data["intruders"]}`: {data["intruder_documents"]} documents with intruders spliced in
+  (intruders-dev: English article bodies of the extraction benchmark's development half).
+- {data["spliced_documents"]} documents spliced the same way at random (seed {SEED}) from the
+  extraction-dev article bodies (English hosts; donors of any language; sentences
+  inside paragraphs drawn twice as often as the other kinds).
+- {data["reviewed_documents"]} documents with reviewer decisions (drop = off-topic, keep = not).
+
+## Metrics (intruders-dev, {FOLDS}-fold cross-validation grouped by host article)
+A passage counts as withheld when flags cover at least half of it.
+
+| precision | recall | F1 | false flags | recall headline / para / sent | untouched, no flag | ms/article |
+|---|---|---|---|---|---|---|
+{row}
+
+Milliseconds: CPU time of `find_offtopic` per article on one core (features,
+trees, language checks), mean over the intruders-dev documents
+({report.get("chars_per_article", 0):.0f} characters on average).
+
+## Limits
+- Lexical and word-vector features only: a sentence on a neighbouring subject
+  that shares no rare word or name with the article is the hardest case.
+- Some original lines (credits, promotions, "Story continues below") are
+  themselves stray; flags on them count as false flags above.
+- Word-vector features only apply to English; other languages rely on the rest.
+"""

@@ -1,0 +1,103 @@
+"""The ``review`` and ``report`` commands; the main CLI group adds them with ``add_command``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from cleaner.review.decisions import DEFAULT_PATH, Decisions, Verdict
+from cleaner.review.queue import decide as record_verdict
+from cleaner.review.queue import load_queue
+from cleaner.review.report import write_report
+
+_clean_dir = click.argument(
+    "clean_dir", type=click.Path(exists=True, file_okay=False, dir_okay=True, path_type=Path)
+)
+_decisions = click.option(
+    "--decisions",
+    "decisions_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=DEFAULT_PATH,
+    show_default=True,
+    help="The append-only decisions file.",
+)
+
+
+def _printable(text: str) -> str:
+    """One line with no control characters, so scraped text cannot drive the terminal."""
+    return "".join(char if char.isprintable() else " " for char in " ".join(text.split()))
+
+
+def _load(decisions_path: Path) -> Decisions:
+    decisions = Decisions.load(decisions_path)
+    for warning in decisions.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    return decisions
+
+
+@click.command()
+@_clean_dir
+@_decisions
+@click.option("--list", "list_only", is_flag=True, help="Print the queue instead of opening the reviewer.")
+@click.option("--json", "as_json", is_flag=True, help="List the queue as one JSON object a line.")
+@click.option(
+    "--decide",
+    type=(str, click.Choice(["keep", "drop"])),
+    default=None,
+    metavar="ID keep|drop",
+    help="Record a verdict on one passage (an id from --list) without the reviewer.",
+)
+@click.option("--removed", "include_removed", is_flag=True, help="Also review the rules' cuts.")
+def review(
+    clean_dir: Path,
+    decisions_path: Path,
+    list_only: bool,
+    as_json: bool,
+    decide: tuple[str, Verdict] | None,
+    include_removed: bool,
+) -> None:
+    """Review the flagged passages of CLEAN_DIR: keep them in the clean text or drop them.
+
+    Verdicts go to the decisions file as they are made; the next `cleaner run`
+    applies them.
+    """
+    if decide is not None:
+        wanted, verdict = decide
+        try:
+            item = record_verdict(clean_dir, wanted, verdict, decisions_path)
+        except LookupError as error:
+            raise click.ClickException(str(error)) from error
+        click.echo(f"{verdict}: {item.id} -> {decisions_path}")
+        return
+    items = load_queue(clean_dir, _load(decisions_path), include_removed=include_removed)
+    if list_only or as_json:
+        for item in items:
+            if as_json:
+                click.echo(json.dumps(item.to_json(), ensure_ascii=False))
+            else:
+                score = "-" if item.span.score is None else f"{item.span.score:.3f}"
+                click.echo(f"{item.id}\t{score}\t{_printable(item.reason)}\t{_printable(item.text)[:80]}")
+        return
+    if not items:
+        click.echo(f"Nothing to review under {clean_dir}.")
+        return
+    from cleaner.review.tui import ReviewApp  # textual loads only when the reviewer opens
+
+    app = ReviewApp(items, decisions_path)
+    app.run()
+    verdicts = [verdict for _, verdict in app.history]
+    click.echo(
+        f"{verdicts.count('keep')} kept, {verdicts.count('drop')} dropped, "
+        f"{len(items) - verdicts.count('keep') - verdicts.count('drop')} left; decisions in {decisions_path}"
+    )
+
+
+@click.command()
+@_clean_dir
+@_decisions
+def report(clean_dir: Path, decisions_path: Path) -> None:
+    """Write CLEAN_DIR/report.html: every cut and flag, with reviewers' verdicts so far."""
+    path = write_report(clean_dir, _load(decisions_path))
+    click.echo(str(path))

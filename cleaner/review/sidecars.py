@@ -1,0 +1,105 @@
+"""Reading a clean directory back: the sidecars, the index, and their spans.
+
+A sidecar is ``<rel>.json`` beside ``<rel>.txt``; JSONL outputs hold one
+sidecar-shaped record (plus ``text``) per line in ``<rel>.jsonl``. Files whose
+names start with ``_`` and ``index.jsonl`` are the run's own bookkeeping.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from cleaner.model import Span
+
+Sidecar = dict[str, Any]
+INDEX = "index.jsonl"
+
+log = logging.getLogger(__name__)
+
+
+def _is_sidecar(record: object) -> bool:
+    return (
+        isinstance(record, dict)
+        and isinstance(record.get("id"), str)
+        and isinstance(record.get("text_before"), str)
+    )
+
+
+def _sidecar_files(clean_dir: Path) -> list[Path]:
+    files = [
+        path
+        for pattern in ("*.json", "*.jsonl")
+        for path in clean_dir.rglob(pattern)
+        if path.is_file() and not path.name.startswith("_") and path.name != INDEX
+    ]
+    return sorted(files, key=lambda path: path.relative_to(clean_dir).as_posix())
+
+
+def iter_sidecars(clean_dir: Path) -> Iterator[Sidecar]:
+    """Every document record under ``clean_dir``, in path order; unreadable files are logged and skipped."""
+    for path in _sidecar_files(clean_dir):
+        try:
+            with path.open(encoding="utf-8") as handle:
+                if path.suffix == ".json":
+                    records = [json.load(handle)]
+                else:
+                    records = [json.loads(line) for line in handle if line.strip()]
+        except (OSError, ValueError) as error:
+            log.warning("%s: skipped unreadable file (%s)", path, error)
+            continue
+        yield from (record for record in records if _is_sidecar(record))
+
+
+def read_index(clean_dir: Path) -> list[dict[str, Any]]:
+    """The rows of ``clean_dir/index.jsonl`` (empty when there is none); bad lines are logged and skipped."""
+    path = clean_dir / INDEX
+    if not path.exists():
+        return []
+    rows = []
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except ValueError as error:
+                log.warning("%s:%d: skipped bad index line (%s)", path, number, error)
+                continue
+            if isinstance(row, dict):
+                rows.append(row)
+    return rows
+
+
+def removed_span(entry: dict[str, Any]) -> Span:
+    """A sidecar ``removed`` entry as a span (``guarded`` and ``kept`` ones were not cut)."""
+    status = entry.get("status", "applied")
+    return Span(
+        start=int(entry["start"]),
+        end=int(entry["end"]),
+        action="removed",
+        reason=str(entry.get("rule", "")),
+        category=str(entry.get("category", "")),
+        score=entry.get("score"),
+        detail=str(entry.get("detail", "")),
+        status="kept" if status == "kept" else "pending",
+        applied=status == "applied",
+    )
+
+
+def flagged_span(entry: dict[str, Any]) -> Span:
+    """A sidecar ``flagged`` entry as a span: ``model`` is the span's reason, ``reason`` its detail."""
+    status = entry.get("status", "pending")
+    return Span(
+        start=int(entry["start"]),
+        end=int(entry["end"]),
+        action="flagged",
+        reason=str(entry.get("model", "")),
+        category=str(entry.get("category", "flagged")),
+        score=entry.get("score"),
+        detail=str(entry.get("reason", "")),
+        status=status if status in ("kept", "dropped") else "pending",
+    )

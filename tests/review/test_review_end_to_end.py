@@ -1,0 +1,54 @@
+"""Review for real: `cleaner run`, decisions made in the terminal reviewer, `cleaner run` again."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from cleaner.cli import main
+from cleaner.review.decisions import Decisions
+from cleaner.review.queue import load_queue
+from cleaner.review.tui import ReviewApp
+
+ARTICLE = (
+    "Ferry timetable changes from June\n\n"
+    "The island ferry will sail six times a day from June, the operator said on Monday.\n\n"
+    "- ADVERTISEMENT - CONTINUE READING BELOW -\n\n"
+    "Fares stay the same until the end of the year, and a night sailing is planned for August.\n\n"
+    "If you would like to show your support for what we are doing, here's where to do it.\n"
+)
+
+
+def test_decisions_from_the_reviewer_apply_on_the_next_run(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "ferry.txt").write_text(ARTICLE)
+    out = tmp_path / "clean"
+    decisions_path = tmp_path / "reviews" / "decisions.jsonl"
+    args = ["run", str(raw), "--out", str(out), "--decisions", str(decisions_path)]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    items = load_queue(out, Decisions.load(decisions_path), include_removed=True)
+    assert [item.text for item in items] == [
+        "- ADVERTISEMENT - CONTINUE READING BELOW -",
+        "If you would like to show your support for what we are doing, here's where to do it.",
+    ]
+
+    async def session() -> None:
+        app = ReviewApp(items, decisions_path)
+        async with app.run_test() as pilot:
+            await pilot.press("k", "d", "q")  # overrule the ad rule (keep), confirm the appeal (drop)
+
+    asyncio.run(session())
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0 and result.output.startswith("1 documents cleaned")  # decisions re-clean
+    clean = (out / "ferry.txt").read_text()
+    assert "- ADVERTISEMENT - CONTINUE READING BELOW -" in clean
+    assert "show your support" not in clean
+    statuses = {
+        item["rule"]: item["status"] for item in json.loads((out / "ferry.json").read_text())["removed"]
+    }
+    assert statuses == {"ad-label-line": "kept", "support-appeal": "applied"}
+    assert load_queue(out, Decisions.load(decisions_path), include_removed=True) == []

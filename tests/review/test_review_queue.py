@@ -1,0 +1,117 @@
+"""The review queue and the `review` / `report` commands for scripts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from review_fixture import ELECTION
+
+from cleaner.review.commands import report, review
+from cleaner.review.decisions import Decisions
+from cleaner.review.queue import context, decide, load_queue
+
+NEWSLETTER = "Sign up for our newsletter to get the best deals on garden furniture."
+HOROSCOPE = "Our horoscope for Sunday: Leo will meet an old friend."
+
+
+def _span_id(document: str, text: str, needle: str, suffix: str = "") -> str:
+    start = text.index(needle)
+    return f"{document}:{start}-{start + len(needle)}{suffix}"
+
+
+def test_queue_lists_pending_flags_from_json_and_jsonl_outputs(clean_dir: Path) -> None:
+    items = load_queue(clean_dir, Decisions())
+    assert [(item.document, item.span.action) for item in items] == [
+        ("bridge", "flagged"),
+        ("hostile", "flagged"),
+        ("news/election", "flagged"),
+        ("news/election", "flagged"),
+    ]
+    newsletter = items[2]
+    assert newsletter.id == _span_id("news/election", ELECTION, NEWSLETTER)
+    assert (newsletter.text, newsletter.span.score, newsletter.reason) == (NEWSLETTER, 0.91, "promo words")
+    assert newsletter.span.reason == "offtopic-lr-1"
+    assert newsletter.title == "County election: polls close at eight"
+
+
+def test_queue_can_include_the_rules_cuts(clean_dir: Path) -> None:
+    items = load_queue(clean_dir, Decisions(), include_removed=True)
+    removed = [item for item in items if item.span.action == "removed"]
+    assert [(item.document, item.span.reason) for item in removed] == [
+        ("hostile", "social.share-this"),
+        ("news/election", "ads.advertisement-line"),
+    ]
+    assert removed[1].id == _span_id("news/election", ELECTION, "Advertisement", ":removed")
+
+
+def test_context_is_the_passage_paragraphs_plus_one_each_side() -> None:
+    start = ELECTION.index(NEWSLETTER)
+    before, after = context(ELECTION, start, start + len(NEWSLETTER))
+    assert before == "Advertisement\n\n"
+    assert after == "\n\nThe count is expected to finish before midnight."
+    before, after = context(ELECTION, 0, 5)
+    assert before == "" and after.startswith(" close at eight") and after.endswith("officials said.")
+    before, _ = context(ELECTION, start, start + 3, limit=10)
+    assert before == "…tisement\n\n"
+
+
+def test_decide_records_and_removes_the_item_from_the_queue(clean_dir: Path, tmp_path: Path) -> None:
+    path = tmp_path / "reviews" / "decisions.jsonl"
+    wanted = _span_id("news/election", ELECTION, HOROSCOPE)
+    item = decide(clean_dir, wanted, "drop", path)
+    assert item.text == HOROSCOPE
+    remaining = [i.id for i in load_queue(clean_dir, Decisions.load(path))]
+    assert wanted not in remaining and len(remaining) == 3
+    decided = load_queue(clean_dir, Decisions.load(path), include_decided=True)
+    assert [i.decision for i in decided if i.id == wanted] == ["drop"]
+    with pytest.raises(LookupError, match="no passage 'nope:1-2'"):
+        decide(clean_dir, "nope:1-2", "keep", path)
+
+
+def test_cli_list_json_and_decide(clean_dir: Path, tmp_path: Path) -> None:
+    path = tmp_path / "decisions.jsonl"
+    runner = CliRunner()
+    listed = runner.invoke(review, [str(clean_dir), "--list", "--json", "--decisions", str(path)])
+    assert listed.exit_code == 0, listed.output
+    records = [json.loads(line) for line in listed.output.splitlines()]
+    assert len(records) == 4
+    assert all({"id", "document", "text", "score", "reason"} <= set(r) for r in records)
+    target = next(r for r in records if r["text"] == NEWSLETTER)
+
+    decided = runner.invoke(
+        review, [str(clean_dir), "--decide", target["id"], "keep", "--decisions", str(path)]
+    )
+    assert decided.exit_code == 0, decided.output
+    assert json.loads(path.read_text())["decision"] == "keep"
+    again = runner.invoke(review, [str(clean_dir), "--list", "--json", "--decisions", str(path)])
+    assert target["id"] not in again.output and len(again.output.splitlines()) == 3
+
+    unknown = runner.invoke(
+        review, [str(clean_dir), "--decide", "nope:1-2", "drop", "--decisions", str(path)]
+    )
+    assert unknown.exit_code == 1 and "no passage 'nope:1-2'" in unknown.output
+    bad_verdict = runner.invoke(review, [str(clean_dir), "--decide", target["id"], "maybe"])
+    assert bad_verdict.exit_code == 2
+
+
+def test_cli_plain_list_is_one_line_per_item_without_control_characters(
+    clean_dir: Path, tmp_path: Path
+) -> None:
+    sidecar_path = clean_dir / "hostile.json"
+    sidecar = json.loads(sidecar_path.read_text())
+    sidecar["flagged"][0]["reason"] = "spam\x1b]0;owned\x07 with\nnewline"
+    sidecar_path.write_text(json.dumps(sidecar))
+    result = CliRunner().invoke(review, [str(clean_dir), "--list", "--decisions", str(tmp_path / "d.jsonl")])
+    lines = result.output.splitlines()
+    assert len(lines) == 4 and "\x1b" not in result.output and "\x07" not in result.output
+    assert lines[1].split("\t")[1:3] == ["0.950", "spam ]0;owned  with newline"]
+
+
+def test_cli_report_prints_the_report_path(clean_dir: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(report, [str(clean_dir), "--decisions", str(tmp_path / "none.jsonl")])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == str(clean_dir / "report.html")
+    assert (clean_dir / "report.html").stat().st_size > 0

@@ -1,0 +1,223 @@
+"""The off-topic passage classifier: units, features, the shipped model, scoring, seeds."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from cleaner.offtopic import MODEL_NAME, find_offtopic, model_version
+from cleaner.offtopic.data import LabelledDoc, Passage
+from cleaner.offtopic.features import FEATURES, compute
+from cleaner.offtopic.model import MODEL_PATH, default_model, load
+from cleaner.offtopic.text import blank_removed, sentences, units
+from cleaner.offtopic.train import featurise, scores_at, threshold_for
+from cleaner.offtopic.vectors import VECTORS_PATH, from_glove_text
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+COHERENT = (
+    "\n\n".join(
+        (
+            "City council approves new bike lanes on Main Street",
+            "The city council voted 7-2 on Tuesday to build protected bike lanes along Main Street, ending a"
+            " two-year debate over how to make the downtown corridor safer for cyclists.",
+            "The plan removes one lane of car traffic between Fifth Avenue and the river and adds concrete "
+            "barriers between cyclists and cars. Construction of the bike lanes is expected to start in the "
+            "spring.",
+            "Council member Ana Ruiz, who sponsored the plan, said crashes involving cyclists on Main Street"
+            ' had doubled since 2019. "People are getting hurt on this street every month," Ruiz said before'
+            " the vote.",
+            "Business owners along Main Street were divided. Some said losing a traffic lane would keep "
+            "shoppers away, while others said the bike lanes would bring more customers downtown.",
+            "The council also approved $4.2 million from the transportation budget to pay for the barriers, "
+            "new signals and repainting of the street.",
+            "Ruiz said the city would study traffic on Main Street for a year after the bike lanes open and "
+            "report the results to the council.",
+        )
+    )
+    + "\n"
+)
+
+SPLICED_SENTENCE = (
+    "Samsung unveiled a foldable smartphone with a larger hinge and a faster processor "
+    "at its launch event in Seoul."
+)
+TEASER = "Apple plans to release a new 13-inch MacBook Pro with a faster chip and a"
+OTHER_TEASER = "Astronomers say a newly found comet will pass close enough to Earth to be seen with"
+
+
+def _with(text: str, after: str, insert: str, sep: str) -> str:
+    at = text.index(after) + len(after)
+    return text[:at] + sep + insert + text[at:]
+
+
+def test_sentences_keep_abbreviations_numbers_and_quotes_together() -> None:
+    text = 'Gov. Kristi Noem said on Jan. 5 that the U.S. plan cost $3.5 million. "Why?" she asked. It ended.'
+    got = [text[s:e] for s, e in sentences(text, 0, len(text))]
+    assert got == [
+        "Gov. Kristi Noem said on Jan. 5 that the U.S. plan cost $3.5 million.",
+        '"Why?" she asked.',
+        "It ended.",
+    ]
+
+
+def test_units_are_paragraphs_plus_sentences_of_longer_paragraphs() -> None:
+    text = "One line.\nFirst sentence here. Second sentence here.\n\nLast line"
+    paras, found = units(text)
+    assert [text[s:e] for s, e in paras] == [
+        "One line.",
+        "First sentence here. Second sentence here.",
+        "Last line",
+    ]
+    assert [(text[u.start : u.end], u.is_sentence) for u in found] == [
+        ("One line.", False),
+        ("First sentence here. Second sentence here.", False),
+        ("First sentence here.", True),
+        ("Second sentence here.", True),
+        ("Last line", False),
+    ]
+
+
+def test_blanking_keeps_offsets_and_newlines() -> None:
+    text = "keep this\nDROP THIS LINE\nkeep that"
+    start = text.index("DROP")
+    blanked = blank_removed(text, [(start - 1, start + len("DROP THIS LINE"))])
+    assert len(blanked) == len(text)
+    assert blanked.split("\n") == ["keep this", " " * len("DROP THIS LINE"), "keep that"]
+
+
+def test_features_are_finite_and_one_row_per_unit() -> None:
+    feats = compute(COHERENT, None, "en")
+    assert feats.matrix.shape == (len(feats.units), len(FEATURES))
+    assert np.isfinite(feats.matrix).all()
+
+
+def test_coherent_article_gets_no_flag() -> None:
+    assert find_offtopic(COHERENT, [], None, "en") == []
+
+
+def test_spliced_sentence_on_its_own_line_is_flagged() -> None:
+    text = _with(COHERENT, "customers downtown.", SPLICED_SENTENCE, "\n\n")
+    spans = find_offtopic(text, [], None, "en")
+    assert [text[s.start : s.end] for s in spans] == [SPLICED_SENTENCE]
+    span = spans[0]
+    assert span.action == "flagged" and span.reason == MODEL_NAME and span.category == "offtopic"
+    assert span.score is not None and 0.5 < span.score <= 1.0 and span.score == round(span.score, 4)
+    assert "Seoul" in span.detail
+
+
+_WEAK_SENTENCES = (
+    "known weakness: a single sentence spliced inside a paragraph is recalled about half the "
+    "time at the 0.5% false-flag threshold (see cleaner/models/offtopic.md)"
+)
+
+
+@pytest.mark.xfail(strict=True, reason=_WEAK_SENTENCES)
+def test_spliced_sentence_inside_a_paragraph_is_flagged() -> None:
+    text = _with(COHERENT, "expected to start in the spring.", SPLICED_SENTENCE, " ")
+    spans = find_offtopic(text, [], None, "en")
+    assert [text[s.start : s.end] for s in spans] == [SPLICED_SENTENCE]
+    assert spans[0].score is not None and spans[0].score > 0.5
+
+
+def test_teaser_headlines_on_their_own_lines_are_flagged() -> None:
+    text = _with(COHERENT, "report the results to the council.", TEASER, "\n\n")
+    text = _with(text, "customers downtown.", OTHER_TEASER, "\n\n")
+    flagged = [text[s.start : s.end] for s in find_offtopic(text, [], None, "en")]
+    assert flagged == [OTHER_TEASER, TEASER]
+
+
+def test_flags_are_deterministic() -> None:
+    text = _with(COHERENT, "customers downtown.", SPLICED_SENTENCE, " ")
+    assert find_offtopic(text, [], None, "en") == find_offtopic(text, [], None, "en")
+
+
+def test_spans_stay_in_bounds_and_out_of_removed_ranges() -> None:
+    text = _with(COHERENT, "customers downtown.", TEASER, "\n\n")
+    text = _with(text, "and repainting of the street.", OTHER_TEASER, "\n\n")
+    first = text.index(TEASER)
+    removed = [(first, first + len(TEASER)), (0, text.index("\n"))]
+    spans = find_offtopic(text, removed, "City council approves new bike lanes", "en")
+    assert spans, "the second teaser should still be flagged"
+    for span in spans:
+        assert 0 <= span.start < span.end <= len(text)
+        assert all(span.end <= r0 or span.start >= r1 for r0, r1 in removed)
+
+
+def test_model_file_is_plain_json_and_loads_without_pickle() -> None:
+    raw = MODEL_PATH.read_text(encoding="utf-8")
+    data = json.loads(raw)
+    assert data["name"] == MODEL_NAME and data["features"] == list(FEATURES)
+    model = load(MODEL_PATH)
+    assert 0.0 < model.threshold < 1.0
+    with np.load(VECTORS_PATH, allow_pickle=False) as vectors:
+        assert vectors["vectors"].shape == (len(vectors["words"]), 50)
+    assert re.fullmatch(r"offtopic-\d+\+[0-9a-f]{12}", model_version())
+    assert model.sha == default_model().sha
+
+
+def test_vectors_file_builds_from_glove_text(tmp_path: Path) -> None:
+    source = tmp_path / "glove.txt"
+    source.write_text("the 0.1 0.2\n, 0.3 0.4\nmissile 0.5 -0.5\nkh-101 1 1\nmoscow 0 1\n", encoding="utf-8")
+    assert from_glove_text(source, tmp_path / "v.npz", limit=2) == 2
+    with np.load(tmp_path / "v.npz", allow_pickle=False) as data:
+        assert list(data["words"]) == ["the", "missile"]
+        assert data["vectors"].dtype == np.float16
+
+
+def test_scoring_counts_a_passage_withheld_when_half_is_covered() -> None:
+    text = "Host paragraph one is here.\n\nIntruder line without a stop\n\nHost paragraph two is here."
+    passages = [
+        Passage(0, 27, False),
+        Passage(29, 57, True, "headline"),
+        Passage(59, len(text), False),
+    ]
+    featured = featurise(LabelledDoc("d-s1", "d", text, passages, lang="en"))
+    assert list(featured.labels) == [0, 1, 0]
+    taus = [(0.9, True, "headline"), (0.2, False, ""), (0.6, False, ""), (0.1, False, "")]
+    threshold = threshold_for(np.asarray([0.2, 0.6, 0.1]), rate=0.34)
+    assert 0.2 < threshold <= 0.6 + 1e-9
+    report = scores_at(taus, [(0.9, True), (0.05, False)], 0.7)
+    assert report["precision"] == 1.0 and report["recall"] == 1.0 and report["false_flag_rate"] == 0.0
+    assert report["recall_headline"] == 1.0 and report["untouched_clean"] == 1.0
+
+
+# --- seeds (need ../shared) ------------------------------------------------------------
+
+# The lines a rules engine removes before the classifier runs.
+_BOILERPLATE = (
+    r"^- ADVERTISEMENT.*$",
+    r"^If you would like to show your support.*$",
+    r"^If you wish to report.*$",
+    r"^Executive Editor$",
+    r"^About author:[\s\S]*\Z",
+    r"^- Trending Now:.*$",
+    r"^By [A-Z].*$",
+)
+
+
+def _seed(name: str) -> tuple[str, list[tuple[int, int]]]:
+    path = SHARED / "seeds" / name
+    if not path.exists():
+        pytest.skip(f"{path} is absent (the shared seeds live beside the project)")
+    text = path.read_text(encoding="utf-8")
+    removed = [(m.start(), m.end()) for p in _BOILERPLATE for m in re.finditer(p, text, re.M)]
+    return text, sorted(removed)
+
+
+@pytest.mark.parametrize("name", ["000_53aae1e13c0c3859.txt", "001_3d3749909c7eb6cf.txt"])
+def test_seed_article_bodies_get_no_flag(name: str) -> None:
+    text, removed = _seed(name)
+    assert find_offtopic(text, removed, None, "en") == []
+
+
+@pytest.mark.xfail(strict=True, reason=_WEAK_SENTENCES)
+def test_seed_002_brics_sentences_are_flagged() -> None:
+    text, removed = _seed("002_02769e26369bba51.txt")
+    flagged = " ".join(text[s.start : s.end] for s in find_offtopic(text, removed, None, "en"))
+    assert "including the head of the BRICS group of emerging economies" in flagged
+    assert "a meeting of the BRICS economic powers in Johannesburg" in flagged

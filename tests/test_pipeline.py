@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from cleaner.extract import html_to_text
+from cleaner.ingest import RawRecord
+from cleaner.lang import detect_language
+from cleaner.pipeline import Cleaner, Settings, site_of
+
+CLEANER = Cleaner(Settings(decisions_path=None))
+
+
+def record(text: str, is_html: bool = False, **metadata: str) -> RawRecord:
+    return RawRecord("doc", "test", text, is_html, hashlib.sha256(text.encode()).hexdigest(), dict(metadata))
+
+
+def test_html_gives_article_text_and_metadata() -> None:
+    html = (
+        "<html><head><title>Dam opens | Valley News</title><meta name='author' content='Ana Ruiz'>"
+        "<meta property='article:published_time' content='2026-03-02'></head><body><nav>Home</nav>"
+        "<article><h1>Dam opens</h1><p>The new dam on the river opened on Monday after six years of work "
+        "and will supply water to forty thousand homes in the valley.</p><p>Engineers said the reservoir "
+        "would take a year to fill.</p></article><footer>Contact us</footer></body></html>"
+    )
+    text, metadata, extractor = html_to_text(html, "https://valley.example/dam")
+    assert extractor == "trafilatura"
+    assert "The new dam on the river opened on Monday" in text and "Contact us" not in text
+    assert metadata["author"] == "Ana Ruiz" and metadata["date"] == "2026-03-02"
+    assert metadata["url"] == "https://valley.example/dam"
+
+
+def test_html_without_an_article_falls_back_to_the_visible_text() -> None:
+    text, _, extractor = html_to_text("<p>Hi</p>")  # too short for trafilatura
+    assert extractor == "beautifulsoup" and text == "Hi\n"
+
+
+def test_language_detection_is_deterministic_and_abstains_on_too_little_text() -> None:
+    german = (
+        "Der Stadtrat hat am Dienstag den Haushalt für das kommende Jahr mit großer Mehrheit beschlossen."
+    )
+    assert {detect_language(german) for _ in range(5)} == {"de"}
+    assert detect_language("OK 12") is None
+
+
+def test_the_guard_keeps_a_document_that_rules_would_gut() -> None:
+    junk = "- ADVERTISEMENT -\nTRENDING NOW\nSpotted an error? Let us know.\n"
+    document = CLEANER.clean(record(junk + "Short line here.\n"))
+    assert document.guard.startswith("rules would remove")
+    assert document.removed and not any(span.applied for span in document.removed)
+    assert CLEANER.clean_text(document) == junk + "Short line here.\n"
+
+
+def test_rules_follow_the_document_language(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "de.yaml").write_text(
+        "category: ad\nlang: [de]\nrules:\n  - id: anzeige\n    kind: line\n    patterns: ['^Anzeige$']\n"
+    )
+    cleaner = Cleaner(Settings(rules_dir=rules, decisions_path=None))
+    german = "Der Stadtrat hat am Dienstag den Haushalt für das kommende Jahr beschlossen.\nAnzeige\n" * 3
+    english = "The council approved the budget for next year on Tuesday after a long debate.\nAnzeige\n" * 3
+    assert cleaner.clean(record(german)).lang == "de" and cleaner.clean(record(german)).removed
+    assert cleaner.clean(record(english)).removed == []
+
+
+def test_site_is_the_url_host_or_the_folder() -> None:
+    assert site_of("https://www.example.com/a/b", "folder") == "example.com"
+    assert site_of(None, "folder") == "folder"
+    assert site_of("not a url", "folder") == "folder"
+
+
+def test_record_metadata_wins_over_extracted_metadata() -> None:
+    html = (
+        "<html><head><title>Extracted</title></head><body><p>"
+        + "Words in a paragraph. " * 20
+        + "</p></body></html>"
+    )
+    document = CLEANER.clean(record(html, is_html=True, title="Given"))
+    assert document.metadata["title"] == "Given"
