@@ -231,6 +231,11 @@ def rules_command(rules_dir: Path, check: bool) -> None:
     multiple=True,
     help="Which input to clean (repeatable) [all three].",
 )
+@click.option(
+    "--offtopic",
+    is_flag=True,
+    help="BENCH_DIR holds intruders.jsonl: score the off-topic classifier by grouped cross-validation.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @click.option(
     "--worst",
@@ -239,8 +244,19 @@ def rules_command(rules_dir: Path, check: bool) -> None:
     show_default=True,
     help="How many of the pages that lose most to list.",
 )
-def eval_command(bench_dir: Path, inputs: tuple[InputKind, ...], as_json: bool, worst: int) -> None:
+def eval_command(
+    bench_dir: Path, inputs: tuple[InputKind, ...], offtopic: bool, as_json: bool, worst: int
+) -> None:
     """Clean a benchmark folder and print precision, recall and F1 with its own metric."""
+    if offtopic:
+        from cleaner.offtopic import evaluate as evaluate_offtopic
+        from cleaner.offtopic import format_report
+
+        if not (bench_dir / "intruders.jsonl").is_file():
+            raise click.UsageError(f"{bench_dir}: no intruders.jsonl, not an off-topic benchmark folder")
+        report_data = evaluate_offtopic(bench_dir)
+        click.echo(json.dumps(report_data, indent=1) if as_json else format_report(report_data))
+        return
     try:
         detect_benchmark(bench_dir)
     except ValueError as error:
@@ -251,6 +267,38 @@ def eval_command(bench_dir: Path, inputs: tuple[InputKind, ...], as_json: bool, 
         click.echo(json.dumps([r.as_dict() for r in results], indent=1))
     else:
         click.echo("\n\n".join(r.report(worst) for r in results))
+
+
+@main.group("train")
+def train_group() -> None:
+    """Retrain a model from labelled data; the model file and its card are rewritten."""
+
+
+@train_group.command("offtopic")
+@click.argument(
+    "intruders_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=Path("../shared/data/intruders-dev"),
+)
+@click.option(
+    "--bodies",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A ground-truth.json of article bodies to splice [../extraction-dev beside INTRUDERS_DIR].",
+)
+@click.option(
+    "--decisions",
+    "decisions_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=DEFAULT_DECISIONS,
+    show_default=True,
+    help="Reviewers' decisions (with their sidecars in clean/) as extra labels.",
+)
+def train_offtopic(intruders_dir: Path, bodies: Path | None, decisions_path: Path) -> None:
+    """Train the off-topic classifier on INTRUDERS_DIR, spliced articles and reviewers' decisions."""
+    from cleaner.offtopic import format_report, train
+
+    report_data = train(intruders_dir, bodies_path=bodies, reviews_path=decisions_path)
+    click.echo(format_report(report_data))
 
 
 main.add_command(review)

@@ -16,6 +16,8 @@ from cleaner.extract import html_to_text
 from cleaner.ingest import RawRecord
 from cleaner.lang import detect_language
 from cleaner.model import Document, cut_ranges, render
+from cleaner.offtopic import find_offtopic
+from cleaner.offtopic import model_version as offtopic_version
 from cleaner.review.decisions import Decisions
 from cleaner.rules import RuleSet, apply_rules, load_rules
 
@@ -53,7 +55,7 @@ class Cleaner:
         return {
             "cleaner": __version__,
             "rules": self.rules.version,
-            "model": {},
+            "model": {"offtopic": offtopic_version()},
             "decisions": self.decisions_version,
         }
 
@@ -81,6 +83,8 @@ class Cleaner:
         if found.author and not metadata.get("author"):
             metadata["author"] = found.author
         self._guard(document)
+        cut = cut_ranges(document.removed, withhold_flagged=False)
+        document.spans.extend(find_offtopic(text, cut, metadata.get("title"), document.lang))
         document.spans = self.decisions.apply(document.id, text, document.spans)
         return document
 

@@ -75,7 +75,6 @@ def test_author_goes_to_metadata(cleaned: Cleaned, case: dict[str, Any]) -> None
     assert case["author"] in str(cleaned[case_id(case)]["metadata"]["author"])
 
 
-@pytest.mark.skip(reason="off-topic classifier lands separately")
 @pytest.mark.parametrize("case", with_key("flagged"))
 def test_off_topic_passages_are_flagged(cleaned: Cleaned, case: dict[str, Any]) -> None:
     sidecar = cleaned[case_id(case)]

@@ -182,53 +182,52 @@ def _assemble(
     return LabelledDoc(doc_id, group, text, passages, lang=detect_language(text))
 
 
-def load_reviews(path: Path) -> list[LabelledDoc]:
-    """Reviewer decisions as labelled passages: ``drop`` is off-topic, ``keep`` is not.
+def load_reviews(path: Path, clean_dir: Path = Path("clean")) -> list[LabelledDoc]:
+    """Reviewer decisions as labelled passages: a dropped flag is off-topic, a kept one is not.
 
-    Each JSONL line has ``document`` (the sidecar JSON's path, absolute or
-    relative to the reviews file, holding ``text_before``, ``lang``,
-    ``metadata.title`` and ``removed``), ``start``, ``end``, ``text`` and
-    ``decision``. Lines whose sidecar is missing or whose text no longer
-    matches are skipped. Returns nothing when ``path`` does not exist.
+    ``path`` is the decisions file (``reviews/decisions.jsonl``); each decision names
+    its document by id, found among the sidecars of ``clean_dir`` (``text_before``,
+    ``lang``, ``metadata.title``, ``removed``). A kept rule cut is article text, so a
+    negative too; a confirmed rule cut says nothing about topic and is left out.
+    Decisions whose document or text is gone are skipped.
     """
-    if not path.exists():
+    from cleaner.review.decisions import Decisions
+    from cleaner.review.sidecars import iter_sidecars
+
+    entries = [
+        entry
+        for entry in Decisions.load(path).entries
+        if entry.action == "flagged" or entry.decision == "keep"
+    ]
+    if not entries or not clean_dir.is_dir():
         return []
-    by_document: dict[str, list[dict[str, object]]] = {}
-    with path.open(encoding="utf-8") as lines:
-        for line in lines:
-            if line.strip():
-                record = json.loads(line)
-                if record.get("decision") in ("keep", "drop"):
-                    by_document.setdefault(str(record["document"]), []).append(record)
+    wanted = {entry.document for entry in entries}
+    sidecars = {side["id"]: side for side in iter_sidecars(clean_dir) if side["id"] in wanted}
     docs = []
-    for document, records in sorted(by_document.items()):
-        sidecar = Path(document) if Path(document).is_absolute() else path.parent / document
-        if not sidecar.exists():
+    for document in sorted(wanted & sidecars.keys()):
+        side = sidecars[document]
+        text = side["text_before"]
+        passages = [
+            Passage(entry.start, entry.end, entry.decision == "drop", "review")
+            for entry in entries
+            if entry.document == document and text[entry.start : entry.end] == entry.text
+        ]
+        if not passages:
             continue
-        side = json.loads(sidecar.read_text(encoding="utf-8"))
-        text = side.get("text_before", "")
-        passages = []
-        for r in records:
-            start, end = int(str(r["start"])), int(str(r["end"]))
-            if text[start:end] == r.get("text"):
-                passages.append(Passage(start, end, r["decision"] == "drop", "review"))
-        if passages:
-            removed = [
-                (int(x["start"]), int(x["end"]))
-                for x in side.get("removed", [])
-                if x.get("status") == "applied"
-            ]
-            title = (side.get("metadata") or {}).get("title")
-            docs.append(
-                LabelledDoc(
-                    f"review:{document}",
-                    f"review:{document}",
-                    text,
-                    passages,
-                    title,
-                    side.get("lang"),
-                    removed,
-                    True,
-                )
+        removed = [
+            (int(x["start"]), int(x["end"])) for x in side.get("removed", []) if x.get("status") == "applied"
+        ]
+        title = (side.get("metadata") or {}).get("title")
+        docs.append(
+            LabelledDoc(
+                f"review:{document}",
+                f"review:{document}",
+                text,
+                passages,
+                title,
+                side.get("lang"),
+                removed,
+                True,
             )
+        )
     return docs
