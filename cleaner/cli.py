@@ -154,8 +154,8 @@ def run_command(
     default=None,
     help="Folder holding extraction-dev/ [../shared/data beside the project].",
 )
-@click.option("--text-docs", type=click.IntRange(min=1), default=5000, show_default=True)
-@click.option("--html-docs", type=click.IntRange(min=1), default=1000, show_default=True)
+@click.option("--text-docs", type=click.IntRange(min=1), default=3000, show_default=True)
+@click.option("--html-docs", type=click.IntRange(min=1), default=500, show_default=True)
 @click.option(
     "--memory-docs",
     type=click.IntRange(min=0),

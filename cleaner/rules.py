@@ -123,7 +123,20 @@ class Rule:
                 self.patterns.append(regex.compile(pattern + suffix, flags))
             except regex.error as error:
                 raise RuleError(f"{origin}: rule {spec.id!r}: field 'patterns[{number}]': {error}") from None
-        self.line_forms = [line_start_form(pattern + suffix, flags) for pattern in spec.patterns]
+        # Faster twins of line-anchored patterns, compiled on first use (see line_start_twin).
+        self._flags = flags
+        self._twins = [line_start_twin(pattern + suffix) for pattern in spec.patterns]
+        self._compiled_twins: dict[int, regex.Pattern[str]] = {}
+
+    def line_form(self, number: int) -> regex.Pattern[str] | None:
+        """The faster twin of pattern ``number``, or None when it has none."""
+        twin = self._twins[number]
+        if twin is None:
+            return None
+        compiled = self._compiled_twins.get(number)
+        if compiled is None:
+            compiled = self._compiled_twins[number] = regex.compile(twin, self._flags)
+        return compiled
 
     def applies_to(self, lang: str | None, site: str) -> bool:
         """Whether the rule is in scope for a document's language and site."""
@@ -135,8 +148,8 @@ class Rule:
 
     def find(self, text: str) -> Iterator[Finding]:
         """The spans this rule cuts from ``text``; raises TimeoutError from a runaway pattern."""
-        for pattern, line_form in zip(self.patterns, self.line_forms, strict=True):
-            for start, end, groups in _matches(pattern, line_form, text):
+        for number, pattern in enumerate(self.patterns):
+            for start, end, groups in _matches(pattern, self.line_form(number), text):
                 finding = self._finding(text, start, end, groups)
                 if finding is not None:
                     yield finding
@@ -204,8 +217,8 @@ class Rule:
         return any(True for _ in self.find(text))
 
 
-def line_start_form(pattern: str, flags: int) -> regex.Pattern[str] | None:
-    """A faster twin of a pattern anchored at line starts, or None when it has no safe twin.
+def line_start_twin(pattern: str) -> str | None:
+    """The source of a faster twin of a pattern anchored at line starts, or None when it has none.
 
     ``^X`` is tried by the engine at every position of the text; ``\\n(?:X)`` over the
     text with a newline in front is found by a fast scan for newlines and finds the
@@ -217,7 +230,7 @@ def line_start_form(pattern: str, flags: int) -> regex.Pattern[str] | None:
         return None
     if any(token in body for token in ("\\A", "\\G", "(?<", "(?r", "(?f")):
         return None  # the extra newline would be visible to these
-    return regex.compile("\\n(?:" + body + ")", flags)
+    return "\\n(?:" + body + ")"
 
 
 def _has_top_level_bar(pattern: str) -> bool:

@@ -7,7 +7,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from cleaner.pipeline import DEFAULT_RULES_DIR
-from cleaner.rules import _has_top_level_bar, _matches, line_start_form, load_rules
+from cleaner.rules import PATTERN_TIMEOUT_SECONDS, _has_top_level_bar, _matches, line_start_twin, load_rules
 
 FLAGS = regex.MULTILINE | regex.VERSION1 | regex.IGNORECASE
 EDGE_PATTERNS = [
@@ -20,12 +20,28 @@ EDGE_PATTERNS = [
 
 
 def reference(pattern: regex.Pattern[str], text: str) -> list[tuple[int, int, dict[str, str | None]]]:
-    return [(m.start(), m.end(), m.groupdict()) for m in pattern.finditer(text) if m.end() > m.start()]
+    found = pattern.finditer(text, timeout=PATTERN_TIMEOUT_SECONDS)
+    return [(m.start(), m.end(), m.groupdict()) for m in found if m.end() > m.start()]
+
+
+def same_matches(pattern: regex.Pattern[str], form: regex.Pattern[str] | None, text: str) -> bool:
+    try:
+        expected = reference(pattern, text)
+    except TimeoutError:
+        return True  # a runaway pattern is the rules engine's business (a warning), not the twin's
+    return list(_matches(pattern, form, text)) == expected
 
 
 RULES = load_rules(DEFAULT_RULES_DIR).rules
-PATTERNS = [(p, f) for rule in RULES for p, f in zip(rule.patterns, rule.line_forms, strict=True)]
-EDGES = [(regex.compile(p, FLAGS), line_start_form(p, FLAGS)) for p in EDGE_PATTERNS]
+PATTERNS = [(pattern, rule.line_form(n)) for rule in RULES for n, pattern in enumerate(rule.patterns)]
+
+
+def twin(pattern: str) -> regex.Pattern[str] | None:
+    source = line_start_twin(pattern)
+    return regex.compile(source, FLAGS) if source else None
+
+
+EDGES = [(regex.compile(p, FLAGS), twin(p)) for p in EDGE_PATTERNS]
 EXAMPLES = [line for rule in RULES for line in rule.spec.examples.match]
 PIECES = [*EXAMPLES, "\n", "\n\n", " ", "-", "Text of the article."]
 EDGE_PIECES = ["\n", "\n\n", " ", "-", "foo", "abc", "bar", "x", " Ann"]
@@ -34,26 +50,26 @@ EDGE_PIECES = ["\n", "\n\n", " ", "-", "foo", "abc", "bar", "x", " Ann"]
 def test_most_rule_patterns_get_a_twin_and_alternations_do_not() -> None:
     assert sum(form is not None for _, form in PATTERNS) >= len(PATTERNS) // 2
     assert all(form is not None for _, form in EDGES)
-    assert line_start_form("^a|b", FLAGS) is None and line_start_form("^.{0,9}a", FLAGS) is None
-    assert line_start_form(r"^(?<=x)a", FLAGS) is None and line_start_form("a", FLAGS) is None
+    assert line_start_twin("^a|b") is None and line_start_twin("^.{0,9}a") is None
+    assert line_start_twin(r"^(?<=x)a") is None and line_start_twin("a") is None
     for pattern, expected in [("a|b", True), ("(a|b)", False), ("[|]", False), ("[]|]", False)]:
         assert _has_top_level_bar(pattern) is expected
     for pattern, expected in [(r"\|x", False), ("[^]]|x", True), ("[[a-z]--[q]]|x", True), ("(?:a)|b", True)]:
         assert _has_top_level_bar(pattern) is expected
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40, deadline=None, derandomize=True)
 @given(st.lists(st.sampled_from(PIECES), max_size=30))
 def test_twins_of_the_rules_find_the_same_matches(pieces: list[str]) -> None:
     text = "".join(pieces)
     for pattern, form in PATTERNS:
-        assert list(_matches(pattern, form, text)) == reference(pattern, text), pattern.pattern
+        assert same_matches(pattern, form, text), pattern.pattern
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, derandomize=True)
 @given(st.lists(st.sampled_from(EDGE_PIECES), max_size=12))
 @example(["foo", "\n\n", "foo"])
 def test_twins_find_the_same_matches_in_edge_cases(pieces: list[str]) -> None:
     text = "".join(pieces)
     for pattern, form in EDGES:
-        assert list(_matches(pattern, form, text)) == reference(pattern, text), pattern.pattern
+        assert same_matches(pattern, form, text), pattern.pattern
