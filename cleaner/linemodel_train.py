@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from cleaner import benchmarks
-from cleaner.benchmarks import InputKind, Result
+from cleaner.benchmarks import BenchmarkKind, InputKind, Result
 from cleaner.linemodel import (
     FEATURE_NAMES,
     MODEL_NAME,
@@ -69,7 +69,7 @@ class PageData:
 
 
 def _token_spans(text: str) -> list[tuple[int, int, str]]:
-    return [(m.start(), m.end(), m.group()) for m in benchmarks._TOKEN_RE.finditer(text)]
+    return [(m.start(), m.end(), m.group()) for m in benchmarks.TOKEN_RE.finditer(text)]
 
 
 def _aligned_share(lines: Sequence[Line], text: str, reference: str) -> FloatArray:
@@ -111,7 +111,7 @@ def _snippet_lines(lines: Sequence[Line], text: str, snippets: Iterable[str]) ->
 
 
 def label_page(
-    bench: Path, kind: str, key: str, input: InputKind, text: str, lines: Sequence[Line]
+    bench: Path, kind: BenchmarkKind, key: str, input: InputKind, text: str, lines: Sequence[Line]
 ) -> tuple[FloatArray, FloatArray]:
     """Labels (1 = boilerplate) and weights for a page's lines, from the ground truth."""
     truth = benchmarks.ground_truth(bench)[key]
@@ -152,11 +152,10 @@ def load_dataset(
         for input in inputs:
             mode = MODE_OF_INPUT[input]
             for page in benchmarks.load_pages(bench, input):
-                assert isinstance(page.raw, str)
-                lines = split_lines(page.raw)
+                lines = split_lines(page.text)
                 if not lines:
                     continue
-                labels, weights = label_page(bench, kind, page.key, input, page.raw, lines)
+                labels, weights = label_page(bench, kind, page.key, input, page.text, lines)
                 # Features without the language: the stoplist is then chosen from the text,
                 # as it is for a caller that knows no language.
                 features = line_features(lines, None, mode)
@@ -175,8 +174,8 @@ class TrainConfig:
     max_iter: int = 150
     max_leaf_nodes: int = 15
     learning_rate: float = 0.15
-    min_samples_leaf: int = 40
-    l2_regularization: float = 1.0
+    min_samples_leaf: int = 200
+    l2_regularization: float = 5.0
     seed: int = 0
 
 
@@ -328,6 +327,13 @@ def tune_thresholds(pages: Sequence[PageData], proba: Sequence[FloatArray]) -> d
     return chosen
 
 
+def dump_model(document: dict[str, Any]) -> str:
+    """The model document as JSON for review: fields indented, one tree per line."""
+    head = json.dumps({k: v for k, v in document.items() if k != "trees"}, indent=1, ensure_ascii=False)
+    trees = ",\n".join("  " + json.dumps(tree, separators=(",", ":")) for tree in document["trees"])
+    return head[:-2] + ',\n "trees": [\n' + trees + "\n ]\n}\n"
+
+
 Figures = dict[str, dict[str, Any]]
 
 
@@ -410,7 +416,7 @@ def train(
         **body,
     }
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(document, separators=(",", ":")) + "\n", encoding="utf-8")
+    out.write_text(dump_model(document), encoding="utf-8")
     labels = np.concatenate([p.labels for p in pages])
     weights = np.concatenate([p.weights for p in pages])
     return TrainReport(
