@@ -480,7 +480,7 @@ def model_card(report: TrainReport, alone: Figures, alone_detected: Figures, ms_
         "A line classifier for boilerplate (menus, teasers, footers, comment furniture) in scraped "
         "news text, above all in whole-page text dumps. Used by `cleaner.linemodel.find_boilerplate`; "
         "a rule always wins over it. File: `boilerplate.json` (plain JSON arrays, read with numpy; "
-        "no pickle). Retrain with `python -m cleaner.linemodel_train BENCH_DIR...` (scikit-learn needed "
+        "no pickle). Retrain with `cleaner train boilerplate BENCH_DIR...` (scikit-learn needed "
         "for training only).",
         "",
         "## Data and labels",
@@ -546,24 +546,12 @@ def model_card(report: TrainReport, alone: Figures, alone_detected: Figures, ms_
     return "\n".join(parts)
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    """Train on benchmark folders, write the model and its card, print the figures."""
-    import argparse
-
-    parser = argparse.ArgumentParser(prog="python -m cleaner.linemodel_train", description=main.__doc__)
-    parser.add_argument("benchmarks", nargs="+", type=Path)
-    parser.add_argument("--out", type=Path, default=MODEL_PATH)
-    parser.add_argument("--folds", type=int, default=5)
-    args = parser.parse_args(argv)
-    report = train(args.benchmarks, out=args.out, n_folds=args.folds)
+def train_and_document(benchmarks: Sequence[Path], out: Path = MODEL_PATH, folds: int = 5) -> str:
+    """Train on benchmark folders, write the model and its card beside it; returns the card."""
+    report = train(list(benchmarks), out=out, n_folds=folds)
     load_model.cache_clear()
-    alone, ms_per_page = model_only(args.benchmarks) if args.out == MODEL_PATH else ({}, 0.0)
-    detected, _ = model_only(args.benchmarks, detect=True) if args.out == MODEL_PATH else ({}, 0.0)
+    alone, ms_per_page = model_only(list(benchmarks)) if out == MODEL_PATH else ({}, 0.0)
+    detected, _ = model_only(list(benchmarks), detect=True) if out == MODEL_PATH else ({}, 0.0)
     card = model_card(report, figures(alone), figures(detected), ms_per_page)
-    args.out.with_suffix(".md").write_text(card, encoding="utf-8")
-    print(json.dumps(asdict(report), indent=1))
-    print(card)
-
-
-if __name__ == "__main__":
-    main()
+    out.with_suffix(".md").write_text(card, encoding="utf-8")
+    return card
