@@ -38,6 +38,9 @@ TARGETS = {
 }
 
 
+HTML_CHUNK = 100
+
+
 class DataMissing(RuntimeError):
     """The dev benchmark pages are not where the bench looks for them."""
 
@@ -71,10 +74,10 @@ def load_pages(data: Path) -> Pages:
     )
 
 
-def write_corpus(path: Path, pages: Pages, count: int, html: bool) -> None:
-    """``count`` JSONL records cycling through the pages, each with its own id."""
+def write_corpus(path: Path, pages: Pages, numbers: range, html: bool) -> None:
+    """JSONL records ``numbers`` of a corpus cycling through the pages, each with its own id."""
     with path.open("w", encoding="utf-8") as handle:
-        for number in range(count):
+        for number in numbers:
             page = number % len(pages.keys)
             record: dict[str, str] = {"id": f"doc{number:06d}-{pages.keys[page][:12]}"}
             if html:
@@ -88,9 +91,12 @@ def write_corpus(path: Path, pages: Pages, count: int, html: bool) -> None:
 class Timing:
     """Wall-clock and CPU seconds of some work on ``docs`` documents."""
 
-    docs: int
-    wall: float
-    cpu: float
+    docs: int = 0
+    wall: float = 0.0
+    cpu: float = 0.0
+
+    def __add__(self, other: Timing) -> Timing:
+        return Timing(self.docs + other.docs, self.wall + other.wall, self.cpu + other.cpu)
 
     def as_dict(self) -> dict[str, float]:
         return {
@@ -168,7 +174,7 @@ _PEAK_WRAPPER = (
 def memory_run(pages: Pages, count: int, workers: int, folder: Path) -> dict[str, Any]:
     """Peak resident memory of a ``cleaner run`` over a ``count``-document JSONL made on the fly."""
     corpus = folder / "memory.jsonl"
-    write_corpus(corpus, pages, count, html=False)
+    write_corpus(corpus, pages, range(count), html=False)
     command = [sys.executable, "-m", "cleaner", "run", str(corpus), "--out", str(folder / "memory-out")]
     started = time.perf_counter()
     done = subprocess.run(
@@ -209,47 +215,59 @@ def bench(
     }
     with tempfile.TemporaryDirectory(prefix="cleaner-bench-") as temporary:
         folder = Path(temporary)
-        text_corpus, html_corpus = folder / "text.jsonl", folder / "html.jsonl"
-        write_corpus(text_corpus, pages, text_docs, html=False)
-        write_corpus(html_corpus, pages, html_docs, html=True)
-
         echo("warming up (first calls load language profiles and fill caches) ...")
         warm = folder / "warm.jsonl"
-        write_corpus(warm, pages, len(pages.keys), html=True)
-        time_run(warm, folder / "out-warm", workers=1)
-        write_corpus(warm, pages, len(pages.keys), html=False)
-        time_run(warm, folder / "out-warm", workers=1)
-        for function in peers().values():
+        for html_input in (True, False):
+            write_corpus(warm, pages, range(len(pages.keys)), html=html_input)
+            time_run(warm, folder / "out-warm", workers=1)
+        found = peers()
+        for function in found.values():
             time_function(function, pages.html[:5])
 
         echo(f"text: cleaning {text_docs} raw-recall texts, 1 worker ...")
+        text_corpus = folder / "text.jsonl"
+        write_corpus(text_corpus, pages, range(text_docs), html=False)
         text = time_run(text_corpus, folder / "out-text", workers=1)
-        echo(f"html: cleaning {html_docs} HTML pages, 1 worker ...")
-        html = time_run(html_corpus, folder / "out-html", workers=1)
+
+        # Our run and the peers take turns on chunks of the same pages, so that a change
+        # in the machine's load weighs on all of them alike.
+        echo(f"html: cleaning {html_docs} pages, 1 worker, and peers {', '.join(found)} on them ...")
+        html = Timing()
+        timings = {name: Timing() for name in found}
+        failures = dict.fromkeys(found, 0)
+        chunk = folder / "html.jsonl"
+        for start in range(0, html_docs, HTML_CHUNK):
+            numbers = range(start, min(start + HTML_CHUNK, html_docs))
+            write_corpus(chunk, pages, numbers, html=True)
+            html += time_run(chunk, folder / "out-html", workers=1)
+            for name, function in found.items():
+                timing, failed = time_function(function, [pages.html[n % len(pages.keys)] for n in numbers])
+                timings[name] += timing
+                failures[name] += failed
         results["text"], results["html"] = text.as_dict(), html.as_dict()
+        results["peers_html"] = {
+            name: {**timing.as_dict(), "failures": failures[name]} for name, timing in timings.items()
+        }
 
-        html_pages = [pages.html[n % len(pages.keys)] for n in range(html_docs)]
-        results["peers_html"] = {}
-        for name, function in peers().items():
-            echo(f"peer: {name} on the same {html_docs} pages ...")
-            timing, failures = time_function(function, html_pages)
-            results["peers_html"][name] = {**timing.as_dict(), "failures": failures}
-
-        echo("scaling: the text corpus with 1 and 2 workers (best of 2 each) ...")
-        one = min((time_run(text_corpus, folder / "s1", workers=1) for _ in range(2)), key=lambda t: t.wall)
-        two = min((time_run(text_corpus, folder / "s2", workers=2) for _ in range(2)), key=lambda t: t.wall)
+        echo("scaling: the text corpus with 1 and 2 workers, in turn, twice ...")
+        runs: dict[int, list[Timing]] = {1: [], 2: []}
+        for workers in (1, 2, 1, 2):
+            runs[workers].append(time_run(text_corpus, folder / f"scaling-{workers}", workers=workers))
+        one, two = (min(runs[workers], key=lambda t: t.wall) for workers in (1, 2))
         results["scaling"] = {
             "workers_1": one.as_dict(),
             "workers_2": two.as_dict(),
             "speedup_wall": round(one.wall / two.wall, 2),
             "cpu_2_over_1": round(two.cpu / one.cpu, 2),
+            # What two free cores would give: twice the work per CPU second of the 2-worker run.
+            "speedup_on_free_cores": round(2 * one.cpu / two.cpu, 2),
         }
-        results["bench_process_peak_rss_mb"] = round(
-            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
-        )
+        own_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+        results["bench_process_peak_rss_mb"] = round(own_peak, 1)
         if memory_docs:
             echo(f"memory: cleaner run over {memory_docs:,} generated documents, 2 workers ...")
             results["memory"] = memory_run(pages, memory_docs, 2, folder)
+    results["machine"]["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     trafilatura_cpu = results["peers_html"]["trafilatura.extract"]["cpu_s"]
     results["ratios"] = {
         "html_vs_trafilatura": round(html.cpu / trafilatura_cpu, 2),
@@ -274,7 +292,8 @@ def report(results: dict[str, Any]) -> str:
     """The results as a few aligned lines."""
     lines = [
         f"machine: {results['machine']['cpus']} cpus, python {results['machine']['python']}, "
-        f"load average {results['machine']['load_average']}",
+        f"load average {results['machine']['load_average']} before, "
+        f"{results['machine']['load_average_after']} after",
     ]
 
     def row(name: str, timing: dict[str, Any], extra: str = "") -> str:
@@ -298,7 +317,8 @@ def report(results: dict[str, Any]) -> str:
     lines.append(
         f"scaling (text): 1 worker {scaling['workers_1']['wall_s']} s, "
         f"2 workers {scaling['workers_2']['wall_s']} s wall: x{scaling['speedup_wall']}; "
-        f"cpu of 2 / cpu of 1: {scaling['cpu_2_over_1']}"
+        f"cpu of 2 / cpu of 1: {scaling['cpu_2_over_1']}, so x{scaling['speedup_on_free_cores']} "
+        "on two free cores"
     )
     lines.append(f"peak memory of this bench process: {results['bench_process_peak_rss_mb']} MB")
     if "memory" in results:

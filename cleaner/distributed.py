@@ -37,11 +37,12 @@ class DaskEngine:
 def dask_engine(address: str) -> Iterator[DaskEngine]:
     """A Dask engine connected to the scheduler at ``address`` (e.g. ``tcp://10.0.0.5:8786``)."""
     try:
-        from distributed import Client
+        from distributed import Client as client_class
     except ImportError:
         raise EngineUnavailable("the dask engine needs the dask extra: pip install 'cleaner[dask]'") from None
     try:
-        client = Client(address, set_as_default=False)  # type: ignore[no-untyped-call]
+        connect: Any = client_class  # untyped in some releases of distributed
+        client = connect(address, set_as_default=False)
     except (OSError, TimeoutError) as error:
         raise EngineUnavailable(f"can't reach the Dask scheduler at {address}: {error}") from None
     with client:

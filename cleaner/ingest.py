@@ -205,10 +205,10 @@ class JsonLine:
         """The record on this line, or the error that names the line."""
         digest = hashlib.sha256(self.data).hexdigest()
         try:
-            text = self.data.decode("utf-8")
-        except UnicodeDecodeError:
-            text, _, _ = decode(self.data, False)
-        try:
+            try:
+                text = self.data.decode("utf-8")
+            except UnicodeDecodeError:
+                text, _, _ = decode(self.data, False)
             value = json.loads(text)
             return _record_from_json(value, f"{self.rel}#{self.number}", self.source, digest, self.number)
         except json.JSONDecodeError as error:
@@ -231,15 +231,19 @@ class WarcPayload:
     def size(self) -> int:
         return len(self.data)
 
-    def parse(self) -> RawRecord:
-        """The record: the decoded page, its id and url from the WARC headers."""
-        html, _, note = decode(self.data, True, self.charset)
+    def parse(self) -> RawRecord | InputError:
+        """The record: the decoded page, its id and url from the WARC headers; or the error."""
+        digest = hashlib.sha256(self.data).hexdigest()
+        try:
+            html, _, note = decode(self.data, True, self.charset)
+        except InputError as error:
+            return InputError(f"record {self.record_id}: {error}", self.record_id, digest)
         return RawRecord(
             id=self.record_id,
             source=self.source,
             content=html,
             is_html=True,
-            sha256=hashlib.sha256(self.data).hexdigest(),
+            sha256=digest,
             metadata={"url": self.url} if self.url else {},
             warnings=[note] if note else [],
         )

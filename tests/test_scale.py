@@ -16,7 +16,16 @@ from click.testing import CliRunner
 
 from cleaner import runner
 from cleaner.cli import main
-from cleaner.ingest import RawRecord, RecordStream, _lines, discover, file_digest
+from cleaner.ingest import (
+    InputError,
+    JsonLine,
+    RawRecord,
+    RecordStream,
+    WarcPayload,
+    _lines,
+    discover,
+    file_digest,
+)
 from cleaner.limits import DocumentTimeout, time_limit
 from cleaner.model import Document
 from cleaner.runner import FileEnd, Job, Outcome, Unit, _in_order
@@ -174,6 +183,15 @@ def test_lines_at_the_size_limit_pass_and_longer_ones_are_skipped_whole() -> Non
 
 
 # ---------------------------------------------------------------- WARC
+
+
+def test_records_that_cannot_be_decoded_become_errors_naming_them() -> None:
+    garbage = b"\x00\x01\x02\xff\xfe" * 3
+    broken = WarcPayload("crawl.warc", "<urn:uuid:1>", None, garbage, None).parse()
+    assert isinstance(broken, InputError) and broken.doc_id == "<urn:uuid:1>"
+    assert str(broken) == "record <urn:uuid:1>: binary content: no text encoding fits"
+    line = JsonLine("feed.jsonl", "feed", 3, b"\xff\xfe\x00\x00garbage").parse()
+    assert isinstance(line, InputError) and str(line).startswith("line 3: invalid JSON")
 
 
 @pytest.mark.parametrize("name", ["crawl.warc.gz", "crawl.warc"])
