@@ -424,8 +424,9 @@ paragraphs of other stories, teaser headlines). Units are paragraphs and the
 sentences of paragraphs with several; each gets {len(FEATURES)} features computed
 against its own document (word overlap with the rest, the lead and its
 neighbours, general-English word-vector similarity, names and numbers seen
-nowhere else, z-scores and ranks within the document, shape, position,
-language, typography). See `cleaner/offtopic/features.py`.
+nowhere else, z-scores and ranks within the document, for a sentence the gap
+to the other sentences of its own paragraph, shape, position, language,
+typography). See `cleaner/offtopic/features.py`.
 
 ## Model
 Two gradient-boosted tree ensembles (scikit-learn HistGradientBoosting,
@@ -447,8 +448,10 @@ Used for English documents only (elsewhere the model imputes their usual value).
 - `{data["intruders"]}`: {data["intruder_documents"]} documents with intruders spliced in
   (intruders-dev: English article bodies of the extraction benchmark's development half).
 - {data["spliced_documents"]} documents spliced the same way at random (seed {SEED}) from the
-  extraction-dev article bodies (English hosts; donors of any language; sentences
-  inside paragraphs drawn twice as often as the other kinds).
+  extraction-dev article bodies (English hosts; donors of any language, half of
+  them the closest in vocabulary of 8 drawn at random; sentences drawn twice as
+  often as the other kinds, three in four of them spliced inside a paragraph,
+  sometimes two of one donor in the same paragraph).
 - {data["reviewed_documents"]} documents with reviewer decisions (drop = off-topic, keep = not).
 
 ## Metrics (intruders-dev, {FOLDS}-fold cross-validation grouped by host article)
