@@ -92,9 +92,12 @@ class Cleaner:
         headline = find_headline(text, metadata.get("title"), found.spans, mode)
         if headline and not metadata.get("title"):
             metadata["title"] = text[headline[0] : headline[1]].strip()
-        # A rule always wins: the model only looks at lines no rule touched, and spares the headline.
-        protected = found_ranges(found.spans) + ([headline] if headline else [])
-        document.spans.extend(find_boilerplate(text, document.lang, protected=protected, mode=mode))
+        if mode == "page":
+            # Only whole-page dumps go through the line model: on extracted text it costs recall
+            # and buys no precision (cleaner/models/boilerplate.md). A rule always wins, and the
+            # headline is spared.
+            protected = found_ranges(found.spans) + ([headline] if headline else [])
+            document.spans.extend(find_boilerplate(text, document.lang, protected=protected, mode=mode))
         self._guard(document, self.settings.max_removed_share_page if mode == "page" else None)
         cut = cut_ranges(document.removed, withhold_flagged=False)
         document.spans.extend(find_offtopic(text, cut, metadata.get("title"), document.lang))

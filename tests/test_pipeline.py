@@ -84,7 +84,7 @@ def test_the_headline_is_found_by_title_by_byline_or_as_the_first_line() -> None
     from cleaner.model import Span
     from cleaner.pipeline import find_headline
 
-    text = "Menu\nVilleneuve-sur-Aure\nDrought: water price to rise by 12%\nBy Ana Ruiz\nThe price of water rises.\n"
+    text = "Menu\nVilleneuve-sur-Aure\nDrought: water price to rise by 12%\nBy Ana Ruiz\nThe price rises.\n"
     by_title = find_headline(text, "Drought: water price to rise by 12% | Valley News", [], "page")
     assert by_title is not None and text[by_title[0] : by_title[1]] == "Drought: water price to rise by 12%"
     byline = Span(text.index("By Ana"), text.index("By Ana") + 11, "removed", "byline-line", "byline")

@@ -32,8 +32,8 @@ _TOKEN = re.compile(r"[^\W\d_]+|\d+(?:[.,]\d+)*")
 _NON_LATIN = regex.compile(r"[\p{L}--\p{Latin}]", regex.VERSION1)
 _LETTER = regex.compile(r"\p{L}")
 _STEM_LENGTH = 6
-_END_PUNCT = frozenset(".!?…:;\"'’”»)]")  # noqa: RUF001
-_OPEN_QUOTES = frozenset("\"'‘“«")  # noqa: RUF001
+_END_PUNCT = frozenset(".!?…:;\"'’”»)]")
+_OPEN_QUOTES = frozenset("\"'‘“«")
 # Typographic habits of a source: (name, pattern of one habit, name and pattern of its rival).
 _STYLES = (
     ("straight quotes", regex.compile(r"\""), "curly quotes", regex.compile(r"[“”]")),
@@ -41,7 +41,7 @@ _STYLES = (
         "straight apostrophes",
         regex.compile(r"\p{L}'\p{L}"),
         "curly apostrophes",
-        regex.compile(r"\p{L}’\p{L}"),  # noqa: RUF001
+        regex.compile(r"\p{L}’\p{L}"),
     ),
     ("double hyphens", regex.compile(r" -- "), "em dashes", regex.compile(r"—")),
 )
