@@ -33,7 +33,8 @@ INPUTS: tuple[InputKind, ...] = ("raw-recall", "raw-page", "html")
 
 _TRUTH_FILES: dict[BenchmarkKind, str] = {"extraction": "ground-truth.json", "snippets": "cases.json"}
 _SHINGLE_N = 4
-_TOKEN_RE = re.compile(r"\w+")
+# The benchmark's tokens: runs of word characters.
+TOKEN_RE = re.compile(r"\w+")
 _SPACE_RE = re.compile(r"\s+")
 
 
@@ -45,6 +46,11 @@ class Page:
     raw: bytes | str
     url: str
     input: InputKind
+
+    @property
+    def text(self) -> str:
+        """The input as text (HTML bytes decoded as UTF-8, undecodable bytes replaced)."""
+        return self.raw if isinstance(self.raw, str) else self.raw.decode("utf-8", errors="replace")
 
     @property
     def site(self) -> str:
@@ -160,7 +166,7 @@ def load_pages(directory: str | Path, input: InputKind) -> Iterator[Page]:
 
 def tokens(text: str) -> list[str]:
     """The benchmark's tokens: runs of word characters."""
-    return _TOKEN_RE.findall(text)
+    return TOKEN_RE.findall(text)
 
 
 def shingles(text: str, n: int = _SHINGLE_N) -> Counter[tuple[str, ...]]:
@@ -273,8 +279,7 @@ def evaluate_text(
     for page in load_pages(directory, input):
         if keys is not None and page.key not in keys:
             continue
-        raw = page.raw if isinstance(page.raw, str) else page.raw.decode("utf-8", errors="replace")
-        outputs[page.key] = clean_fn(raw)
+        outputs[page.key] = clean_fn(page.text)
     return score(directory, outputs)
 
 

@@ -301,5 +301,19 @@ def train_offtopic(intruders_dir: Path, bodies: Path | None, decisions_path: Pat
     click.echo(format_report(report_data))
 
 
+@train_group.command("boilerplate")
+@click.argument(
+    "bench_dirs", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
+@click.option(
+    "--folds", type=click.IntRange(min=2), default=5, show_default=True, help="Site-grouped CV folds."
+)
+def train_boilerplate(bench_dirs: tuple[Path, ...], folds: int) -> None:
+    """Train the boilerplate line model on benchmark folders (labels from their ground truth)."""
+    from cleaner.linemodel_train import train_and_document
+
+    click.echo(train_and_document(bench_dirs, folds=folds))
+
+
 main.add_command(review)
 main.add_command(report)

@@ -7,6 +7,7 @@ the clean text. Nothing here touches the disk except loading rules once.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -15,7 +16,9 @@ from cleaner import __version__
 from cleaner.extract import html_to_text
 from cleaner.ingest import RawRecord
 from cleaner.lang import detect_language
-from cleaner.model import Document, cut_ranges, render
+from cleaner.linemodel import detect_mode, find_boilerplate
+from cleaner.linemodel import model_version as boilerplate_version
+from cleaner.model import Document, Span, cut_ranges, render
 from cleaner.offtopic import find_offtopic
 from cleaner.offtopic import model_version as offtopic_version
 from cleaner.review.decisions import Decisions
@@ -23,6 +26,7 @@ from cleaner.rules import RuleSet, apply_rules, load_rules
 
 DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 DEFAULT_DECISIONS = Path("reviews/decisions.jsonl")
+_LINE = re.compile(r"[^\n]+")
 
 
 @dataclass(frozen=True)
@@ -32,8 +36,10 @@ class Settings:
     rules_dir: Path = DEFAULT_RULES_DIR
     decisions_path: Path | None = DEFAULT_DECISIONS
     withhold_flagged: bool = True
-    # The guard: rules may not remove more than this share of a document's text.
+    # The guard: rules and the line model may not remove more than this share of a
+    # document's text; a whole-page dump (menus, teasers, footers) is mostly boilerplate.
     max_removed_share: float = 0.6
+    max_removed_share_page: float = 0.95
 
 
 @dataclass
@@ -55,7 +61,7 @@ class Cleaner:
         return {
             "cleaner": __version__,
             "rules": self.rules.version,
-            "model": {"offtopic": offtopic_version()},
+            "model": {"boilerplate": boilerplate_version(), "offtopic": offtopic_version()},
             "decisions": self.decisions_version,
         }
 
@@ -82,20 +88,31 @@ class Cleaner:
         document.warnings.extend(found.warnings)
         if found.author and not metadata.get("author"):
             metadata["author"] = found.author
-        self._guard(document)
+        mode = detect_mode(text)
+        headline = find_headline(text, metadata.get("title"), found.spans, mode)
+        if headline and not metadata.get("title"):
+            metadata["title"] = text[headline[0] : headline[1]].strip()
+        if mode == "page":
+            # Only whole-page dumps go through the line model: on extracted text it costs recall
+            # and buys no precision (cleaner/models/boilerplate.md). A rule always wins, and the
+            # headline is spared.
+            protected = found_ranges(found.spans) + ([headline] if headline else [])
+            document.spans.extend(find_boilerplate(text, document.lang, protected=protected, mode=mode))
+        self._guard(document, self.settings.max_removed_share_page if mode == "page" else None)
         cut = cut_ranges(document.removed, withhold_flagged=False)
         document.spans.extend(find_offtopic(text, cut, metadata.get("title"), document.lang))
         document.spans = self.decisions.apply(document.id, text, document.spans)
         return document
 
-    def _guard(self, document: Document) -> None:
-        """Keep the text of a document that rules would gut, and say so."""
+    def _guard(self, document: Document, limit: float | None = None) -> None:
+        """Keep the text of a document that would be gutted, and say so."""
+        limit = limit or self.settings.max_removed_share
         size = len(document.text.strip())
         removed = sum(end - start for start, end in cut_ranges(document.removed, withhold_flagged=False))
-        if size and removed / size > self.settings.max_removed_share:
+        if size and removed / size > limit:
             document.guard = (
-                f"rules would remove {removed / size:.0%} of the text "
-                f"(limit {self.settings.max_removed_share:.0%}); nothing removed, review it"
+                f"rules and the line model would remove {removed / size:.0%} of the text "
+                f"(limit {limit:.0%}); nothing removed, review it"
             )
             document.spans = [
                 span.with_changes(applied=False) if span.action == "removed" else span
@@ -105,6 +122,42 @@ class Cleaner:
     def clean_text(self, document: Document) -> str:
         """The clean text of a cleaned document, following the flagged-passage setting."""
         return render(document.text, document.spans, self.settings.withhold_flagged)
+
+
+def find_headline(text: str, title: str | None, spans: list[Span], mode: str) -> tuple[int, int] | None:
+    """Where the article's headline line is, so the line model doesn't take it for a teaser.
+
+    With a known title, the longest line that holds it or is held by it; otherwise a
+    short line without a final full stop just above the byline, or, in extracted text
+    without a byline, the first line.
+    """
+    lines = [(m.start(), m.end(), m.group().strip()) for m in _LINE.finditer(text) if m.group().strip()]
+    if title:
+        wanted = _squash(title)
+        matches = [
+            (len(_squash(line)), start, end)
+            for start, end, line in lines
+            if len(_squash(line)) >= 15 and (_squash(line) in wanted or wanted in _squash(line))
+        ]
+        return max(matches)[1:] if matches else None
+    bylines = [span.start for span in spans if span.category == "byline"]
+    if bylines:
+        candidates = [line for line in lines if line[1] < bylines[0]][-1:]
+    else:
+        candidates = lines[:1] if mode == "article" else []
+    for start, end, line in candidates:
+        if 15 <= len(line) <= 200 and not line.endswith((".", ":", ";")):
+            return start, end
+    return None
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def found_ranges(spans: list[Span]) -> list[tuple[int, int]]:
+    """The ranges of ``spans``, for stages that must leave them alone."""
+    return [(span.start, span.end) for span in spans]
 
 
 def site_of(url: str | None, fallback: str) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from cleaner.model import Document, Span, render
+from cleaner.review.sidecars import flagged_span, removed_span
 
 MANIFEST_NAME = "_manifest.jsonl"
 INDEX_NAME = "index.jsonl"
@@ -209,34 +210,9 @@ class Manifest:
 
 def spans_from_sidecar(record: dict[str, Any]) -> list[Span]:
     """The spans a sidecar records, ready for :func:`cleaner.model.render`."""
-    spans = [
-        Span(
-            item["start"],
-            item["end"],
-            "removed",
-            item["rule"],
-            item["category"],
-            item["score"],
-            item["detail"],
-            status="kept" if item["status"] == "kept" else "pending",
-            applied=item["status"] == "applied",
-        )
-        for item in record["removed"]
+    return [removed_span(item) for item in record["removed"]] + [
+        flagged_span(item) for item in record["flagged"]
     ]
-    spans += [
-        Span(
-            item["start"],
-            item["end"],
-            "flagged",
-            item["model"],
-            "offtopic",
-            item["score"],
-            item["reason"],
-            status=item["status"],
-        )
-        for item in record["flagged"]
-    ]
-    return spans
 
 
 def rebuild_clean_text(record: dict[str, Any], withhold_flagged: bool = True) -> str:

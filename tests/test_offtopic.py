@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +13,7 @@ import pytest
 from cleaner.offtopic import MODEL_NAME, find_offtopic, model_version
 from cleaner.offtopic.data import LabelledDoc, Passage
 from cleaner.offtopic.features import FEATURES, compute
-from cleaner.offtopic.model import MODEL_PATH, default_model, load
+from cleaner.offtopic.model import MODEL_PATH, OfftopicModel, default_model, load
 from cleaner.offtopic.text import blank_removed, sentences, units
 from cleaner.offtopic.train import featurise, scores_at, threshold_for
 from cleaner.offtopic.vectors import VECTORS_PATH, from_glove_text
@@ -111,7 +112,7 @@ def test_spliced_sentence_on_its_own_line_is_flagged() -> None:
 
 
 _WEAK_SENTENCES = (
-    "known weakness: a single sentence spliced inside a paragraph is recalled about half the "
+    "known weakness: a single sentence spliced inside a paragraph is recalled about two times in three "
     "time at the 0.5% false-flag threshold (see cleaner/models/offtopic.md)"
 )
 
@@ -158,6 +159,17 @@ def test_model_file_is_plain_json_and_loads_without_pickle() -> None:
         assert vectors["vectors"].shape == (len(vectors["words"]), 50)
     assert re.fullmatch(r"offtopic-\d+\+[0-9a-f]{12}", model_version())
     assert model.sha == default_model().sha
+
+
+def test_sentence_shift_raises_only_sentence_scores_and_round_trips() -> None:
+    feats = compute(_with(COHERENT, "expected to start in the spring.", SPLICED_SENTENCE, " "), None, "en")
+    base = replace(default_model(), sent_shift=0.0)
+    shifted = replace(base, sent_shift=2.0)
+    sentence = np.asarray([u.is_sentence for u in feats.units])
+    before, after = base.probabilities(feats), shifted.probabilities(feats)
+    assert np.array_equal(before[~sentence], after[~sentence])
+    assert (after[sentence] > before[sentence]).all()
+    assert OfftopicModel.from_json(shifted.to_json({})).sent_shift == 2.0
 
 
 def test_vectors_file_builds_from_glove_text(tmp_path: Path) -> None:

@@ -46,7 +46,7 @@ def test_language_detection_is_deterministic_and_abstains_on_too_little_text() -
 def test_the_guard_keeps_a_document_that_rules_would_gut() -> None:
     junk = "- ADVERTISEMENT -\nTRENDING NOW\nSpotted an error? Let us know.\n"
     document = CLEANER.clean(record(junk + "Short line here.\n"))
-    assert document.guard.startswith("rules would remove")
+    assert document.guard.startswith("rules and the line model would remove")
     assert document.removed and not any(span.applied for span in document.removed)
     assert CLEANER.clean_text(document) == junk + "Short line here.\n"
 
@@ -78,3 +78,19 @@ def test_record_metadata_wins_over_extracted_metadata() -> None:
     )
     document = CLEANER.clean(record(html, is_html=True, title="Given"))
     assert document.metadata["title"] == "Given"
+
+
+def test_the_headline_is_found_by_title_by_byline_or_as_the_first_line() -> None:
+    from cleaner.model import Span
+    from cleaner.pipeline import find_headline
+
+    text = "Menu\nVilleneuve-sur-Aure\nDrought: water price to rise by 12%\nBy Ana Ruiz\nThe price rises.\n"
+    by_title = find_headline(text, "Drought: water price to rise by 12% | Valley News", [], "page")
+    assert by_title is not None and text[by_title[0] : by_title[1]] == "Drought: water price to rise by 12%"
+    byline = Span(text.index("By Ana"), text.index("By Ana") + 11, "removed", "byline-line", "byline")
+    by_byline = find_headline(text, None, [byline], "page")
+    assert by_byline == by_title
+    assert find_headline(text, None, [], "page") is None
+    first = find_headline("Council backs the budget plan\nThe council met.\n", None, [], "article")
+    assert first == (0, len("Council backs the budget plan"))
+    assert find_headline("The council met on Tuesday evening.\nMore.\n", None, [], "article") is None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,6 +88,15 @@ def _body_sentences(paras: Sequence[str]) -> list[str]:
     return [s for s in out if len(s.split()) >= 6]
 
 
+_RELATED_DRAWS = 8
+_WORD = re.compile(r"[a-z]{5,}")
+
+
+def _vocabulary(body: str) -> set[str]:
+    """Lower-cased longer words of an article, to find donors on related subjects."""
+    return set(_WORD.findall(body.lower()))
+
+
 def splice(
     hosts: dict[str, str],
     donors: dict[str, str],
@@ -100,11 +110,15 @@ def splice(
     donor paragraph on its own line), ``sent`` (a donor sentence inside a host
     paragraph at a sentence boundary, or on its own line) or ``headline`` (a
     donor's first sentence cut to at most 15 words, on its own line); never
-    before the first host paragraph. Some documents stay untouched.
+    before the first host paragraph. Some documents stay untouched. Half the
+    donors are the closest in vocabulary of a few drawn at random (related news
+    makes the hard cases); an inline ``sent`` sometimes brings a second sentence
+    of the same donor into the same paragraph.
     """
     rng = random.Random(seed)
     donor_keys = sorted(donors)
     donor_paras = {k: _body_paragraphs(v) for k, v in donors.items()}
+    vocab = {k: _vocabulary(v) for k, v in {**donors, **hosts}.items()}
     docs = []
     for key in sorted(hosts):
         host_paras = _body_paragraphs(hosts[key])
@@ -114,9 +128,14 @@ def splice(
             count = 0 if rng.random() < untouched_share else rng.randint(1, 3)
             # Each host paragraph gets a list of (piece, intruder kind or "") to join.
             inserts: dict[int, tuple[str, str]] = {}
-            inline: dict[int, str] = {}
+            inline: dict[int, list[str]] = {}
             for _ in range(count):
-                donor = rng.choice([k for k in donor_keys if k != key])
+                candidates = rng.sample(
+                    [k for k in donor_keys if k != key], min(_RELATED_DRAWS, len(donor_keys) - 1)
+                )
+                donor = candidates[0]
+                if rng.random() < 0.5:
+                    donor = max(candidates, key=lambda k: len(vocab[k] & vocab[key]))
                 paras = [p for p in donor_paras[donor] if len(p.split()) >= 8]
                 if not paras:
                     continue
@@ -136,10 +155,13 @@ def splice(
                     sentence = rng.choice(pool)
                     target = rng.randint(1, len(host_paras) - 1)
                     if (
-                        rng.random() < 0.6
+                        rng.random() < 0.75
                         and len(sentences(host_paras[target], 0, len(host_paras[target]))) > 1
                     ):
-                        inline[target] = sentence
+                        second = rng.choice(pool)
+                        inline[target] = (
+                            [sentence] if second == sentence or rng.random() < 0.7 else [sentence, second]
+                        )
                     else:
                         inserts[slot] = (sentence, "sent")
             docs.append(_assemble(f"{key}-x{seed}-{copy}", key, host_paras, inserts, inline, rng))
@@ -151,7 +173,7 @@ def _assemble(
     group: str,
     host_paras: list[str],
     inserts: dict[int, tuple[str, str]],
-    inline: dict[int, str],
+    inline: dict[int, list[str]],
     rng: random.Random,
 ) -> LabelledDoc:
     text = ""
@@ -170,10 +192,14 @@ def _assemble(
             put(piece, kind, "\n\n")
         if index in inline:
             bounds = sentences(para, 0, len(para))
-            cut = rng.randint(1, len(bounds) - 1)
-            put(para[: bounds[cut - 1][1]], "", "\n\n")
-            put(inline[index], "sent", " ")
-            put(para[bounds[cut][0] :], "", " ")
+            spliced = inline[index][: len(bounds) - 1]
+            cuts = sorted(rng.sample(range(1, len(bounds)), len(spliced)))
+            sep, begin = "\n\n", 0
+            for cut, sentence in zip(cuts, spliced, strict=True):
+                put(para[bounds[begin][0] : bounds[cut - 1][1]], "", sep)
+                put(sentence, "sent", " ")
+                sep, begin = " ", cut
+            put(para[bounds[begin][0] :], "", " ")
         else:
             put(para, "", "\n\n")
     if len(host_paras) in inserts:

@@ -32,8 +32,8 @@ _TOKEN = re.compile(r"[^\W\d_]+|\d+(?:[.,]\d+)*")
 _NON_LATIN = regex.compile(r"[\p{L}--\p{Latin}]", regex.VERSION1)
 _LETTER = regex.compile(r"\p{L}")
 _STEM_LENGTH = 6
-_END_PUNCT = frozenset(".!?…:;\"'’”»)]")  # noqa: RUF001
-_OPEN_QUOTES = frozenset("\"'‘“«")  # noqa: RUF001
+_END_PUNCT = frozenset(".!?…:;\"'’”»)]")
+_OPEN_QUOTES = frozenset("\"'‘“«")
 # Typographic habits of a source: (name, pattern of one habit, name and pattern of its rival).
 _STYLES = (
     ("straight quotes", regex.compile(r"\""), "curly quotes", regex.compile(r"[“”]")),
@@ -41,7 +41,7 @@ _STYLES = (
         "straight apostrophes",
         regex.compile(r"\p{L}'\p{L}"),
         "curly apostrophes",
-        regex.compile(r"\p{L}’\p{L}"),  # noqa: RUF001
+        regex.compile(r"\p{L}’\p{L}"),
     ),
     ("double hyphens", regex.compile(r" -- "), "em dashes", regex.compile(r"—")),
 )
@@ -69,10 +69,16 @@ FEATURES = (
     # (the word-vector features above are replaced by their training mean outside English)
     "nb_frac",  # share of its topic words found in the neighbouring units
     "para_frac",  # sentence: share found in the rest of its paragraph
-    "para_seen",  # sentence: mean seen_frac of its paragraph's other sentences
+    "para_seen",  # sentence: mean seen_out of its paragraph's other sentences
+    "gap_seen",  # sentence: seen_out below that of its paragraph's other sentences
+    "gap_emb",  # sentence: emb_out below that of its paragraph's other sentences
+    "gap_lead",  # sentence: emb_lead below that of its paragraph's other sentences
+    "z_seen_out",  # seen_out as a z-score among the document's units of its kind
+    "z_emb_out",  # emb_out as a z-score among the document's units of its kind
     "ent_unseen",  # names (capitalised words) never seen elsewhere, log count
     "ent_unseen_frac",  # share of its names never seen elsewhere
     "ent_unseen_out",  # names found nowhere outside its own paragraph, log count
+    "ent_unseen_rate",  # those names per topic word
     "ent_seen",  # names seen elsewhere, log count
     "num_unseen",  # numbers found in no other paragraph, log count
     "log_words",
@@ -97,7 +103,9 @@ FEATURES = (
     "style_clash",  # typographic habits the rest of the document never shows
 )
 INDEX = {name: i for i, name in enumerate(FEATURES)}
-VECTOR_FEATURES = tuple(INDEX[n] for n in FEATURES if n.startswith(("emb_", "z_emb", "rank_emb", "vocab_")))
+VECTOR_FEATURES = tuple(
+    INDEX[n] for n in FEATURES if n.startswith(("emb_", "z_emb", "rank_emb", "vocab_", "gap_emb", "gap_lead"))
+)
 
 
 @dataclass
@@ -405,7 +413,9 @@ def compute(text: str, title: str | None, lang: str | None, wv: WordVectors | No
     f["ent_unseen"][:] = np.log1p(unseen.sum(axis=1))
     f["ent_unseen_frac"][:] = _divide(unseen.sum(axis=1), n_entities, 0.0)
     f["ent_seen"][:] = np.log1p(n_entities - unseen.sum(axis=1))
-    f["ent_unseen_out"][:] = np.log1p((entities & (outside <= 0)).sum(axis=1))
+    unseen_out = (entities & (outside <= 0)).sum(axis=1)
+    f["ent_unseen_out"][:] = np.log1p(unseen_out)
+    f["ent_unseen_rate"][:] = _divide(unseen_out, types, 0.0)
     number_present = (assign @ tokens.numbers) > 0
     number_df = ((para_assign @ tokens.numbers) > 0).sum(axis=0)
     f["num_unseen"][:] = np.log1p((number_present & (number_df <= 1)).sum(axis=1))
@@ -466,6 +476,17 @@ def compute(text: str, title: str | None, lang: str | None, wv: WordVectors | No
     no_end = 1.0 - f["end_punct"]
     f["prose_no_end"][:] = function_share * no_end
     f["long_no_end"][:] = f["log_words"] * no_end
+    # A spliced sentence is an outlier in its own paragraph: compare with its siblings.
+    sent_idx = np.flatnonzero(is_sentence)
+    if len(sent_idx):
+        sent_para = para_of[sent_idx]
+        siblings = np.bincount(sent_para, minlength=n_paras)[sent_para] - 1.0
+        for source, target in (("seen_out", "gap_seen"), ("emb_out", "gap_emb"), ("emb_lead", "gap_lead")):
+            values = f[source][sent_idx]
+            others = _divide(np.bincount(sent_para, values, n_paras)[sent_para] - values, siblings, 0.0)
+            f[target][sent_idx] = others - values
+            if source == "seen_out":
+                f["para_seen"][sent_idx] = others
     for kind in (False, True):
         idx = np.flatnonzero(is_sentence == kind)
         for source, target in (
@@ -473,6 +494,8 @@ def compute(text: str, title: str | None, lang: str | None, wv: WordVectors | No
             ("cos_rest", "z_cos"),
             ("spread", "z_spread"),
             ("emb_rest", "z_emb"),
+            ("seen_out", "z_seen_out"),
+            ("emb_out", "z_emb_out"),
         ):
             f[target][idx] = _zscores(f[source][idx])
         f["rank_seen"][idx] = _ranks(f["seen_frac"][idx])

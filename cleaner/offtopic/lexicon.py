@@ -32,8 +32,7 @@ _FUNCTION_WORDS = {
     "sv": """och i att det som en på är av för med till den inte har de om ett var men från
         så kan hade vid eller""",
     "ru": (  # Cyrillic on purpose
-        "и в не на что с по как это он я к из но за то от "  # noqa: RUF001
-        "же о так для все его она был была было бы"  # noqa: RUF001
+        "и в не на что с по как это он я к из но за то от же о так для все его она был была было бы"
     ),
 }
 

@@ -111,11 +111,20 @@ class Trees:
         )
 
 
+def shift_logit(probs: np.ndarray, shift: float) -> np.ndarray:
+    """``probs`` moved by ``shift`` on the logit scale."""
+    if not shift:
+        return probs
+    clipped = np.clip(probs, 1e-12, 1 - 1e-12)
+    return np.asarray(1.0 / (1.0 + np.exp(-(np.log(clipped / (1 - clipped)) + shift))))
+
+
 @dataclass(frozen=True)
 class OfftopicModel:
     para: Trees
     sent: Trees
     threshold: float
+    sent_shift: float = 0.0  # logit offset of sentence scores: the sentence model's own threshold
     sha: str = ""
 
     def probabilities(self, feats: DocFeatures) -> np.ndarray:
@@ -132,6 +141,7 @@ class OfftopicModel:
                     rows = rows.copy()
                     rows[:, VECTOR_FEATURES] = trees.normal_mean[list(VECTOR_FEATURES)]
                 probs[mask] = trees.probability(rows)
+        probs[is_sentence] = shift_logit(probs[is_sentence], self.sent_shift)
         return probs
 
     def to_json(self, extra: dict[str, object]) -> dict[str, object]:
@@ -140,6 +150,7 @@ class OfftopicModel:
             "name": MODEL_NAME,
             "features": list(FEATURES),
             "threshold": round(self.threshold, 6),
+            "sent_shift": self.sent_shift,
             "para": self.para.to_json(),
             "sent": self.sent.to_json(),
             **extra,
@@ -151,7 +162,8 @@ class OfftopicModel:
             raise ValueError("offtopic model file does not match this code's features; retrain it")
         para, sent = data["para"], data["sent"]
         assert isinstance(para, dict) and isinstance(sent, dict)
-        return cls(Trees.from_json(para), Trees.from_json(sent), float(str(data["threshold"])), sha)
+        shift = float(str(data.get("sent_shift", 0.0)))
+        return cls(Trees.from_json(para), Trees.from_json(sent), float(str(data["threshold"])), shift, sha)
 
 
 def load(path: Path = MODEL_PATH) -> OfftopicModel:
@@ -216,6 +228,10 @@ _PHRASES = {
     "nb_frac": "unrelated to its neighbours",
     "emb_nb": "unrelated to its neighbours",
     "para_frac": "unrelated to the rest of its paragraph",
+    "gap_seen": "unlike the other sentences of its paragraph",
+    "gap_emb": "unlike the other sentences of its paragraph",
+    "z_seen_out": "fewer shared words than any other passage",
+    "z_emb_out": "further off the subject than any other passage",
     "emb_para": "unrelated to the rest of its paragraph",
     "cut_end": "headline shape (cut off, no final stop)",
     "ends_function_word": "headline shape (cut off mid-sentence)",

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 # A candidate sentence end: . ! ? or an ellipsis, any closing quotes or brackets, then space.
-_BOUNDARY = re.compile(r"""[.!?…]['"’”»)\]]*\s+""")  # noqa: RUF001 (typographic quotes)
-_OPENERS = frozenset("'\"‘“«([")  # noqa: RUF001
+_BOUNDARY = re.compile(r"""[.!?…]['"’”»)\]]*\s+""")
+_OPENERS = frozenset("'\"‘“«([")
 # Words after which a full stop does not end a sentence.
 _ABBREVIATIONS = frozenset(
     [
@@ -146,7 +146,7 @@ def _abbreviation_before(text: str, stop: int) -> bool:
     if text[stop] != ".":
         return False
     start = stop
-    while start > 0 and not text[start - 1].isspace() and text[start - 1] not in "(\"“‘'":  # noqa: RUF001
+    while start > 0 and not text[start - 1].isspace() and text[start - 1] not in "(\"“‘'":
         start -= 1
     word = text[start:stop]
     if word.lower() in _ABBREVIATIONS:

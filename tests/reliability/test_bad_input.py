@@ -51,6 +51,7 @@ BAD_FILES: dict[str, tuple[bytes, str | None]] = {
         ).encode(),
         None,
     ),
+    "huge-one-line.txt": (b"word " * 20_000_000, "exceeded the 10,000,000 bytes size limit"),  # 100 MB
     "file with spaces.txt": (GOOD.encode(), None),
     "ünïcødé名.txt": (GOOD.encode(), None),
     "-rf.txt": (GOOD.encode(), None),

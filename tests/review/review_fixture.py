@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from cleaner.model import Span, render
-from cleaner.review.sidecars import flagged_span, removed_span
+from cleaner.model import render
+from cleaner.write import spans_from_sidecar
 
 SCRIPT_PAYLOAD = '<script>window.__pwned=1;document.title="PWNED"</script>'
 IMG_PAYLOAD = "<img src=x onerror=\"document.title='PWNED';document.body.setAttribute('data-pwned','1')\">"
@@ -90,11 +90,6 @@ def _sidecar(doc_id: str, title: str, text: str, **spans: Any) -> dict[str, Any]
     }
 
 
-def sidecar_spans(sidecar: dict[str, Any]) -> list[Span]:
-    """The spans a sidecar records, as the pipeline would rebuild them."""
-    return [removed_span(e) for e in sidecar["removed"]] + [flagged_span(e) for e in sidecar["flagged"]]
-
-
 def _index_row(sidecar: dict[str, Any]) -> dict[str, Any]:
     text = sidecar["text_before"]
     return {
@@ -103,7 +98,7 @@ def _index_row(sidecar: dict[str, Any]) -> dict[str, Any]:
         "sha256": sidecar["sha256"],
         "lang": "en",
         "chars_in": len(text),
-        "chars_out": len(render(text, sidecar_spans(sidecar))),
+        "chars_out": len(render(text, spans_from_sidecar(sidecar))),
         "removed": len(sidecar["removed"]),
         "flagged": len(sidecar["flagged"]),
         "status": "ok",
@@ -141,10 +136,10 @@ def build_clean_dir(root: Path) -> list[dict[str, Any]]:
         path = root / f"{sidecar['id']}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(sidecar), encoding="utf-8")
-        path.with_suffix(".txt").write_text(render(sidecar["text_before"], sidecar_spans(sidecar)))
+        path.with_suffix(".txt").write_text(render(sidecar["text_before"], spans_from_sidecar(sidecar)))
     with (root / "batch.jsonl").open("w", encoding="utf-8") as handle:
         for sidecar in (bridge, market):
-            record = {**sidecar, "text": render(sidecar["text_before"], sidecar_spans(sidecar))}
+            record = {**sidecar, "text": render(sidecar["text_before"], spans_from_sidecar(sidecar))}
             handle.write(json.dumps(record) + "\n")
     (root / "_stats.json").write_text(json.dumps({"id": "stats", "text_before": "not a document"}))
     sidecars = [election, hostile, bridge, market]

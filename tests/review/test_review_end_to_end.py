@@ -52,3 +52,34 @@ def test_decisions_from_the_reviewer_apply_on_the_next_run(tmp_path: Path) -> No
     }
     assert statuses == {"ad-label-line": "kept", "support-appeal": "applied"}
     assert load_queue(out, Decisions.load(decisions_path), include_removed=True) == []
+
+
+SAMPLE = Path(__file__).resolve().parents[2] / "raw" / "pitchside" / "nunes-transfer.txt"
+
+
+def test_flag_decisions_from_the_reviewer_apply_on_the_next_run(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_bytes(SAMPLE.read_bytes())
+    (raw / "b.txt").write_bytes(SAMPLE.read_bytes())
+    out = tmp_path / "clean"
+    decisions_path = tmp_path / "reviews" / "decisions.jsonl"
+    args = ["run", str(raw), "--out", str(out), "--decisions", str(decisions_path)]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    items = load_queue(out, Decisions.load(decisions_path))
+    assert [item.document for item in items] == ["a", "b"]  # the spliced egg-price sentence, twice
+    passage = items[0].text
+    assert "egg prices" in passage and passage not in (out / "a.txt").read_text()
+
+    async def session() -> None:
+        app = ReviewApp(items, decisions_path)
+        async with app.run_test() as pilot:
+            await pilot.press("k", "d")  # a: keep it after all; b: confirm the flag
+
+    asyncio.run(session())
+    assert CliRunner().invoke(main, args).exit_code == 0
+    assert passage in (out / "a.txt").read_text()
+    assert passage not in (out / "b.txt").read_text()
+    statuses = [json.loads((out / f"{name}.json").read_text())["flagged"][0]["status"] for name in "ab"]
+    assert statuses == ["kept", "dropped"]
+    assert load_queue(out, Decisions.load(decisions_path)) == []

@@ -6,13 +6,14 @@ import asyncio
 import json
 from pathlib import Path
 
-from review_fixture import build_clean_dir, sidecar_spans
+from review_fixture import build_clean_dir
 from textual.widgets import Static
 
 from cleaner.model import render
 from cleaner.review.decisions import Decisions
 from cleaner.review.queue import load_queue
 from cleaner.review.tui import ReviewApp
+from cleaner.write import spans_from_sidecar
 
 
 def _shown(app: ReviewApp, name: str) -> str:
@@ -59,7 +60,7 @@ def test_reviewer_records_keys_and_the_next_run_applies_them(tmp_path: Path) -> 
     # What the next `cleaner run` does with the sidecar spans: kept passages return, dropped stay out.
     decisions = Decisions.load(decisions_path)
     clean = {
-        s["id"]: render(s["text_before"], decisions.apply(s["id"], s["text_before"], sidecar_spans(s)))
+        s["id"]: render(s["text_before"], decisions.apply(s["id"], s["text_before"], spans_from_sidecar(s)))
         for s in sidecars
     }
     assert items[0].text in clean["bridge"]
