@@ -1,7 +1,9 @@
 """The pure core: one raw record in, one :class:`Document` with all its spans out.
 
-Stages only find spans; the guard may mark them not applied; ``render`` makes
-the clean text. Nothing here touches the disk except loading rules once.
+Stages only find spans (rules, then the line model on page dumps, then the
+off-topic classifier); the guard may mark cuts not applied; reviewers'
+decisions set statuses; ``render`` makes the clean text. Nothing here touches
+the disk except loading rules, models and decisions once per process.
 """
 
 from __future__ import annotations
@@ -66,7 +68,7 @@ class Cleaner:
         }
 
     def clean(self, record: RawRecord, site_hint: str = "") -> Document:
-        """Extract (for HTML), detect the language, find spans and apply the guard."""
+        """Extract (for HTML), detect the language, find and guard the cuts, flag, apply decisions."""
         metadata = dict(record.metadata)
         text = record.content
         if record.is_html:
