@@ -342,10 +342,14 @@ def test_a_worker_that_dies_stops_the_run_with_a_message_and_keeps_finished_file
     from cleaner.pipeline import Cleaner
 
     real_clean = Cleaner.clean
+    finished = tmp_path / "clean" / "a.txt"
 
     def clean_or_die(self: Cleaner, record: RawRecord, site_hint: str = "") -> Document:
         if record.id == "crash":  # stands for a crash inside a C library, which kills the process
-            time.sleep(0.5)  # a.txt, in the other worker, is done by then
+            deadline = time.monotonic() + 60
+            while not finished.exists() and time.monotonic() < deadline:
+                time.sleep(0.05)  # a.txt, in the other worker, gets done first
+            time.sleep(0.5)  # and its result back to the parent
             os._exit(3)
         return real_clean(self, record, site_hint)
 
