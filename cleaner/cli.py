@@ -14,12 +14,23 @@ from cleaner.benchmarks import INPUTS, InputKind, detect_benchmark
 from cleaner.evaluate import evaluate
 from cleaner.ingest import DEFAULT_MAX_DOC_BYTES
 from cleaner.limits import DEFAULT_DOC_TIMEOUT, Limits
-from cleaner.pipeline import DEFAULT_DECISIONS, DEFAULT_RULES_DIR, Cleaner, Settings
+from cleaner.pipeline import DEFAULT_RULES_DIR, Cleaner, Settings
 from cleaner.review.commands import report, review
+from cleaner.review.decisions import DEFAULT_PATH as DEFAULT_DECISIONS
 from cleaner.rules import RuleError, load_rules
 from cleaner.runner import Engine, OutputLocked, WorkerDied, run
 
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
+
+
+_rules_option = click.option(
+    "--rules",
+    "rules_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=DEFAULT_RULES_DIR,
+    show_default=True,
+    help="Folder of rule files.",
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -46,14 +57,7 @@ def main() -> None:
     show_default=True,
     help="Leave flagged passages out of the clean text, or keep them in it (they stay in the sidecar).",
 )
-@click.option(
-    "--rules",
-    "rules_dir",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    default=DEFAULT_RULES_DIR,
-    show_default=True,
-    help="Folder of rule files.",
-)
+@_rules_option
 @click.option(
     "--decisions",
     "decisions_path",
@@ -186,14 +190,7 @@ def bench_command(data: Path | None, text_docs: int, html_docs: int, memory_docs
 
 
 @main.command("rules")
-@click.option(
-    "--rules",
-    "rules_dir",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    default=DEFAULT_RULES_DIR,
-    show_default=True,
-    help="Folder of rule files.",
-)
+@_rules_option
 @click.option("--check", is_flag=True, help="Run every rule's examples; exit 1 when one fails.")
 def rules_command(rules_dir: Path, check: bool) -> None:
     """List the rules (id, kind, category, languages), or check their examples."""

@@ -23,11 +23,11 @@ from cleaner.linemodel import model_version as boilerplate_version
 from cleaner.model import Document, Span, cut_ranges, render
 from cleaner.offtopic import find_offtopic
 from cleaner.offtopic import model_version as offtopic_version
+from cleaner.review.decisions import DEFAULT_PATH as DEFAULT_DECISIONS
 from cleaner.review.decisions import Decisions
 from cleaner.rules import RuleSet, apply_rules, load_rules
 
 DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
-DEFAULT_DECISIONS = Path("reviews/decisions.jsonl")
 _LINE = re.compile(r"[^\n]+")
 
 
