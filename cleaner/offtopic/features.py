@@ -16,6 +16,7 @@ paragraph and a unit is a sum of atoms.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,17 +35,14 @@ _LETTER = regex.compile(r"\p{L}")
 _STEM_LENGTH = 6
 _END_PUNCT = frozenset(".!?…:;\"'’”»)]")
 _OPEN_QUOTES = frozenset("\"'‘“«")
-# Typographic habits of a source: (name, pattern of one habit, name and pattern of its rival).
+# Typographic habits of a source: (name of one habit, name of its rival), and one
+# pattern whose groups, in the same order, match each habit and its rival.
 _STYLES = (
-    ("straight quotes", regex.compile(r"\""), "curly quotes", regex.compile(r"[“”]")),
-    (
-        "straight apostrophes",
-        regex.compile(r"\p{L}'\p{L}"),
-        "curly apostrophes",
-        regex.compile(r"\p{L}’\p{L}"),
-    ),
-    ("double hyphens", regex.compile(r" -- "), "em dashes", regex.compile(r"—")),
+    ("straight quotes", "curly quotes"),
+    ("straight apostrophes", "curly apostrophes"),
+    ("double hyphens", "em dashes"),
 )
+_STYLE_MARKS = regex.compile(r"""(")|([“”])|(\p{L}'\p{L})|(\p{L}’\p{L})|( -- )|(—)""")
 
 FEATURES = (
     "seen_frac",  # share of its topic words that occur elsewhere in the document
@@ -114,7 +112,8 @@ class DocFeatures:
 
     units: list[Unit]
     matrix: np.ndarray  # (len(units), len(FEATURES))
-    unseen_entities: list[list[str]]
+    unseen: np.ndarray  # (len(units), vocabulary): names of each unit seen nowhere else
+    surface: Callable[[], list[str]]  # a written form of each word of the vocabulary
     languages: list[str | None]
     styles: list[list[str]]
     lang: str | None
@@ -123,6 +122,11 @@ class DocFeatures:
     def vectors_apply(self) -> bool:
         """The word vectors are English; for other languages the model ignores them."""
         return self.lang in (None, "en")
+
+    def unseen_entities(self, unit: int) -> list[str]:
+        """The names of ``unit`` seen nowhere else in the document."""
+        surface = self.surface()
+        return [surface[k] for k in np.flatnonzero(self.unseen[unit])]
 
 
 def _divide(num: np.ndarray, den: np.ndarray, default: float) -> np.ndarray:
@@ -135,20 +139,6 @@ def _cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Row-wise cosine of two (n, d) arrays; 0 where a row is empty."""
     norms = np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1)
     return _divide(np.einsum("ij,ij->i", a, b), norms, 0.0)
-
-
-def _zscores(values: np.ndarray) -> np.ndarray:
-    if len(values) < 2:
-        return np.zeros(len(values))
-    return np.asarray((values - values.mean()) / (values.std() + 0.05))
-
-
-def _ranks(values: np.ndarray) -> np.ndarray:
-    if len(values) < 2:
-        return np.full(len(values), 0.5)
-    ranks = np.empty(len(values))
-    ranks[np.argsort(values, kind="stable")] = np.arange(len(values))
-    return ranks / (len(values) - 1)
 
 
 def _atoms(text: str) -> tuple[list[tuple[int, int]], list[Unit], list[tuple[int, int]], list[list[int]]]:
@@ -177,100 +167,118 @@ def _atoms(text: str) -> tuple[list[tuple[int, int]], list[Unit], list[tuple[int
 class _Tokens:
     """Per-atom token statistics of one document."""
 
-    stems: list[str]  # the document vocabulary V: stems of topic words
+    stems: np.ndarray  # the document vocabulary V: ids of the stems of its topic words
     counts: np.ndarray  # (atoms, V) topic-word stems
     entity_atoms: np.ndarray  # (atoms, V) capitalised mid-sentence occurrences
     numbers: np.ndarray  # (atoms, N) number tokens
     vectors: np.ndarray  # (atoms, dim) rarity-weighted word-vector sums
     weights: np.ndarray  # (V,) rarity weight of each stem
     known: np.ndarray  # (atoms,) topic words that have a vector
-    words: np.ndarray  # (atoms,) all words
-    capitals: np.ndarray  # (atoms,) capitalised words
-    functions: np.ndarray  # (atoms,) function words
-    languages: np.ndarray  # (atoms, languages) function-word hits
-    surface: list[str]  # first capitalised form of each stem
-    lower_words: list[list[str]]
+    per_atom: np.ndarray  # (atoms, 3 + languages): words, capitalised words, function words, hits by language
+    words: list[str]  # the topic words in order
+    word_stems: np.ndarray  # the stem (column) of each of them
+    word_names: np.ndarray  # whether each of them is a name (capitalised mid-sentence)
+
+    def surface(self) -> list[str]:
+        """A written form of each stem: its first capitalised one, else its first."""
+        out = [""] * len(self.stems)
+        for word, stem, name in zip(self.words, self.word_stems, self.word_names, strict=True):
+            if not out[stem] or (name and not out[stem][0].isupper()):
+                out[stem] = word
+        return out
+
+
+# What a token is: a number, a function word, too short to count, or a topic word.
+_NUMBER, _FUNCTION, _SHORT, _TOPIC = range(4)
+_CACHE_LIMIT = 200_000
+_LANGUAGE_BITS = 1 << np.arange(len(LANGUAGES))
+TokenType = tuple[int, int, int, bool, int]
+
+
+def _token_type(token: str, wv: WordVectors) -> TokenType:
+    """(kind, id of its stem or number, vector row, capitalised, languages as bits) of one token.
+
+    Ids are given once per process (in ``wv.token_ids``), so that documents
+    and titles share them.
+    """
+    ids = wv.token_ids
+    lower = token.lower()
+    if token[0].isdigit():
+        return _NUMBER, ids.setdefault("#" + token, len(ids)), wv.unknown, False, 0
+    languages = sum(1 << lang for lang in LANGUAGES_OF.get(lower, ()))
+    capital = token[0].isupper()
+    if lower in STOPWORDS:
+        return _FUNCTION, -1, wv.unknown, capital, languages
+    if len(lower) < 2:
+        return _SHORT, -1, wv.unknown, capital, languages
+    stem = ids.setdefault(lower[:_STEM_LENGTH], len(ids))
+    return _TOPIC, stem, wv.index.get(lower, wv.unknown), capital, languages
+
+
+def _cells(atom_of: np.ndarray, column: np.ndarray, n: int, width: int) -> np.ndarray:
+    """(n, width) counts of (atom, column) pairs."""
+    return np.bincount(atom_of * width + column, minlength=n * width).reshape(n, width).astype(float)
 
 
 def _tokenise(text: str, atoms: list[tuple[int, int]], wv: WordVectors) -> _Tokens:
-    stems: dict[str, int] = {}
-    numbers: dict[str, int] = {}
-    surface: list[str] = []
-    weights: list[float] = []
-    cells: list[tuple[int, int]] = []
-    entity_cells: list[tuple[int, int]] = []
-    number_cells: list[tuple[int, int]] = []
-    vector_rows: list[int] = []
-    vector_atoms: list[int] = []
+    """Token statistics of each atom, computed over token arrays (what a token is comes from a cache)."""
+    findall = _TOKEN.findall
+    per_atom = [findall(text, start, end) for start, end in atoms]
     n = len(atoms)
-    known = [0] * n
-    words = [0] * n
-    capitals = [0] * n
-    functions = [0] * n
-    languages = [[0] * len(LANGUAGES) for _ in atoms]
-    lower_words: list[list[str]] = []
-    index, unknown, word_weights = wv.index, wv.unknown, wv.weights
-    stopwords, languages_of, findall = STOPWORDS, LANGUAGES_OF, _TOKEN.findall
-    for a, (start, end) in enumerate(atoms):
-        found = findall(text, start, end)
-        lowers = [t.lower() for t in found]
-        lower_words.append(lowers)
-        words[a] = len(found)
-        hits = languages[a]
-        for position, (token, lower) in enumerate(zip(found, lowers, strict=True)):
-            if token[0].isdigit():
-                number_cells.append((a, numbers.setdefault(token, len(numbers))))
-                continue
-            for lang in languages_of.get(lower, ()):
-                hits[lang] += 1
-            capital = token[0].isupper()
-            capitals[a] += capital
-            if lower in stopwords:
-                functions[a] += 1
-                continue
-            if len(lower) < 2:
-                continue
-            stem = lower[:_STEM_LENGTH]
-            sid = stems.get(stem)
-            row = index.get(lower, unknown)
-            if sid is None:
-                sid = stems[stem] = len(stems)
-                weights.append(float(word_weights[row]))
-                surface.append(token)
-            cells.append((a, sid))
-            if row != unknown:
-                known[a] += 1
-                vector_rows.append(row)
-                vector_atoms.append(a)
-            if capital and position:
-                entity_cells.append((a, sid))
-                if not surface[sid][0].isupper():
-                    surface[sid] = token
-    counts = np.zeros((n, len(stems)))
-    entity_atoms = np.zeros((n, len(stems)))
-    number_counts = np.zeros((n, len(numbers)))
-    for matrix, where in ((counts, cells), (entity_atoms, entity_cells), (number_counts, number_cells)):
-        if where:
-            rows, cols = zip(*where, strict=True)
-            np.add.at(matrix, (np.asarray(rows), np.asarray(cols)), 1.0)
-    vectors = np.zeros((n, wv.vectors.shape[1]))
-    if vector_rows:
-        rows_arr = np.asarray(vector_rows)
-        np.add.at(vectors, np.asarray(vector_atoms), wv.vectors[rows_arr] * wv.weights[rows_arr, None])
+    lengths = np.fromiter(map(len, per_atom), np.intp, n)
+    found = [token for tokens in per_atom for token in tokens]
+    cache = wv.token_types
+    if len(cache) > _CACHE_LIMIT:
+        cache.clear()
+        wv.token_ids.clear()
+    props = [cache.get(token) or cache.setdefault(token, _token_type(token, wv)) for token in found]
+    kinds, ids, rows, capitals, bits = (
+        (np.asarray(column) for column in zip(*props, strict=True)) if props else (np.zeros(0, np.intp),) * 5
+    )
+    atom_of = np.repeat(np.arange(n), lengths)
+    first = np.zeros(len(found), dtype=bool)
+    first[(np.cumsum(lengths) - lengths)[lengths > 0]] = True
+
+    topic = kinds == _TOPIC
+    topic_at = np.flatnonzero(topic)
+    stems, first_of_stem, t_stem = np.unique(ids[topic], return_index=True, return_inverse=True)
+    order = np.argsort(first_of_stem)  # number stems in order of first appearance
+    stems, first_of_stem = stems[order], first_of_stem[order]
+    t_stem = np.argsort(order)[t_stem]
+    t_atom, t_row = atom_of[topic], rows[topic]
+    vocab = len(stems)
+    counts = _cells(t_atom, t_stem, n, vocab)
+    entity = (capitals.astype(bool) & ~first)[topic]
+    entity_atoms = _cells(t_atom[entity], t_stem[entity], n, vocab)
+    number = kinds == _NUMBER
+    number_ids, number_col = np.unique(ids[number], return_inverse=True)
+    number_counts = _cells(atom_of[number], number_col, n, len(number_ids))
+    has_vector = t_row != wv.unknown
+    # One row per token: has a vector, a word, capitalised, function word, language hits.
+    token_rows = np.zeros((len(found), 4 + len(LANGUAGES)))
+    token_rows[topic_at, 0] = has_vector
+    token_rows[:, 1] = 1.0
+    token_rows[:, 2] = capitals
+    token_rows[:, 3] = kinds == _FUNCTION
+    token_rows[:, 4:] = (bits[:, None] & _LANGUAGE_BITS) > 0
+    onehot = np.zeros((n, len(found)))
+    onehot[atom_of, np.arange(len(found))] = 1.0
+    summed = onehot @ token_rows
+    v_rows = t_row[has_vector]
+    vectors = onehot[:, topic_at[has_vector]] @ (wv.vectors[v_rows] * wv.weights[v_rows, None])
     return _Tokens(
-        list(stems),
+        stems,
         counts,
         entity_atoms,
         number_counts,
         vectors,
-        np.asarray(weights),
-        np.asarray(known, dtype=float),
-        np.asarray(words, dtype=float),
-        np.asarray(capitals, dtype=float),
-        np.asarray(functions, dtype=float),
-        np.asarray(languages, dtype=float).reshape(n, len(LANGUAGES)),
-        surface,
-        lower_words,
+        # Each stem weighs as much as the first word that brought it in.
+        wv.weights[t_row[first_of_stem]].astype(float),
+        summed[:, 0],
+        summed[:, 1:],
+        [found[i] for i in topic_at],
+        t_stem,
+        entity,
     )
 
 
@@ -281,66 +289,164 @@ def _is_latin(text: str) -> bool:
     return len(_NON_LATIN.findall(text)) < 0.5 * len(_LETTER.findall(text))
 
 
-def _language(
-    text: str, hits: np.ndarray, words: float, doc_lang: str | None, doc_latin: bool, mixed: bool
-) -> str | None:
-    """The unit's language when it looks foreign (else None); langdetect is asked only then.
+def _languages(
+    text: str, units: list[Unit], hits: np.ndarray, words: np.ndarray, doc_lang: str | None
+) -> list[str | None]:
+    """Each unit's language when it looks foreign (else None); langdetect is asked only then.
 
-    A unit looks foreign when its script differs from the document's (checked
-    only in a ``mixed`` document, one with some non-Latin letters) or when it
-    has function words of another language and few of the document's own.
+    A unit of four words or more looks foreign when its script differs from
+    the document's (checked only in a document with some non-Latin letters)
+    or when it has function words of another language and few of the
+    document's own.
     """
-    if words < 4:
-        return None
-    suspicious = mixed and _is_latin(text) != doc_latin
-    if not suspicious and doc_lang in FUNCTION_WORDS:
-        own = hits[LANGUAGES.index(doc_lang)]
-        suspicious = own < 2 and hits.max() >= 3
-    if not suspicious:
-        return None
-    try:
-        best = detect_langs(text)[0]
-    except LangDetectException:
-        return None
-    return str(best.lang) if best.lang != doc_lang and best.prob > 0.8 else None
-
-
-def _style_counts(text: str, atoms: list[tuple[int, int]]) -> np.ndarray:
-    """(atoms, 2 * styles) counts of each typographic habit and its rival."""
-    out = np.zeros((len(atoms), 2 * len(_STYLES)))
-    starts = np.asarray([s for s, _ in atoms])
-    for k, (_, habit, _, rival) in enumerate(_STYLES):
-        for j, pattern in enumerate((habit, rival)):
-            for match in pattern.finditer(text):
-                a = int(np.searchsorted(starts, match.start(), side="right")) - 1
-                if a >= 0 and match.start() < atoms[a][1]:
-                    out[a, 2 * k + j] += 1
+    out: list[str | None] = [None] * len(units)
+    suspicious = np.zeros(len(units), dtype=bool)
+    if doc_lang in FUNCTION_WORDS:
+        suspicious = (hits[:, LANGUAGES.index(doc_lang)] < 2) & (hits.max(axis=1) >= 3)
+    if _NON_LATIN.search(text):
+        doc_latin = _is_latin(text)
+        suspicious |= [_is_latin(text[u.start : u.end]) != doc_latin for u in units]
+    for i in np.flatnonzero(suspicious & (words >= 4)):
+        piece = text[units[i].start : units[i].end]
+        try:
+            best = detect_langs(piece)[0]
+        except LangDetectException:
+            continue
+        if best.lang != doc_lang and best.prob > 0.8:
+            out[i] = str(best.lang)
     return out
+
+
+def _styles(text: str, atoms: list[tuple[int, int]], assign: np.ndarray) -> list[list[str]]:
+    """Per unit, the typographic habits it shows that the rest of the document never does
+    (while showing their rival at least twice)."""
+    per_atom = np.zeros((len(atoms), 2 * len(_STYLES)))
+    marks = [(m.start(), m.lastindex or 1) for m in _STYLE_MARKS.finditer(text)]
+    if marks:
+        where, group = np.asarray(marks, dtype=np.intp).T
+        starts = np.asarray([s for s, _ in atoms])
+        ends = np.asarray([e for _, e in atoms])
+        atom = np.searchsorted(starts, where, side="right") - 1
+        inside = (atom >= 0) & (where < ends[np.maximum(atom, 0)])
+        np.add.at(per_atom, (atom[inside], group[inside] - 1), 1.0)
+    own = assign @ per_atom
+    rest = per_atom.sum(axis=0) - own
+    habit, rival = own[:, 0::2] > 0, own[:, 1::2] > 0
+    rest_habit, rest_rival = rest[:, 0::2], rest[:, 1::2]
+    shows_habit = habit & (rest_rival >= 2) & (rest_habit <= 0)
+    shows_rival = ~shows_habit & rival & (rest_habit >= 2) & (rest_rival <= 0)
+    out: list[list[str]] = [[] for _ in range(len(assign))]
+    for i, k in zip(*np.nonzero(shows_habit | shows_rival), strict=True):
+        out[i].append(_STYLES[k][0] if shows_habit[i, k] else _STYLES[k][1])
+    return out
+
+
+def _shape(
+    text: str, units: list[Unit], members: list[list[int]], para_units: np.ndarray, f: dict[str, np.ndarray]
+) -> None:
+    """The shape columns: how a unit starts and ends, its quotes, its place in its paragraph."""
+    for i, u in enumerate(units):
+        piece = text[u.start : u.end]
+        last = piece[-1]
+        f["end_punct"][i] = last in _END_PUNCT
+        if last.isalnum():
+            last_word = piece.rsplit(None, 1)[-1]
+            f["cut_end"][i] = last_word[0].islower()
+            f["ends_function_word"][i] = last_word.lower() in STOPWORDS
+        f["starts_lower"][i] = piece[0].islower()
+        f["starts_quote"][i] = piece[0] in _OPEN_QUOTES
+        f["odd_quotes"][i] = piece.count('"') % 2 == 1 or piece.count("“") != piece.count("”")
+        if u.is_sentence:
+            siblings = members[para_units[u.paragraph]]
+            f["sent_first"][i] = members[i][0] == siblings[0]
+            f["sent_last"][i] = members[i][0] == siblings[-1]
+
+
+def _neighbours(
+    units: list[Unit], atom_para: np.ndarray, first_atom: np.ndarray, para_assign: np.ndarray
+) -> np.ndarray:
+    """(units, atoms): a sentence's neighbours in its paragraph, a paragraph's adjacent paragraphs."""
+    n_atoms = len(atom_para)
+    out = np.zeros((len(units), n_atoms))
+    is_sentence = np.fromiter((u.is_sentence for u in units), bool, len(units))
+    para_rows = np.flatnonzero(~is_sentence)
+    shifted = np.zeros((len(para_rows) + 2, n_atoms))
+    shifted[1:-1] = para_assign
+    out[para_rows] = shifted[:-2] + shifted[2:]
+    sent_rows = np.flatnonzero(is_sentence)
+    atom = first_atom[sent_rows]
+    for step in (-1, 1):
+        other = atom + step
+        ok = (other >= 0) & (other < n_atoms)
+        ok[ok] &= atom_para[other[ok]] == atom_para[atom[ok]]
+        out[sent_rows[ok], other[ok]] = 1.0
+    return out
+
+
+# Features given as z-scores and ranks among the document's units of one kind.
+_ZSCORED = (
+    ("seen_frac", "z_seen"),
+    ("cos_rest", "z_cos"),
+    ("spread", "z_spread"),
+    ("emb_rest", "z_emb"),
+    ("seen_out", "z_seen_out"),
+    ("emb_out", "z_emb_out"),
+)
+_RANKED = (("seen_frac", "rank_seen"), ("emb_rest", "rank_emb"))
+_GAPS = (("seen_out", "gap_seen"), ("emb_out", "gap_emb"), ("emb_lead", "gap_lead"))
+
+
+_Z_SOURCES = np.asarray([INDEX[s] for s, _ in _ZSCORED])
+_Z_TARGETS = np.asarray([INDEX[t] for _, t in _ZSCORED])
+_RANK_SOURCES = np.asarray([INDEX[s] for s, _ in _RANKED])
+_RANK_TARGETS = np.asarray([INDEX[t] for _, t in _RANKED])
+
+
+def _within_kind(rows: np.ndarray, is_sentence: np.ndarray) -> None:
+    """Fill the z-score and rank columns, each unit against the document's units of its kind."""
+    kind = is_sentence.astype(np.intp)
+    sizes = np.bincount(kind, minlength=2).astype(float)
+    block = rows[:, _Z_SOURCES]
+    mean = np.stack([block[kind == k].mean(axis=0) if sizes[k] else np.zeros(len(_ZSCORED)) for k in (0, 1)])
+    centred = block - mean[kind]
+    std = np.sqrt(np.stack([(centred[kind == k] ** 2).mean(axis=0) if sizes[k] else mean[k] for k in (0, 1)]))
+    rows[:, _Z_TARGETS] = np.where((sizes[kind] >= 2)[:, None], centred / (std[kind] + 0.05), 0.0)
+    # Ranks within a kind: sort by kind, then value (values lie in [-1, 1]).
+    block = rows[:, _RANK_SOURCES]
+    order = np.argsort(block + 4.0 * kind[:, None], axis=0, kind="stable")
+    ranks = np.empty_like(block)
+    np.put_along_axis(ranks, order, np.arange(len(kind), dtype=float)[:, None], axis=0)
+    ranks -= np.where(kind, sizes[0], 0.0)[:, None]
+    rows[:, _RANK_TARGETS] = np.where(
+        (sizes[kind] >= 2)[:, None], ranks / np.maximum(sizes[kind] - 1, 1)[:, None], 0.5
+    )
 
 
 def compute(text: str, title: str | None, lang: str | None, wv: WordVectors | None = None) -> DocFeatures:
     """Units of ``text`` (removed ranges already blanked) and their feature rows."""
     wv = wv or default_vectors()
     paras, units, atoms, members = _atoms(text)
-    n_units, n_paras = len(units), len(paras)
+    n_units, n_paras, n_atoms = len(units), len(paras), len(atoms)
     rows = np.zeros((n_units, len(FEATURES)))
     if not units:
-        return DocFeatures([], rows, [], [], [], lang)
+        return DocFeatures([], rows, np.zeros((0, 0), dtype=bool), list, [], [], lang)
     f = {name: rows[:, i] for i, name in enumerate(FEATURES)}  # column views
 
     tokens = _tokenise(text, atoms, wv)
     # Assignment matrices: units x atoms, paragraphs x atoms.
-    assign = np.zeros((n_units, len(atoms)))
-    for i, atom_ids in enumerate(members):
-        assign[i, atom_ids] = 1.0
-    para_units = [i for i, u in enumerate(units) if not u.is_sentence]
-    para_of = np.asarray([u.paragraph for u in units])
-    is_sentence = np.asarray([u.is_sentence for u in units])
+    sizes = np.fromiter(map(len, members), np.intp, n_units)
+    assign = np.zeros((n_units, n_atoms))
+    assign[np.repeat(np.arange(n_units), sizes), np.concatenate(members)] = 1.0
+    para_of = np.fromiter((u.paragraph for u in units), np.intp, n_units)
+    is_sentence = np.fromiter((u.is_sentence for u in units), bool, n_units)
+    para_units = np.flatnonzero(~is_sentence)
     para_assign = assign[para_units]
+    first_atom = np.fromiter((m[0] for m in members), np.intp, n_units)
+    atom_para = para_of[para_units].repeat(sizes[para_units])
 
     counts = assign @ tokens.counts
     present = counts > 0
-    para_counts = para_assign @ tokens.counts
+    para_counts = counts[para_units]
     total = para_counts.sum(axis=0)
     rest = total - counts
     types = present.sum(axis=1)
@@ -356,123 +462,91 @@ def compute(text: str, title: str | None, lang: str | None, wv: WordVectors | No
     f["cos_rest"][:] = _divide(dots, np.sqrt(n_tokens * (total.sum() - n_tokens)), 0.0)
 
     # Title and lead. Units of the first paragraph compare with the title, else the second paragraph.
-    title_tokens = _tokenise(title, [(0, len(title))], wv) if title else None
     vocab = tokens.counts.shape[1]
     title_present = np.zeros(vocab, dtype=bool)
     title_vec = np.zeros(wv.vectors.shape[1])
-    if title_tokens is not None:
-        known_stems = {s: k for k, s in enumerate(tokens.stems)}
-        for k, stem in enumerate(title_tokens.stems):
-            if stem in known_stems and title_tokens.counts[0, k] > 0:
-                title_present[known_stems[stem]] = True
+    if title:
+        title_tokens = _tokenise(title, [(0, len(title))], wv)
+        title_present[:] = np.isin(tokens.stems, title_tokens.stems)
         title_vec = title_tokens.vectors[0]
     para_present = para_counts > 0
-    para_vecs = para_assign @ tokens.vectors
-    lead_present = np.tile(title_present | para_present[0], (n_units, 1))
-    lead_vecs = np.tile(title_vec + para_vecs[0], (n_units, 1))
+    unit_vecs = assign @ tokens.vectors
+    para_vecs = unit_vecs[para_units]
     first = para_of == 0
+    lead_present = np.empty((n_units, vocab), dtype=bool)
+    lead_vecs = np.empty((n_units, len(title_vec)))
+    lead_present[~first] = title_present | para_present[0]
+    lead_vecs[~first] = title_vec + para_vecs[0]
     if title is not None:
         lead_present[first] = title_present
         lead_vecs[first] = title_vec
     elif n_paras > 1:
         lead_present[first] = para_present[1]
         lead_vecs[first] = para_vecs[1]
+    else:
+        lead_present[first] = para_present[0]
+        lead_vecs[first] = para_vecs[0]
     f["lead_frac"][:] = _divide((present & lead_present).sum(axis=1), types, 1.0)
-    unit_vecs = assign @ tokens.vectors
     total_vec = para_vecs.sum(axis=0)
-    f["emb_lead"][:] = _cosines(unit_vecs, lead_vecs)
-    f["emb_rest"][:] = _cosines(unit_vecs, total_vec - unit_vecs)
-    f["emb_out"][:] = _cosines(unit_vecs, total_vec - para_vecs[para_of])
+    own_para_vecs = para_vecs[para_of]
+    neighbours = _neighbours(units, atom_para, first_atom, para_assign)
+    nb_counts = neighbours @ tokens.counts
+    # Cosines of each unit's vector with its lead, rest, outside, neighbours and rest of paragraph.
+    others = np.stack(
+        (
+            lead_vecs,
+            total_vec - unit_vecs,
+            total_vec - own_para_vecs,
+            neighbours @ tokens.vectors,
+            own_para_vecs - unit_vecs,
+        )
+    )
+    norms = np.linalg.norm(others, axis=2) * np.linalg.norm(unit_vecs, axis=1)
+    cosines = _divide(np.einsum("kij,ij->ki", others, unit_vecs), norms, 0.0)
+    f["emb_lead"][:], f["emb_rest"][:], f["emb_out"][:], f["emb_nb"][:] = cosines[:4]
+    f["emb_para"][:] = np.where(is_sentence, cosines[4], 0)
     own_para = para_present[para_of]
     df_outside = para_present.sum(axis=0) - own_para
     f["spread"][:] = _divide((np.log1p(df_outside) * present).sum(axis=1), types, 0.0)
     f["vocab_cover"][:] = _divide(assign @ tokens.known, n_tokens, 0.0)
 
-    # Neighbours: adjacent sentences inside a paragraph, adjacent paragraphs for a paragraph.
-    neighbours = np.zeros((n_units, len(atoms)))
-    for i, u in enumerate(units):
-        if u.is_sentence:
-            atom = members[i][0]
-            siblings = members[para_units[u.paragraph]]
-            for a in (atom - 1, atom + 1):
-                if a in siblings:
-                    neighbours[i, a] = 1.0
-        else:
-            for p in (u.paragraph - 1, u.paragraph + 1):
-                if 0 <= p < n_paras:
-                    neighbours[i] += para_assign[p]
-    f["nb_frac"][:] = _divide((present & (neighbours @ tokens.counts > 0)).sum(axis=1), types, 1.0)
-    f["emb_nb"][:] = _cosines(unit_vecs, neighbours @ tokens.vectors)
+    f["nb_frac"][:] = _divide((present & (nb_counts > 0)).sum(axis=1), types, 1.0)
     para_rest = para_counts[para_of] - counts
     f["para_frac"][:] = np.where(is_sentence, _divide((present & (para_rest > 0)).sum(axis=1), types, 1.0), 0)
-    f["emb_para"][:] = np.where(is_sentence, _cosines(unit_vecs, para_vecs[para_of] - unit_vecs), 0)
 
     entities = (assign @ tokens.entity_atoms) > 0
     unseen = entities & (rest <= 0)
+    n_unseen = unseen.sum(axis=1)
     n_entities = entities.sum(axis=1)
-    f["ent_unseen"][:] = np.log1p(unseen.sum(axis=1))
-    f["ent_unseen_frac"][:] = _divide(unseen.sum(axis=1), n_entities, 0.0)
-    f["ent_seen"][:] = np.log1p(n_entities - unseen.sum(axis=1))
+    f["ent_unseen"][:] = np.log1p(n_unseen)
+    f["ent_unseen_frac"][:] = _divide(n_unseen, n_entities, 0.0)
+    f["ent_seen"][:] = np.log1p(n_entities - n_unseen)
     unseen_out = (entities & (outside <= 0)).sum(axis=1)
     f["ent_unseen_out"][:] = np.log1p(unseen_out)
     f["ent_unseen_rate"][:] = _divide(unseen_out, types, 0.0)
-    number_present = (assign @ tokens.numbers) > 0
-    number_df = ((para_assign @ tokens.numbers) > 0).sum(axis=0)
-    f["num_unseen"][:] = np.log1p((number_present & (number_df <= 1)).sum(axis=1))
+    numbers = assign @ tokens.numbers
+    number_df = (numbers[para_units] > 0).sum(axis=0)
+    f["num_unseen"][:] = np.log1p(((numbers > 0) & (number_df <= 1)).sum(axis=1))
 
-    words = assign @ tokens.words
+    per_unit = assign @ tokens.per_atom  # words, capitals, function words, language hits
+    words = per_unit[:, 0]
     f["log_words"][:] = np.log1p(words)
     f["log_content"][:] = np.log1p(n_tokens)
     f["no_content"][:] = types == 0
-    f["title_case"][:] = _divide(assign @ tokens.capitals, words, 0.0)
-    # (end_punct is set per unit below; these two are completed after it)
-    function_share = _divide(assign @ tokens.functions, words, 0.0)
+    f["title_case"][:] = _divide(per_unit[:, 1], words, 0.0)
+    function_share = _divide(per_unit[:, 2], words, 0.0)
+    unit_hits = per_unit[:, 3:]
     f["rel_pos"][:] = para_of / max(1, n_paras - 1)
     f["is_first"][:] = first
     f["is_last"][:] = para_of == n_paras - 1
     f["log_paras"][:] = np.log1p(n_paras)
 
-    doc_lang = (
-        lang.split("-")[0].lower() if lang else guess_language([w for ws in tokens.lower_words for w in ws])
-    )
-    doc_latin = _is_latin(text)
-    mixed = bool(_NON_LATIN.search(text))
-    unit_hits = assign @ tokens.languages
-    styles_atoms = _style_counts(text, atoms)
-    unit_styles = assign @ styles_atoms
-    style_rest = styles_atoms.sum(axis=0) - unit_styles
-    languages: list[str | None] = []
-    styles: list[list[str]] = []
-    unseen_entities: list[list[str]] = []
-    for i, u in enumerate(units):
-        piece = text[u.start : u.end]
-        last = piece[-1]
-        f["end_punct"][i] = last in _END_PUNCT
-        last_word = piece.rsplit(None, 1)[-1]
-        f["cut_end"][i] = last.isalnum() and last_word[0].islower()
-        f["ends_function_word"][i] = last.isalnum() and last_word.lower() in STOPWORDS
-        f["starts_lower"][i] = piece[0].islower()
-        f["starts_quote"][i] = piece[0] in _OPEN_QUOTES
-        f["odd_quotes"][i] = piece.count('"') % 2 == 1 or piece.count("“") != piece.count("”")
-        if u.is_sentence:
-            siblings = members[para_units[u.paragraph]]
-            f["sent_first"][i] = members[i][0] == siblings[0]
-            f["sent_last"][i] = members[i][0] == siblings[-1]
-        unit_lang = _language(piece, unit_hits[i], float(words[i]), doc_lang, doc_latin, mixed)
-        languages.append(unit_lang)
-        f["foreign"][i] = unit_lang is not None
-        clashes = []
-        for k, (habit_name, _, rival_name, _) in enumerate(_STYLES):
-            own_habit, own_rival = unit_styles[i, 2 * k], unit_styles[i, 2 * k + 1]
-            rest_habit, rest_rival = style_rest[i, 2 * k], style_rest[i, 2 * k + 1]
-            if own_habit and rest_rival >= 2 and not rest_habit:
-                clashes.append(habit_name)
-            elif own_rival and rest_habit >= 2 and not rest_rival:
-                clashes.append(rival_name)
-        styles.append(clashes)
-        f["style_clash"][i] = len(clashes)
-        unseen_entities.append([tokens.surface[k] for k in np.flatnonzero(unseen[i])])
-
+    doc_lang = lang.split("-")[0].lower() if lang else guess_language(unit_hits[para_units].sum(axis=0))
+    languages = _languages(text, units, unit_hits, words, doc_lang)
+    f["foreign"][:] = [unit_lang is not None for unit_lang in languages]
+    styles = _styles(text, atoms, assign)
+    f["style_clash"][:] = [len(clashes) for clashes in styles]
+    _shape(text, units, members, para_units, f)
     no_end = 1.0 - f["end_punct"]
     f["prose_no_end"][:] = function_share * no_end
     f["long_no_end"][:] = f["log_words"] * no_end
@@ -481,23 +555,11 @@ def compute(text: str, title: str | None, lang: str | None, wv: WordVectors | No
     if len(sent_idx):
         sent_para = para_of[sent_idx]
         siblings = np.bincount(sent_para, minlength=n_paras)[sent_para] - 1.0
-        for source, target in (("seen_out", "gap_seen"), ("emb_out", "gap_emb"), ("emb_lead", "gap_lead")):
+        for source, target in _GAPS:
             values = f[source][sent_idx]
-            others = _divide(np.bincount(sent_para, values, n_paras)[sent_para] - values, siblings, 0.0)
-            f[target][sent_idx] = others - values
+            others_mean = _divide(np.bincount(sent_para, values, n_paras)[sent_para] - values, siblings, 0.0)
+            f[target][sent_idx] = others_mean - values
             if source == "seen_out":
-                f["para_seen"][sent_idx] = others
-    for kind in (False, True):
-        idx = np.flatnonzero(is_sentence == kind)
-        for source, target in (
-            ("seen_frac", "z_seen"),
-            ("cos_rest", "z_cos"),
-            ("spread", "z_spread"),
-            ("emb_rest", "z_emb"),
-            ("seen_out", "z_seen_out"),
-            ("emb_out", "z_emb_out"),
-        ):
-            f[target][idx] = _zscores(f[source][idx])
-        f["rank_seen"][idx] = _ranks(f["seen_frac"][idx])
-        f["rank_emb"][idx] = _ranks(f["emb_rest"][idx])
-    return DocFeatures(units, rows, unseen_entities, languages, styles, doc_lang)
+                f["para_seen"][sent_idx] = others_mean
+    _within_kind(rows, is_sentence)
+    return DocFeatures(units, rows, unseen, tokens.surface, languages, styles, doc_lang)

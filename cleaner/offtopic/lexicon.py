@@ -8,6 +8,8 @@ detector is asked about a single passage.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 _FUNCTION_WORDS = {
@@ -60,11 +62,7 @@ for _index, _lang in enumerate(LANGUAGES):
         LANGUAGES_OF[_word] = (*LANGUAGES_OF.get(_word, ()), _index)
 
 
-def guess_language(words: list[str]) -> str | None:
-    """The language whose function words cover most of ``words`` (lower-cased), if any."""
-    hits = [0] * len(LANGUAGES)
-    for word in words:
-        for index in LANGUAGES_OF.get(word, ()):
-            hits[index] += 1
+def guess_language(hits: Sequence[float]) -> str | None:
+    """The language with most function-word ``hits`` (one count per language of ``LANGUAGES``), if any."""
     best = max(range(len(LANGUAGES)), key=lambda i: hits[i])
     return LANGUAGES[best] if hits[best] >= 3 else None

@@ -13,7 +13,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +26,8 @@ MODEL_NAME = "offtopic"
 MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "offtopic.json"
 FORMAT = 1
 KINDS = ("para", "sent")
+_MAX_DEPTH = 3
+_BITS = (1 << np.arange(2**_MAX_DEPTH - 1)).astype(np.intp)
 
 
 def _floats(values: object) -> np.ndarray:
@@ -56,14 +58,38 @@ class Trees:
     normal_std: np.ndarray
     direction: np.ndarray
 
+    @cached_property
+    def _lookup(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Every tree as its 7 decisions in heap order and a table from their outcomes to a leaf.
+
+        Node ``k`` of the heap has children ``2k + 1`` and ``2k + 2``; a leaf
+        above the last level stands in for its own children (it points to
+        itself and its threshold is infinite), so each tree becomes 7 tests
+        and the 7 outcomes, as bits, index a table of 128 leaf values.
+        """
+        if self.depth > _MAX_DEPTH:
+            raise ValueError(f"trees deeper than {_MAX_DEPTH} levels are not supported")
+        n_trees = len(self.feature) // self.nodes
+        heap = np.empty((n_trees, 2 ** (_MAX_DEPTH + 1) - 1), dtype=np.intp)
+        heap[:, 0] = np.arange(n_trees) * self.nodes
+        for k in range(2**_MAX_DEPTH - 1):
+            heap[:, 2 * k + 1] = self.left[heap[:, k]]
+            heap[:, 2 * k + 2] = self.right[heap[:, k]]
+        tests = heap[:, : 2**_MAX_DEPTH - 1]
+        codes = np.arange(2 ** tests.shape[1])
+        position = np.zeros(len(codes), dtype=np.intp)
+        for _ in range(_MAX_DEPTH):
+            position = 2 * position + 1 + ((codes >> position) & 1)
+        table = self.value[heap[:, position]]  # (trees, 128)
+        offsets = np.arange(n_trees) * len(codes)
+        return self.feature[tests].ravel(), self.threshold[tests].ravel(), table.ravel(), offsets
+
     def margin(self, x: np.ndarray) -> np.ndarray:
         """Raw boosted score of each row of ``x``."""
-        n_trees = len(self.feature) // self.nodes
-        node = np.broadcast_to(np.arange(n_trees) * self.nodes, (len(x), n_trees))
-        for _ in range(self.depth):
-            values = np.take_along_axis(x, self.feature[node], axis=1)
-            node = np.where(values <= self.threshold[node], self.left[node], self.right[node])
-        return np.asarray(self.baseline + self.value[node].sum(axis=1))
+        feature, threshold, table, offsets = self._lookup
+        tests = (x[:, feature] > threshold).view(np.uint8).reshape(len(x), len(offsets), -1)
+        codes = tests @ _BITS
+        return np.asarray(self.baseline + table[codes + offsets].sum(axis=1))
 
     def probability(self, x: np.ndarray) -> np.ndarray:
         a, b = self.platt
@@ -252,7 +278,7 @@ def explain(model: OfftopicModel, feats: DocFeatures, unit: int) -> str:
     if not feats.vectors_apply:
         oddness[list(VECTOR_FEATURES)] = 0.0
     reasons: list[str] = []
-    entities = feats.unseen_entities[unit]
+    entities = feats.unseen_entities(unit)
     for k in np.argsort(-oddness, kind="stable"):
         if oddness[k] < 1.0 or len(reasons) >= 3:
             break

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # A candidate sentence end: . ! ? or an ellipsis, any closing quotes or brackets, then space.
 _BOUNDARY = re.compile(r"""[.!?…]['"’”»)\]]*\s+""")
@@ -106,8 +106,7 @@ _ABBREVIATIONS = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class Unit:
+class Unit(NamedTuple):
     """A passage: a whole paragraph, or a sentence of a paragraph with several."""
 
     start: int

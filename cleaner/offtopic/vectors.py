@@ -9,7 +9,7 @@ without sharing a word.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -28,6 +28,11 @@ class WordVectors:
     vectors: np.ndarray  # (words + 1, dim) float32; the last row is zeros (unknown words)
     weights: np.ndarray  # (words + 1,) SIF weight; 1.0 for unknown words
     unknown: int  # the row of unknown words
+    # What the tokeniser learnt about each token it met (filled as documents come).
+    token_types: dict[str, tuple[int, int, int, bool, int]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    token_ids: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
 
 def load(path: Path = VECTORS_PATH) -> WordVectors:
