@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 from cleaner.offtopic import MODEL_NAME, find_offtopic, model_version
-from cleaner.offtopic.data import LabelledDoc, Passage
-from cleaner.offtopic.features import FEATURES, compute
-from cleaner.offtopic.model import MODEL_PATH, OfftopicModel, default_model, load
+from cleaner.offtopic.data import LabelledDoc, Passage, splice
+from cleaner.offtopic.features import FEATURES, INDEX, compute
+from cleaner.offtopic.model import MODEL_PATH, OfftopicModel, Trees, default_model, load
 from cleaner.offtopic.text import blank_removed, sentences, units
 from cleaner.offtopic.train import featurise, scores_at, threshold_for
 from cleaner.offtopic.vectors import VECTORS_PATH, from_glove_text
@@ -111,13 +111,6 @@ def test_spliced_sentence_on_its_own_line_is_flagged() -> None:
     assert "Seoul" in span.detail
 
 
-_WEAK_SENTENCES = (
-    "known weakness: a single sentence spliced inside a paragraph is recalled about two times in three "
-    "time at the 0.5% false-flag threshold (see cleaner/models/offtopic.md)"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=_WEAK_SENTENCES)
 def test_spliced_sentence_inside_a_paragraph_is_flagged() -> None:
     text = _with(COHERENT, "expected to start in the spring.", SPLICED_SENTENCE, " ")
     spans = find_offtopic(text, [], None, "en")
@@ -170,6 +163,55 @@ def test_sentence_shift_raises_only_sentence_scores_and_round_trips() -> None:
     assert np.array_equal(before[~sentence], after[~sentence])
     assert (after[sentence] > before[sentence]).all()
     assert OfftopicModel.from_json(shifted.to_json({})).sent_shift == 2.0
+
+
+def test_zscores_and_ranks_are_taken_within_each_kind_of_unit() -> None:
+    feats = compute(COHERENT, None, "en")
+    sentence = np.asarray([u.is_sentence for u in feats.units])
+    for kind in (False, True):
+        rows = feats.matrix[sentence == kind]
+        seen = rows[:, INDEX["seen_frac"]]
+        z = (seen - seen.mean()) / (seen.std() + 0.05)
+        assert np.allclose(rows[:, INDEX["z_seen"]], z)
+        ranks = np.argsort(np.argsort(rows[:, INDEX["emb_rest"]], kind="stable"), kind="stable")
+        assert np.allclose(rows[:, INDEX["rank_emb"]], ranks / (len(rows) - 1))
+
+
+def _descend(trees: Trees, x: np.ndarray) -> np.ndarray:
+    """Boosted margin by walking every tree node by node (the reference for the table lookup)."""
+    out = np.full(len(x), trees.baseline)
+    for row, values in enumerate(x):
+        for root in range(0, len(trees.feature), trees.nodes):
+            node = root
+            while trees.left[node] != node:
+                go_left = values[trees.feature[node]] <= trees.threshold[node]
+                node = trees.left[node] if go_left else trees.right[node]
+            out[row] += trees.value[node]
+    return out
+
+
+def test_tree_table_lookup_matches_walking_the_trees() -> None:
+    model = default_model()
+    feats = compute(_with(COHERENT, "expected to start in the spring.", SPLICED_SENTENCE, " "), None, "en")
+    rng = np.random.default_rng(0)
+    for trees in (model.para, model.sent):
+        x = np.vstack(
+            [feats.matrix, trees.normal_mean + rng.normal(size=(20, len(FEATURES))) * trees.normal_std]
+        )
+        assert np.allclose(trees.margin(x), _descend(trees, x))
+
+
+def test_sentence_splices_go_inside_paragraphs() -> None:
+    host = "\n\n".join(COHERENT.split("\n\n")[1:])
+    donor = "Samsung unveiled a phone in Seoul on Monday. It has a larger hinge and a faster chip than before."
+    docs = splice({"host": host}, {"host": host, "donor": donor}, copies=3, seed=1, sentences_only=True)
+    assert len(docs) == 3
+    for doc in docs:
+        intruders = [p for p in doc.passages if p.intruder]
+        assert intruders and all(p.kind == "sent" for p in intruders)
+        for p in intruders:
+            before, after = doc.text[p.start - 1], doc.text[p.end : p.end + 1]
+            assert before == " " or after == " ", "the sentence shares a line with host sentences"
 
 
 def test_vectors_file_builds_from_glove_text(tmp_path: Path) -> None:
@@ -227,7 +269,6 @@ def test_seed_article_bodies_get_no_flag(name: str) -> None:
     assert find_offtopic(text, removed, None, "en") == []
 
 
-@pytest.mark.xfail(strict=True, reason=_WEAK_SENTENCES)
 def test_seed_002_brics_sentences_are_flagged() -> None:
     text, removed = _seed("002_02769e26369bba51.txt")
     flagged = " ".join(text[s.start : s.end] for s in find_offtopic(text, removed, None, "en"))

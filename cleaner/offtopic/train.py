@@ -55,6 +55,8 @@ TARGET_RATE = 0.005
 # effective threshold, the one that recalls most at the false-flag rate.
 SENT_SHIFTS = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0)
 SPLICED_COPIES = 8
+# More copies of each host with only sentences spliced inside its paragraphs.
+SENTENCE_COPIES = 8
 
 
 @dataclass
@@ -81,7 +83,15 @@ def featurise(doc: LabelledDoc) -> Featured:
         if 2 * labelled >= length:
             labels[i] = int(2 * intruder >= length)
     # The sentence model learns sentences spliced into a paragraph; sentences of
-    # a wholly foreign paragraph are the paragraph model's to find.
+    # a wholly foreign paragraph are the paragraph model's to find. A paragraph
+    # holding a spliced sentence is neither clean nor foreign: no label.
+    for i, unit in enumerate(feats.units):
+        if (
+            not unit.is_sentence
+            and labels[i] == 0
+            and any(p.intruder and p.start < unit.end and unit.start < p.end for p in doc.passages)
+        ):
+            labels[i] = -1
     para_label = {u.paragraph: labels[i] for i, u in enumerate(feats.units) if not u.is_sentence}
     for i, unit in enumerate(feats.units):
         if unit.is_sentence and para_label[unit.paragraph] == 1:
@@ -248,38 +258,66 @@ def scores_at(
     return out
 
 
-def cross_validate(docs: Sequence[Featured], extra: Sequence[Featured], folds: int = 5) -> list[np.ndarray]:
-    """Out-of-fold unit probabilities of ``docs`` (sentence scores unshifted); ``extra`` only trains.
+def cross_validate(
+    docs: Sequence[Featured], extra: Sequence[Featured], folds: int = 5
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Out-of-fold unit probabilities (sentence scores unshifted) of ``docs`` and of ``extra``.
 
-    Folds are grouped by host article; extra documents whose host is in the
-    test fold are left out of that fold's training too.
+    Folds are grouped by host article. ``extra`` documents train the folds
+    that do not hold their host, and are scored by the fold that does (a
+    check on spliced articles beside the labelled ones; empty where the host
+    is in no fold).
     """
     groups = np.asarray([d.doc.group for d in docs], dtype=object)
     probs: list[np.ndarray] = [np.zeros(0)] * len(docs)
+    extra_probs: list[np.ndarray] = [np.zeros(0)] * len(extra)
     for train_idx, test_idx in GroupKFold(n_splits=folds).split(np.zeros(len(docs)), groups=groups):
         held = set(groups[test_idx])
         training = [docs[i] for i in train_idx] + [d for d in extra if d.doc.group not in held]
         model = fit_model(training)
         for i in test_idx:
             probs[i] = model.probabilities(docs[i].feats)
-    return probs
+        for i, d in enumerate(extra):
+            if d.doc.group in held:
+                extra_probs[i] = model.probabilities(d.feats)
+    return probs, extra_probs
+
+
+def _passages(
+    docs: Sequence[Featured], probs: Sequence[np.ndarray], shift: float
+) -> tuple[list[tuple[float, bool, str]], list[tuple[float, bool]]]:
+    """Per passage its withholding threshold, per document its top score (sentence scores shifted)."""
+    passages: list[tuple[float, bool, str]] = []
+    doc_max: list[tuple[float, bool]] = []
+    for d, p in zip(docs, probs, strict=True):
+        if len(p) != len(d.feats.units):
+            continue  # not scored
+        is_sentence = np.fromiter((u.is_sentence for u in d.feats.units), bool, len(p))
+        shifted = np.where(is_sentence, shift_logit(p, shift), p)
+        passages.extend(_withhold_thresholds(d, shifted))
+        doc_max.append((float(shifted.max()) if len(p) else 0.0, any(x.intruder for x in d.doc.passages)))
+    return passages, doc_max
 
 
 def _report(
     docs: Sequence[Featured], probs: Sequence[np.ndarray], shift: float, rate: float
 ) -> dict[str, float]:
     """The figures at the threshold for ``rate``, sentence scores shifted by ``shift`` in logit."""
-    passages: list[tuple[float, bool, str]] = []
-    doc_max: list[tuple[float, bool]] = []
-    for d, p in zip(docs, probs, strict=True):
-        is_sentence = np.fromiter((u.is_sentence for u in d.feats.units), bool, len(p))
-        shifted = np.where(is_sentence, shift_logit(p, shift), p)
-        passages.extend(_withhold_thresholds(d, shifted))
-        doc_max.append((float(shifted.max()) if len(p) else 0.0, any(x.intruder for x in d.doc.passages)))
+    passages, doc_max = _passages(docs, probs, shift)
     taus = np.asarray([tau for tau, intruder, _ in passages if not intruder])
     report = scores_at(passages, doc_max, threshold_for(taus, rate))
     report["sent_shift"] = shift
     return report
+
+
+def spliced_report(
+    docs: Sequence[Featured], probs: Sequence[np.ndarray], shift: float, threshold: float
+) -> dict[str, float]:
+    """Figures of out-of-fold spliced articles at a threshold chosen elsewhere (keys ``spliced_...``)."""
+    passages, doc_max = _passages(docs, probs, shift)
+    if not passages:
+        return {}
+    return {f"spliced_{k}": v for k, v in scores_at(passages, doc_max, threshold).items()}
 
 
 def best_report(docs: Sequence[Featured], probs: Sequence[np.ndarray], rate: float) -> dict[str, float]:
@@ -319,6 +357,9 @@ def _training_docs(
         articles = load_bodies(bodies)
         hosts = {k: v for k, v in articles.items() if detect_language(v) == "en"}
         extra.extend(splice(hosts, articles, copies, SEED))
+        extra.extend(
+            splice(hosts, articles, copies * SENTENCE_COPIES // SPLICED_COPIES, SEED + 1, sentences_only=True)
+        )
     if reviews is not None:
         extra.extend(load_reviews(reviews))
     return dev, [featurise(d) for d in extra]
@@ -346,7 +387,9 @@ def evaluate(
     """
     intruders, bodies = _find_data(intruders_path, bodies_path)
     dev, extra = _training_docs(intruders, bodies, reviews_path, copies)
-    report = best_report(dev, cross_validate(dev, extra, folds), rate)
+    probs, extra_probs = cross_validate(dev, extra, folds)
+    report = best_report(dev, probs, rate)
+    report |= spliced_report(extra, extra_probs, report["sent_shift"], report["threshold"])
     texts = [d.doc.text for d in dev]
     model = fit_model(dev + extra)
     report["ms_per_article"] = time_per_article(model, texts)
@@ -371,6 +414,17 @@ def format_report(report: dict[str, float]) -> str:
         ("untouched docs with no flag", f"{100 * report['untouched_clean']:.1f}%"),
         ("ms per article (CPU, 1 core)", f"{report['ms_per_article']:.2f}"),
     ]
+    if "spliced_recall" in report:
+        rows.append(
+            (
+                "spliced check P / R / FF",
+                f"{report['spliced_precision']:.3f} / {report['spliced_recall']:.3f} / "
+                f"{100 * report['spliced_false_flag_rate']:.2f}% (recall headline / para / sent "
+                f"{report['spliced_recall_headline']:.3f} / {report['spliced_recall_para']:.3f} / "
+                f"{report['spliced_recall_sent']:.3f}; untouched docs with no flag "
+                f"{100 * report['spliced_untouched_clean']:.1f}%)",
+            )
+        )
     width = max(len(name) for name, _ in rows)
     head = (
         f"offtopic on {int(report['documents'])} documents, {int(report['intruders'])} intruders, "
@@ -398,7 +452,9 @@ def train(
     """
     intruders, bodies = _find_data(intruders_path, bodies_path)
     dev, extra = _training_docs(intruders, bodies, reviews_path, copies)
-    report = best_report(dev, cross_validate(dev, extra, folds), rate)
+    probs, extra_probs = cross_validate(dev, extra, folds)
+    report = best_report(dev, probs, rate)
+    report |= spliced_report(extra, extra_probs, report["sent_shift"], report["threshold"])
     model = fit_model(dev + extra, report["threshold"], report["sent_shift"])
     texts = [d.doc.text for d in dev]
     report["documents"] = len(dev)
@@ -441,15 +497,17 @@ sentences of paragraphs with several; each gets {len(FEATURES)} features compute
 against its own document (word overlap with the rest, the lead and its
 neighbours, general-English word-vector similarity, names and numbers seen
 nowhere else, z-scores and ranks within the document, for a sentence the gap
-to the other sentences of its own paragraph, shape, position, language,
-typography). See `cleaner/offtopic/features.py`.
+to the other sentences of its own paragraph and the words it and its closest
+sibling share with nothing outside the paragraph (two spliced sentences of one
+story), shape, position, language, typography). See `cleaner/offtopic/features.py`.
 
 ## Model
 Two gradient-boosted tree ensembles (scikit-learn HistGradientBoosting,
 {n_trees} trees of depth {DEPTH}, learning rate {LEARNING_RATE}, at least {MIN_LEAF}
 units a leaf), one for paragraphs, one for sentences inside paragraphs; each
 Platt-scaled on grouped out-of-fold margins, so scores are calibrated
-probabilities (sentence scores until the shift below). Stored as plain JSON arrays; no pickle. Flag threshold:
+probabilities (sentence scores until the shift below). Stored as plain JSON arrays; no pickle;
+scored by table lookup (each depth-3 tree is 7 tests whose outcomes index its 8 leaves). Flag threshold:
 **{model.threshold:.4f}**, the lowest with at most {100 * report["target_rate"]:.1f}% false flags on
 original passages in grouped cross-validation. Sentence scores are first moved
 by **{model.sent_shift:+.1f}** in logit (of {", ".join(f"{v:g}" for v in SENT_SHIFTS)}, the one that
