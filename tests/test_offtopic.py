@@ -203,7 +203,7 @@ def test_tree_table_lookup_matches_walking_the_trees() -> None:
 
 def test_sentence_splices_go_inside_paragraphs() -> None:
     host = "\n\n".join(COHERENT.split("\n\n")[1:])
-    donor = "Samsung unveiled a phone in Seoul on Monday. It has a larger hinge and a faster chip than before."
+    donor = "Samsung unveiled a phone in Seoul on Monday. It has a larger hinge and a faster chip."
     docs = splice({"host": host}, {"host": host, "donor": donor}, copies=3, seed=1, sentences_only=True)
     assert len(docs) == 3
     for doc in docs:
