@@ -103,7 +103,6 @@ def splice(
     copies: int,
     seed: int,
     untouched_share: float = 0.2,
-    sentences_only: bool = False,
 ) -> list[LabelledDoc]:
     """Articles of ``hosts`` with passages of ``donors`` spliced in, ``copies`` times each.
 
@@ -114,13 +113,9 @@ def splice(
     before the first host paragraph. Some documents stay untouched. Half the
     donors are the closest in vocabulary of a few drawn at random (related news
     makes the hard cases); an inline ``sent`` sometimes brings a second sentence
-    of the same donor into the same paragraph. With ``sentences_only`` every
-    intruder is a sentence spliced inside a paragraph (the rarest kind of
-    unit in the other documents), more often two of one donor, and no document
-    stays untouched.
+    of the same donor into the same paragraph.
     """
     rng = random.Random(seed)
-    pair_odds = 0.4 if sentences_only else 0.7  # of a lone sentence rather than two of one donor
     donor_keys = sorted(donors)
     donor_paras = {k: _body_paragraphs(v) for k, v in donors.items()}
     vocab = {k: _vocabulary(v) for k, v in {**donors, **hosts}.items()}
@@ -130,7 +125,7 @@ def splice(
         if len(host_paras) < 3:
             continue
         for copy in range(1, copies + 1):
-            count = 0 if rng.random() < untouched_share and not sentences_only else rng.randint(1, 3)
+            count = 0 if rng.random() < untouched_share else rng.randint(1, 3)
             # Each host paragraph gets a list of (piece, intruder kind or "") to join.
             inserts: dict[int, tuple[str, str]] = {}
             inline: dict[int, list[str]] = {}
@@ -146,7 +141,7 @@ def splice(
                     continue
                 # Sentences spliced into a paragraph are the rarest units and the
                 # hardest: draw them twice as often.
-                kind = "sent" if sentences_only else rng.choice(("headline", "para", "sent", "sent"))
+                kind = rng.choice(("headline", "para", "sent", "sent"))
                 slot = rng.randint(1, len(host_paras))
                 if kind == "para":
                     inserts[slot] = (rng.choice(paras), "para")
@@ -159,22 +154,13 @@ def splice(
                         continue
                     sentence = rng.choice(pool)
                     target = rng.randint(1, len(host_paras) - 1)
-                    if sentences_only:
-                        # A paragraph of several sentences, if the host has one.
-                        multi = [
-                            k
-                            for k in range(1, len(host_paras))
-                            if len(sentences(host_paras[k], 0, len(host_paras[k]))) > 1
-                        ]
-                        target = rng.choice(multi) if multi else target
-                    if (sentences_only or rng.random() < 0.75) and len(
-                        sentences(host_paras[target], 0, len(host_paras[target]))
-                    ) > 1:
+                    if (
+                        rng.random() < 0.75
+                        and len(sentences(host_paras[target], 0, len(host_paras[target]))) > 1
+                    ):
                         second = rng.choice(pool)
                         inline[target] = (
-                            [sentence]
-                            if second == sentence or rng.random() < pair_odds
-                            else [sentence, second]
+                            [sentence] if second == sentence or rng.random() < 0.7 else [sentence, second]
                         )
                     else:
                         inserts[slot] = (sentence, "sent")

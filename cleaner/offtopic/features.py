@@ -66,7 +66,6 @@ FEATURES = (
     "z_emb",  # emb_rest as a z-score among the document's units of its kind
     "rank_emb",  # rank of emb_rest in the document, as a fraction
     "vocab_cover",  # share of its topic words that have a vector
-    "emb_para_max",  # cosine of its word vectors to the closest other paragraph
     # (the word-vector features above are replaced by their training mean outside English)
     "nb_frac",  # share of its topic words found in the neighbouring units
     "para_frac",  # sentence: share found in the rest of its paragraph
@@ -80,9 +79,6 @@ FEATURES = (
     "ent_unseen_frac",  # share of its names never seen elsewhere
     "ent_unseen_out",  # names found nowhere outside its own paragraph, log count
     "ent_unseen_rate",  # those names per topic word
-    "rare_unseen_out",  # rarity weights summed over its words found nowhere outside its paragraph
-    "pair_seen_out",  # sentence: seen_out of it and the sibling sharing most words with it, taken together
-    "pair_unseen",  # sentence: log count of the words of that pair found nowhere outside the paragraph
     "ent_seen",  # names seen elsewhere, log count
     "num_unseen",  # numbers found in no other paragraph, log count
     "log_words",
@@ -368,34 +364,6 @@ def _shape(
             f["sent_last"][i] = members[i][0] == siblings[-1]
 
 
-def _pairs(
-    present: np.ndarray,
-    found_out: np.ndarray,
-    para_of: np.ndarray,
-    is_sentence: np.ndarray,
-    weights: np.ndarray,
-    f: dict[str, np.ndarray],
-) -> None:
-    """The pair_* columns: a sentence taken with its closest sibling (the one sharing the rarest words).
-
-    Two sentences of one foreign story spliced into a paragraph share their
-    names with each other and with nothing else; together they stand out
-    where each alone seems to belong.
-    """
-    idx = np.flatnonzero(is_sentence)
-    if not len(idx):
-        return
-    words = present[idx]
-    shared = (words * weights) @ words.T.astype(float)
-    shared[para_of[idx][:, None] != para_of[idx][None, :]] = -1.0
-    np.fill_diagonal(shared, -1.0)
-    sibling = shared.argmax(axis=1)
-    pair = words | np.where((shared.max(axis=1) > 0)[:, None], words[sibling], False)
-    types = pair.sum(axis=1)
-    f["pair_seen_out"][idx] = _divide((pair & found_out[idx]).sum(axis=1), types, 1.0)
-    f["pair_unseen"][idx] = np.log1p((pair & ~found_out[idx]).sum(axis=1))
-
-
 def _neighbours(
     units: list[Unit], atom_para: np.ndarray, first_atom: np.ndarray, para_assign: np.ndarray
 ) -> np.ndarray:
@@ -556,13 +524,6 @@ def _compute(text: str, title: str | None, lang: str | None, wv: WordVectors) ->
     df_outside = para_present.sum(axis=0) - own_para
     f["spread"][:] = _divide((np.log1p(df_outside) * present).sum(axis=1), types, 0.0)
     f["vocab_cover"][:] = _divide(assign @ tokens.known, n_tokens, 0.0)
-    para_cos = _divide(
-        unit_vecs @ para_vecs.T,
-        np.outer(np.linalg.norm(unit_vecs, axis=1), np.linalg.norm(para_vecs, axis=1)),
-        0.0,
-    )
-    para_cos[np.arange(n_units), para_of] = -1.0
-    f["emb_para_max"][:] = para_cos.max(axis=1) if n_paras > 1 else 1.0
 
     f["nb_frac"][:] = _divide((present & (nb_counts > 0)).sum(axis=1), types, 1.0)
     para_rest = para_counts[para_of] - counts
@@ -578,8 +539,6 @@ def _compute(text: str, title: str | None, lang: str | None, wv: WordVectors) ->
     unseen_out = (entities & (outside <= 0)).sum(axis=1)
     f["ent_unseen_out"][:] = np.log1p(unseen_out)
     f["ent_unseen_rate"][:] = _divide(unseen_out, types, 0.0)
-    f["rare_unseen_out"][:] = (present & (outside <= 0)) @ tokens.weights
-    _pairs(present, outside > 0, para_of, is_sentence, tokens.weights, f)
     numbers = assign @ tokens.numbers
     number_df = (numbers[para_units] > 0).sum(axis=0)
     f["num_unseen"][:] = np.log1p(((numbers > 0) & (number_df <= 1)).sum(axis=1))

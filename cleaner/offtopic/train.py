@@ -55,8 +55,6 @@ TARGET_RATE = 0.005
 # effective threshold, the one that recalls most at the false-flag rate.
 SENT_SHIFTS = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0)
 SPLICED_COPIES = 8
-# More copies of each host with only sentences spliced inside its paragraphs.
-SENTENCE_COPIES = 8
 
 
 @dataclass
@@ -83,15 +81,7 @@ def featurise(doc: LabelledDoc) -> Featured:
         if 2 * labelled >= length:
             labels[i] = int(2 * intruder >= length)
     # The sentence model learns sentences spliced into a paragraph; sentences of
-    # a wholly foreign paragraph are the paragraph model's to find. A paragraph
-    # holding a spliced sentence is neither clean nor foreign: no label.
-    for i, unit in enumerate(feats.units):
-        if (
-            not unit.is_sentence
-            and labels[i] == 0
-            and any(p.intruder and p.start < unit.end and unit.start < p.end for p in doc.passages)
-        ):
-            labels[i] = -1
+    # a wholly foreign paragraph are the paragraph model's to find.
     para_label = {u.paragraph: labels[i] for i, u in enumerate(feats.units) if not u.is_sentence}
     for i, unit in enumerate(feats.units):
         if unit.is_sentence and para_label[unit.paragraph] == 1:
@@ -357,9 +347,6 @@ def _training_docs(
         articles = load_bodies(bodies)
         hosts = {k: v for k, v in articles.items() if detect_language(v) == "en"}
         extra.extend(splice(hosts, articles, copies, SEED))
-        extra.extend(
-            splice(hosts, articles, copies * SENTENCE_COPIES // SPLICED_COPIES, SEED + 1, sentences_only=True)
-        )
     if reviews is not None:
         extra.extend(load_reviews(reviews))
     return dev, [featurise(d) for d in extra]
@@ -497,9 +484,8 @@ sentences of paragraphs with several; each gets {len(FEATURES)} features compute
 against its own document (word overlap with the rest, the lead and its
 neighbours, general-English word-vector similarity, names and numbers seen
 nowhere else, z-scores and ranks within the document, for a sentence the gap
-to the other sentences of its own paragraph and the words it and its closest
-sibling share with nothing outside the paragraph (two spliced sentences of one
-story), shape, position, language, typography). See `cleaner/offtopic/features.py`.
+to the other sentences of its own paragraph, shape, position, language,
+typography). See `cleaner/offtopic/features.py`.
 
 ## Model
 Two gradient-boosted tree ensembles (scikit-learn HistGradientBoosting,
