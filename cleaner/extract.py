@@ -125,7 +125,26 @@ def html_to_text(html: str, url: str | None = None) -> tuple[str, dict[str, str 
     if not text:
         return _visible_text(html), metadata, "beautifulsoup"
     lines = complete(tree, [line.strip() for line in text.split("\n") if line.strip()])
+    lines = without_headline(lines, metadata.get("title"))
+    if not lines:
+        return _visible_text(html), metadata, "beautifulsoup"
     return "\n".join(lines) + "\n", metadata, "trafilatura"
+
+
+def without_headline(lines: list[str], title: str | None) -> list[str]:
+    """``lines`` without the page's headline at their top: it is the metadata's title.
+
+    The headline is a line among the first three that is the title, or the part of it
+    before a site name (``Headline | Site``). The body starts after it.
+    """
+    wanted = squash(title or "")
+    if len(wanted) < 10:
+        return lines
+    for i, line in enumerate(lines[:3]):
+        found = squash(line)
+        if len(found) >= 10 and len(line) <= 300 and (found == wanted or wanted.startswith(found)):
+            return lines[:i] + lines[i + 1 :]
+    return lines
 
 
 def squash(text: str) -> str:
