@@ -1,0 +1,84 @@
+"""HTML extraction: completion of split article bodies and the headline moved to metadata."""
+
+from __future__ import annotations
+
+import lxml.html
+
+from cleaner.extract import complete, html_to_text, squash, without_headline
+
+PROSE = [
+    "The new dam on the river opened on Monday after six years of work and many delays in the valley.",
+    "Engineers said that the reservoir behind it would take a full year to fill with the spring rains.",
+    "Farmers downstream welcomed the news, saying the summer droughts had cost them half of their crops.",
+    "The regional government paid for most of the work, with the rest coming from a loan by the bank.",
+    "A second dam further up the valley is planned, but the money for it has not been found so far.",
+    "Officials will present the plan for the second dam to the public at a meeting later this month.",
+]
+TEASER = (
+    "Read our other stories about the valley, the river and the dams that were built there over the years."
+)
+
+
+def page(chunks: str) -> lxml.html.HtmlElement:
+    return lxml.html.fromstring(f"<html><body><article>{chunks}</article></body></html>")
+
+
+def chunk(paragraphs: list[str], css: str = "body-chunk") -> str:
+    return (
+        f'<div class="grid"><div class="{css}">' + "".join(f"<p>{p}</p>" for p in paragraphs) + "</div></div>"
+    )
+
+
+def test_complete_brings_back_paragraphs_from_sibling_body_chunks() -> None:
+    tree = page(chunk(PROSE[:3]) + chunk(PROSE[3:]) + f'<aside class="related">{chunk([TEASER])}</aside>')
+    assert complete(tree, PROSE[:3]) == PROSE
+
+
+def test_complete_inserts_after_the_kept_paragraph_before() -> None:
+    tree = page(chunk(PROSE[:2]) + chunk(PROSE[2:4]) + chunk(PROSE[4:]))
+    kept = [PROSE[0], PROSE[1], PROSE[4], PROSE[5]]
+    assert complete(tree, ["Dam opens", *kept]) == ["Dam opens", *PROSE]
+
+
+def test_complete_leaves_furniture_and_other_containers_out() -> None:
+    # Same kind of container and close by, but marked as a teaser box: stays out.
+    teaser = '<div class="grid teaser"><div class="body-chunk">' + "".join(f"<p>{p}</p>" for p in PROSE[3:5])
+    tree = page(chunk(PROSE[:3]) + teaser + "</div></div>" + chunk(PROSE[5:], css="other-box"))
+    assert complete(tree, PROSE[:3]) == PROSE[:3]
+    plain = page(chunk(PROSE[:3]) + teaser.replace(" teaser", "") + "</div></div>")
+    assert complete(plain, PROSE[:3]) == PROSE[:5]
+
+
+def test_complete_needs_two_kept_paragraphs_of_the_same_kind() -> None:
+    tree = page(chunk(PROSE[:1]) + chunk(PROSE[1:]))
+    assert complete(tree, PROSE[:1]) == PROSE[:1]
+
+
+def test_complete_matches_lines_despite_drop_capitals() -> None:
+    dropped = "<p><span class='dropcap'>T</span>he " + PROSE[0][4:] + "</p>"
+    tree = page('<div class="grid"><div class="body-chunk">' + dropped + f"<p>{PROSE[1]}</p></div></div>")
+    assert squash("T he new dam") == squash("The new dam")
+    assert complete(tree, PROSE[:2]) == PROSE[:2]
+
+
+def test_without_headline() -> None:
+    lines = ["Dam opens after six years", *PROSE[:2]]
+    assert without_headline(lines, "Dam opens after six years | Valley News") == PROSE[:2]
+    assert without_headline(lines, "Dam opens after six years") == PROSE[:2]
+    assert without_headline(lines, "Something else entirely") == lines
+    assert without_headline(lines, None) == lines
+    # Only near the top: a later line that repeats the title stays.
+    late = [*PROSE[:3], "Dam opens after six years"]
+    assert without_headline(late, "Dam opens after six years") == late
+
+
+def test_html_to_text_puts_the_headline_in_metadata_only() -> None:
+    html = (
+        "<html><head><title>Dam opens after six years | Valley News</title></head><body><nav>Home</nav>"
+        "<article><h1>Dam opens after six years</h1>" + "".join(f"<p>{p}</p>" for p in PROSE) + "</article>"
+        "<footer>Contact us</footer></body></html>"
+    )
+    text, metadata, extractor = html_to_text(html, "https://valley.example/dam")
+    assert extractor == "trafilatura"
+    assert metadata["title"] and metadata["title"].startswith("Dam opens after six years")
+    assert text.splitlines() == PROSE
