@@ -11,9 +11,12 @@ visible text of the page.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
+from typing import Any
 
+import htmldate
 import trafilatura
 from bs4 import BeautifulSoup
 from lxml import etree
@@ -104,28 +107,28 @@ def html_to_text(html: str, url: str | None = None) -> tuple[str, dict[str, str 
         tree = None
     if tree is None:
         return _visible_text(html), {}, "beautifulsoup"
+    metadata = page_metadata(tree, url)
     extracted = trafilatura.bare_extraction(
         tree,
         url=url,
         favor_precision=True,
         include_comments=False,
         include_tables=True,
-        with_metadata=True,
+        with_metadata=False,
         deduplicate=False,
     )
-    metadata: dict[str, str | None] = {}
-    text = ""
-    if extracted is not None:
-        for key in ("title", "author", "date", "url"):
-            value = getattr(extracted, key, None)
-            if isinstance(value, str) and value.strip():
-                metadata[key] = value.strip()
-        body = getattr(extracted, "text", None)
-        text = body.strip() if isinstance(body, str) else ""
+    body = getattr(extracted, "text", None) if extracted is not None else None
+    text = body.strip() if isinstance(body, str) else ""
     if not text:
         return _visible_text(html), metadata, "beautifulsoup"
     lines = complete(tree, [line.strip() for line in text.split("\n") if line.strip()])
     lines = without_headline(lines, metadata.get("title"))
+    if "date" not in metadata:
+        # Undeclared: htmldate's quick search of the markup and url (it may prune the tree,
+        # which is not needed any more).
+        date = htmldate.find_date(tree, url=url, extensive_search=False, original_date=True)
+        if date:
+            metadata["date"] = date
     if not lines:
         return _visible_text(html), metadata, "beautifulsoup"
     return "\n".join(lines) + "\n", metadata, "trafilatura"
@@ -145,6 +148,115 @@ def without_headline(lines: list[str], title: str | None) -> list[str]:
         if len(found) >= 10 and len(line) <= 300 and (found == wanted or wanted.startswith(found)):
             return lines[:i] + lines[i + 1 :]
     return lines
+
+
+def page_metadata(tree: HtmlElement, url: str | None = None) -> dict[str, str | None]:
+    """Title, author, date (YYYY-MM-DD) and url from the page's meta tags and JSON-LD.
+
+    Only what publishers declare, read in one pass: trafilatura's own metadata search
+    costs a third of the extraction time. The author the page does not declare comes from
+    the byline rules; a date, from htmldate's quick search (see :func:`html_to_text`).
+    """
+    metas: dict[str, str] = {}
+    for meta in tree.iter("meta"):
+        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").strip().lower()
+        content = " ".join((meta.get("content") or "").split())
+        if key and content:
+            metas.setdefault(key, content)
+    linked = _json_ld(tree)
+    title_tag = tree.find(".//title")
+    heading = tree.find(".//h1")
+    title = _first(
+        metas.get("og:title"),
+        metas.get("twitter:title"),
+        _ld_text(linked, "headline"),
+        " ".join(title_tag.text_content().split()) if title_tag is not None else None,
+        " ".join(heading.text_content().split()) if heading is not None else None,
+    )
+    author = _first(
+        *(metas.get(key) for key in _AUTHOR_KEYS if not _is_url(metas.get(key))),
+        _ld_author(linked),
+    )
+    date = _first(
+        *(_iso_date(metas.get(key)) for key in _DATE_KEYS),
+        _iso_date(_ld_text(linked, "datePublished")),
+        *(_iso_date(node.get("datetime")) for node in tree.iter("time")),
+    )
+    canonical = next(
+        (link.get("href") for link in tree.iter("link") if (link.get("rel") or "").lower() == "canonical"),
+        None,
+    )
+    page_url = _first(*(value for value in (canonical, metas.get("og:url"), url) if _is_url(value)))
+    found = {"title": title, "author": author, "date": date, "url": page_url}
+    return {key: value for key, value in found.items() if value}
+
+
+_AUTHOR_KEYS = ("author", "article:author", "dc.creator", "parsely-author", "sailthru.author", "byl")
+_DATE_KEYS = (
+    "article:published_time",
+    "og:article:published_time",
+    "datepublished",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "date",
+    "dc.date",
+    "dc.date.issued",
+    "sailthru.date",
+    "parsely-pub-date",
+)
+_ISO_DATE_RE = re.compile(r"\b((?:19|20)\d{2})-(\d{2})-(\d{2})")
+
+
+def _first(*values: str | None) -> str | None:
+    return next((value.strip() for value in values if value and value.strip()), None)
+
+
+def _is_url(value: str | None) -> bool:
+    return bool(value) and str(value).startswith(("http://", "https://"))
+
+
+def _iso_date(value: str | None) -> str | None:
+    match = _ISO_DATE_RE.search(value or "")
+    return "-".join(match.groups()) if match else None
+
+
+def _json_ld(tree: HtmlElement) -> list[dict[str, Any]]:
+    """The JSON-LD objects of the page (``@graph`` lists opened), unreadable scripts skipped."""
+    found: list[dict[str, Any]] = []
+    for script in tree.iter("script"):
+        if (script.get("type") or "").lower() != "application/ld+json" or not script.text:
+            continue
+        try:
+            data = json.loads(script.text)
+        except ValueError:
+            continue
+        stack = data if isinstance(data, list) else [data]
+        while stack:
+            item = stack.pop(0)
+            if isinstance(item, dict):
+                found.append(item)
+                graph = item.get("@graph")
+                if isinstance(graph, list):
+                    stack.extend(graph)
+    return found
+
+
+def _ld_text(objects: list[dict[str, Any]], key: str) -> str | None:
+    return next((str(o[key]) for o in objects if isinstance(o.get(key), (str, int))), None)
+
+
+def _ld_author(objects: list[dict[str, Any]]) -> str | None:
+    for item in objects:
+        authors = item.get("author")
+        names: list[str] = []
+        for author in authors if isinstance(authors, list) else [authors]:
+            name = author.get("name") if isinstance(author, dict) else author
+            if isinstance(name, str) and name.strip() and not _is_url(name):
+                names.append(name.strip())
+        if names:
+            return ", ".join(names)
+    return None
 
 
 def squash(text: str) -> str:
