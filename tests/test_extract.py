@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import lxml.html
 
-from cleaner.extract import complete, html_to_text, squash, without_headline
+from cleaner.extract import complete, html_to_text, page_metadata, squash, without_headline
 
 PROSE = [
     "The new dam on the river opened on Monday after six years of work and many delays in the valley.",
@@ -82,3 +82,33 @@ def test_html_to_text_puts_the_headline_in_metadata_only() -> None:
     assert extractor == "trafilatura"
     assert metadata["title"] and metadata["title"].startswith("Dam opens after six years")
     assert text.splitlines() == PROSE
+
+
+def test_page_metadata_reads_meta_tags_and_json_ld() -> None:
+    tree = lxml.html.fromstring(
+        "<html><head><title>Dam opens | Valley News</title>"
+        "<meta property='og:title' content='Dam opens after six years'>"
+        "<link rel='canonical' href='https://valley.example/dam'>"
+        '<script type="application/ld+json">{"@graph": [{"@type": "NewsArticle", '
+        '"author": [{"@type": "Person", "name": "Ana Ruiz"}, {"name": "https://valley.example/staff"}], '
+        '"datePublished": "2026-03-02T08:00:00+01:00"}]}</script>'
+        "</head><body><p>Text.</p></body></html>"
+    )
+    assert page_metadata(tree, "https://valley.example/dam?utm=x") == {
+        "title": "Dam opens after six years",
+        "author": "Ana Ruiz",
+        "date": "2026-03-02",
+        "url": "https://valley.example/dam",
+    }
+    bare = lxml.html.fromstring("<html><head><title>Only a title</title></head><body><p>x</p></body></html>")
+    assert page_metadata(bare, None) == {"title": "Only a title"}
+    tagged = lxml.html.fromstring(
+        "<html><head><meta name='author' content='https://valley.example/ana'>"
+        "<meta name='dc.creator' content='Ana Ruiz'></head>"
+        "<body><time datetime='2025-12-24'>Dec 24</time></body></html>"
+    )
+    assert page_metadata(tagged, "https://valley.example/x") == {
+        "author": "Ana Ruiz",
+        "date": "2025-12-24",
+        "url": "https://valley.example/x",
+    }
