@@ -122,7 +122,7 @@ def html_to_text(html: str, url: str | None = None) -> tuple[str, dict[str, str 
     if not text:
         return _visible_text(html), metadata, "beautifulsoup"
     lines = complete(tree, [line.strip() for line in text.split("\n") if line.strip()])
-    lines = without_headline(lines, metadata.get("title"))
+    lines = with_headline(tree, lines, metadata.get("title"))
     if "date" not in metadata:
         # Undeclared: htmldate's quick search of the markup and url (it may prune the tree,
         # which is not needed any more).
@@ -134,19 +134,23 @@ def html_to_text(html: str, url: str | None = None) -> tuple[str, dict[str, str 
     return "\n".join(lines) + "\n", metadata, "trafilatura"
 
 
-def without_headline(lines: list[str], title: str | None) -> list[str]:
-    """``lines`` without the page's headline at their top: it is the metadata's title.
+def with_headline(tree: HtmlElement, lines: list[str], title: str | None) -> list[str]:
+    """``lines`` with the article's headline on top, where the extractor left it out.
 
-    The headline is a line among the first three that is the title, or the part of it
-    before a site name (``Headline | Site``). The body starts after it.
+    The headline is part of the article text (the title goes to the metadata as well):
+    the first ``<h1>`` that is the title, or the part of it before a site name
+    (``Headline | Site``), goes on top unless one of the first three lines already is it.
     """
     wanted = squash(title or "")
     if len(wanted) < 10:
         return lines
-    for i, line in enumerate(lines[:3]):
-        found = squash(line)
-        if len(found) >= 10 and len(line) <= 300 and (found == wanted or wanted.startswith(found)):
-            return lines[:i] + lines[i + 1 :]
+    for heading in tree.iter("h1"):
+        text = " ".join(heading.text_content().split())
+        found = squash(text)
+        if len(found) >= 10 and len(text) <= 300 and wanted.startswith(found):
+            if any(found in squash(line) for line in lines[:3]):
+                return lines
+            return [text, *lines]
     return lines
 
 
