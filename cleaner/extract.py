@@ -5,7 +5,9 @@ dev benchmarks that is both the better extractor and the better start for our ru
 which then cut what it kept of bylines, teasers and prompts, each cut recorded. Its one
 weakness there is an article split over several body containers, of which it keeps only
 some; :func:`complete` brings back the prose paragraphs that sit beside the kept ones in
-containers of the same kind. When trafilatura finds nothing, beautifulsoup4 gives the
+containers of the same kind, and :func:`with_headline` the headline it may leave out
+(the article text keeps its headline). Metadata comes from what the page declares
+(:func:`page_metadata`). When trafilatura finds nothing, beautifulsoup4 gives the
 visible text of the page.
 """
 
