@@ -41,6 +41,10 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 _WORD_RE = re.compile(r"\w+")
+# Words for telling a line's length: Chinese, Japanese and Korean write no spaces, so there
+# every three characters count as one word.
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff66-\uff9f"
+_WORDISH_RE = re.compile(f"[^\\W{_CJK}]+|[{_CJK}]{{1,3}}")
 # Closing quotes and brackets that may follow a sentence's final stop.
 _CLOSERS = "\"'\u201d\u2019\u00bb)\\]"
 _SENT_END_RE = re.compile("[.!?\u2026](?=[\\s" + _CLOSERS + "]|$)")
@@ -160,12 +164,13 @@ def detect_mode(text: str) -> Mode:
     """``page`` for a whole-page dump, ``article`` for already extracted text.
 
     A dump has many lines and most of them are short (menu items, buttons, teasers);
-    extracted text is a few long paragraphs.
+    extracted text is a few long paragraphs. In scripts without spaces three characters
+    count as a word, so Japanese prose is not taken for a menu.
     """
     lines = split_lines(text)
     if len(lines) < 25:
         return "article"
-    short = sum(1 for line in lines if len(_WORD_RE.findall(line.text)) <= 4)
+    short = sum(1 for line in lines if len(_WORDISH_RE.findall(line.text)) <= 4)
     return "page" if short / len(lines) >= 0.35 else "article"
 
 

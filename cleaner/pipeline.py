@@ -90,7 +90,8 @@ class Cleaner:
         document.warnings.extend(found.warnings)
         if found.author and not metadata.get("author"):
             metadata["author"] = found.author
-        mode = detect_mode(text)
+        # Extracted HTML is article text, however short its lines: never a page dump.
+        mode = "article" if record.is_html else detect_mode(text)
         headline = find_headline(text, metadata.get("title"), found.spans, mode)
         if headline and not metadata.get("title"):
             metadata["title"] = text[headline[0] : headline[1]].strip()

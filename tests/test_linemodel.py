@@ -67,6 +67,18 @@ def test_detect_mode() -> None:
     assert detect_mode("") == "article"
 
 
+def test_detect_mode_counts_cjk_text_by_characters() -> None:
+    # Japanese prose has no spaces: each sentence is one or two \w runs, yet it is no menu.
+    sentences = [
+        "今回はデスクトップアプリの設定を変更する方法について説明します。",
+        "まずスタートメニューからプログラムを探して右クリックします。",
+        "表示されるメニューからファイルの場所を開くを選びます。",
+    ]
+    assert detect_mode("\n".join(sentences * 10)) == "article"
+    menu = ["ホーム", "ニュース", "政治", "経済", "スポーツ", "天気", "動画", "ログイン"]
+    assert detect_mode("\n".join(menu * 3 + sentences * 2)) == "page"
+
+
 def test_best_stoplist() -> None:
     german = ["der", "die", "und", "ist", "nicht", "mit", "dem", "für", "auf", "eine"]
     assert best_stoplist(german) is STOPWORDS["de"]

@@ -1,0 +1,112 @@
+"""HTML extraction: completion of split article bodies and the page metadata."""
+
+from __future__ import annotations
+
+import lxml.html
+
+from cleaner.extract import complete, html_to_text, page_metadata, squash, with_headline
+
+PROSE = [
+    "The new dam on the river opened on Monday after six years of work and many delays in the valley.",
+    "Engineers said that the reservoir behind it would take a full year to fill with the spring rains.",
+    "Farmers downstream welcomed the news, saying the summer droughts had cost them half of their crops.",
+    "The regional government paid for most of the work, with the rest coming from a loan by the bank.",
+    "A second dam further up the valley is planned, but the money for it has not been found so far.",
+    "Officials will present the plan for the second dam to the public at a meeting later this month.",
+]
+TEASER = (
+    "Read our other stories about the valley, the river and the dams that were built there over the years."
+)
+
+
+def page(chunks: str) -> lxml.html.HtmlElement:
+    return lxml.html.fromstring(f"<html><body><article>{chunks}</article></body></html>")
+
+
+def chunk(paragraphs: list[str], css: str = "body-chunk") -> str:
+    return (
+        f'<div class="grid"><div class="{css}">' + "".join(f"<p>{p}</p>" for p in paragraphs) + "</div></div>"
+    )
+
+
+def test_complete_brings_back_paragraphs_from_sibling_body_chunks() -> None:
+    tree = page(chunk(PROSE[:3]) + chunk(PROSE[3:]) + f'<aside class="related">{chunk([TEASER])}</aside>')
+    assert complete(tree, PROSE[:3]) == PROSE
+
+
+def test_complete_inserts_after_the_kept_paragraph_before() -> None:
+    tree = page(chunk(PROSE[:2]) + chunk(PROSE[2:4]) + chunk(PROSE[4:]))
+    kept = [PROSE[0], PROSE[1], PROSE[4], PROSE[5]]
+    assert complete(tree, ["Dam opens", *kept]) == ["Dam opens", *PROSE]
+
+
+def test_complete_leaves_furniture_and_other_containers_out() -> None:
+    # Same kind of container and close by, but marked as a teaser box: stays out.
+    teaser = '<div class="grid teaser"><div class="body-chunk">' + "".join(f"<p>{p}</p>" for p in PROSE[3:5])
+    tree = page(chunk(PROSE[:3]) + teaser + "</div></div>" + chunk(PROSE[5:], css="other-box"))
+    assert complete(tree, PROSE[:3]) == PROSE[:3]
+    plain = page(chunk(PROSE[:3]) + teaser.replace(" teaser", "") + "</div></div>")
+    assert complete(plain, PROSE[:3]) == PROSE[:5]
+
+
+def test_complete_needs_two_kept_paragraphs_of_the_same_kind() -> None:
+    tree = page(chunk(PROSE[:1]) + chunk(PROSE[1:]))
+    assert complete(tree, PROSE[:1]) == PROSE[:1]
+
+
+def test_complete_matches_lines_despite_drop_capitals() -> None:
+    dropped = "<p><span class='dropcap'>T</span>he " + PROSE[0][4:] + "</p>"
+    tree = page('<div class="grid"><div class="body-chunk">' + dropped + f"<p>{PROSE[1]}</p></div></div>")
+    assert squash("T he new dam") == squash("The new dam")
+    assert complete(tree, PROSE[:2]) == PROSE[:2]
+
+
+def test_html_to_text_keeps_the_headline_and_reads_the_title() -> None:
+    html = (
+        "<html><head><title>Dam opens after six years | Valley News</title></head><body><nav>Home</nav>"
+        "<article><h1>Dam opens after six years</h1>" + "".join(f"<p>{p}</p>" for p in PROSE) + "</article>"
+        "<footer>Contact us</footer></body></html>"
+    )
+    text, metadata, extractor = html_to_text(html, "https://valley.example/dam")
+    assert extractor == "trafilatura"
+    assert metadata["title"] == "Dam opens after six years | Valley News"
+    assert text.splitlines() == ["Dam opens after six years", *PROSE]
+
+
+def test_with_headline_puts_a_left_out_headline_on_top() -> None:
+    tree = page("<h1>Dam opens after six years</h1>" + chunk(PROSE[:2]))
+    headline = "Dam opens after six years"
+    assert with_headline(tree, PROSE[:2], f"{headline} | Valley News") == [headline, *PROSE[:2]]
+    assert with_headline(tree, [headline, *PROSE[:2]], headline) == [headline, *PROSE[:2]]
+    assert with_headline(tree, PROSE[:2], "Something else entirely") == PROSE[:2]
+    assert with_headline(tree, PROSE[:2], None) == PROSE[:2]
+
+
+def test_page_metadata_reads_meta_tags_and_json_ld() -> None:
+    tree = lxml.html.fromstring(
+        "<html><head><title>Dam opens | Valley News</title>"
+        "<meta property='og:title' content='Dam opens after six years'>"
+        "<link rel='canonical' href='https://valley.example/dam'>"
+        '<script type="application/ld+json">{"@graph": [{"@type": "NewsArticle", '
+        '"author": [{"@type": "Person", "name": "Ana Ruiz"}, {"name": "https://valley.example/staff"}], '
+        '"datePublished": "2026-03-02T08:00:00+01:00"}]}</script>'
+        "</head><body><p>Text.</p></body></html>"
+    )
+    assert page_metadata(tree, "https://valley.example/dam?utm=x") == {
+        "title": "Dam opens after six years",
+        "author": "Ana Ruiz",
+        "date": "2026-03-02",
+        "url": "https://valley.example/dam",
+    }
+    bare = lxml.html.fromstring("<html><head><title>Only a title</title></head><body><p>x</p></body></html>")
+    assert page_metadata(bare, None) == {"title": "Only a title"}
+    tagged = lxml.html.fromstring(
+        "<html><head><meta name='author' content='https://valley.example/ana'>"
+        "<meta name='dc.creator' content='Ana Ruiz'></head>"
+        "<body><time datetime='2025-12-24'>Dec 24</time></body></html>"
+    )
+    assert page_metadata(tagged, "https://valley.example/x") == {
+        "author": "Ana Ruiz",
+        "date": "2025-12-24",
+        "url": "https://valley.example/x",
+    }
