@@ -5,8 +5,8 @@ dev benchmarks that is both the better extractor and the better start for our ru
 which then cut what it kept of bylines, teasers and prompts, each cut recorded. Its one
 weakness there is an article split over several body containers, of which it keeps only
 some; :func:`complete` brings back the prose paragraphs that sit beside the kept ones in
-containers of the same kind, and :func:`with_headline` the headline it may leave out
-(the article text keeps its headline). Metadata comes from what the page declares
+containers of the same kind, and :func:`without_headline` takes out the headline it
+keeps on some pages (the headline is the metadata's title, as with trafilatura). Metadata comes from what the page declares
 (:func:`page_metadata`). When trafilatura finds nothing, beautifulsoup4 gives the
 visible text of the page.
 """
@@ -124,7 +124,7 @@ def html_to_text(html: str, url: str | None = None) -> tuple[str, dict[str, str 
     if not text:
         return _visible_text(html), metadata, "beautifulsoup"
     lines = complete(tree, [line.strip() for line in text.split("\n") if line.strip()])
-    lines = with_headline(tree, lines, metadata.get("title"))
+    lines = without_headline(tree, lines, metadata.get("title"))
     if "date" not in metadata:
         # Undeclared: htmldate's quick search of the markup and url (it may prune the tree,
         # which is not needed any more).
@@ -136,23 +136,22 @@ def html_to_text(html: str, url: str | None = None) -> tuple[str, dict[str, str 
     return "\n".join(lines) + "\n", metadata, "trafilatura"
 
 
-def with_headline(tree: HtmlElement, lines: list[str], title: str | None) -> list[str]:
-    """``lines`` with the article's headline on top, where the extractor left it out.
+def without_headline(tree: HtmlElement, lines: list[str], title: str | None) -> list[str]:
+    """``lines`` without the article's headline, which goes to the metadata as the title.
 
-    The headline is part of the article text (the title goes to the metadata as well):
-    the first ``<h1>`` that is the title, or the part of it before a site name
-    (``Headline | Site``), goes on top unless one of the first three lines already is it.
+    The extractor keeps the ``<h1>`` on some pages and not on others; the body text
+    never starts with it, so every HTML page gives the same kind of text. A line among
+    the first three that is the title, or an ``<h1>`` the title starts with
+    (``Headline | Site``), is left out.
     """
     wanted = squash(title or "")
     if len(wanted) < 10:
         return lines
-    for heading in tree.iter("h1"):
-        text = " ".join(heading.text_content().split())
-        found = squash(text)
-        if len(found) >= 10 and len(text) <= 300 and wanted.startswith(found):
-            if any(found in squash(line) for line in lines[:3]):
-                return lines
-            return [text, *lines]
+    headings = {squash(" ".join(h.text_content().split())) for h in tree.iter("h1")}
+    names = {wanted} | {found for found in headings if len(found) >= 10 and wanted.startswith(found)}
+    for position, line in enumerate(lines[:3]):
+        if squash(line) in names:
+            return lines[:position] + lines[position + 1 :]
     return lines
 
 

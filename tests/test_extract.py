@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import lxml.html
 
-from cleaner.extract import complete, html_to_text, page_metadata, squash, with_headline
+from cleaner.extract import complete, html_to_text, page_metadata, squash, without_headline
 
 PROSE = [
     "The new dam on the river opened on Monday after six years of work and many delays in the valley.",
@@ -61,7 +61,7 @@ def test_complete_matches_lines_despite_drop_capitals() -> None:
     assert complete(tree, PROSE[:2]) == PROSE[:2]
 
 
-def test_html_to_text_keeps_the_headline_and_reads_the_title() -> None:
+def test_html_to_text_puts_the_headline_in_the_metadata_only() -> None:
     html = (
         "<html><head><title>Dam opens after six years | Valley News</title></head><body><nav>Home</nav>"
         "<article><h1>Dam opens after six years</h1>" + "".join(f"<p>{p}</p>" for p in PROSE) + "</article>"
@@ -70,16 +70,17 @@ def test_html_to_text_keeps_the_headline_and_reads_the_title() -> None:
     text, metadata, extractor = html_to_text(html, "https://valley.example/dam")
     assert extractor == "trafilatura"
     assert metadata["title"] == "Dam opens after six years | Valley News"
-    assert text.splitlines() == ["Dam opens after six years", *PROSE]
+    assert text.splitlines() == PROSE
 
 
-def test_with_headline_puts_a_left_out_headline_on_top() -> None:
+def test_without_headline_takes_the_headline_out_of_the_first_lines() -> None:
     tree = page("<h1>Dam opens after six years</h1>" + chunk(PROSE[:2]))
     headline = "Dam opens after six years"
-    assert with_headline(tree, PROSE[:2], f"{headline} | Valley News") == [headline, *PROSE[:2]]
-    assert with_headline(tree, [headline, *PROSE[:2]], headline) == [headline, *PROSE[:2]]
-    assert with_headline(tree, PROSE[:2], "Something else entirely") == PROSE[:2]
-    assert with_headline(tree, PROSE[:2], None) == PROSE[:2]
+    assert without_headline(tree, [headline, *PROSE[:2]], f"{headline} | Valley News") == PROSE[:2]
+    assert without_headline(tree, [PROSE[0], headline, PROSE[1]], headline) == PROSE[:2]
+    assert without_headline(tree, PROSE[:2], headline) == PROSE[:2]
+    assert without_headline(tree, [headline, *PROSE[:2]], "Something else entirely") == [headline, *PROSE[:2]]
+    assert without_headline(tree, [headline, *PROSE[:2]], None) == [headline, *PROSE[:2]]
 
 
 def test_page_metadata_reads_meta_tags_and_json_ld() -> None:

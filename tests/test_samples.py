@@ -70,6 +70,13 @@ def test_article_text_is_kept(cleaned: Cleaned, case: dict[str, Any]) -> None:
     assert not lost, f"missing from the clean text, or flagged: {lost}"
 
 
+@pytest.mark.parametrize("case", with_key("title"))
+def test_headline_goes_to_metadata_not_the_text(cleaned: Cleaned, case: dict[str, Any]) -> None:
+    sidecar = cleaned[case_id(case)]
+    assert case["title"] in str(sidecar["metadata"]["title"])
+    assert squash(case["title"]) not in squash(sidecar["text"])
+
+
 @pytest.mark.parametrize("case", with_key("author"))
 def test_author_goes_to_metadata(cleaned: Cleaned, case: dict[str, Any]) -> None:
     assert case["author"] in str(cleaned[case_id(case)]["metadata"]["author"])
