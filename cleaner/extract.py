@@ -7,8 +7,8 @@ weakness there is an article split over several body containers, of which it kee
 some; :func:`complete` brings back the prose paragraphs that sit beside the kept ones in
 containers of the same kind, and :func:`without_headline` takes out the headline it
 keeps on some pages (the headline is the metadata's title, as with trafilatura).
-Metadata comes from what the page declares (:func:`page_metadata`). When trafilatura finds nothing, beautifulsoup4 gives the
-visible text of the page.
+Metadata comes from what the page declares (:func:`page_metadata`). When trafilatura
+finds nothing, beautifulsoup4 gives the visible text of the page.
 """
 
 from __future__ import annotations
