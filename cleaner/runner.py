@@ -431,8 +431,8 @@ def run(
     """
     started = time.perf_counter()
     files, skipped = discover(inputs)
-    cleaner = Cleaner(settings)
     allowlist = Allowlist.load(settings.site_lines_allow) if settings.site_lines else None
+    cleaner = Cleaner(settings)
     job = Job(settings, cleaner.versions, out, limits or Limits(), debug)
     summary = RunSummary(skipped_files=len(skipped))
     with output_lock(out):
