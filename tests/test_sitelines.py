@@ -16,7 +16,7 @@ from cleaner.ingest import RawRecord
 from cleaner.pipeline import SURVEY_VERSION, Cleaner, Settings, survey
 from cleaner.review.decisions import record as record_decision
 from cleaner.review.sidecars import removed_span
-from cleaner.sitelines import Allowlist, AllowlistError, SiteLineParams, SiteLines, SiteLineStore
+from cleaner.sitelines import Allowlist, AllowlistError, SiteLineParams, SiteLines, SiteLineStore, Surveyed
 from cleaner.sitelines.lines import MAX_CHARS, document_lines, eligible_lines
 from cleaner.write import rebuild_clean_text
 from tests.conftest import ROOT
@@ -54,7 +54,7 @@ def story(n: int, site_lines: bool = True) -> str:
     return "\n\n".join(head + body + foot) + "\n"
 
 
-def surveyed(text: str, site: str) -> object:
+def surveyed(text: str, site: str) -> Surveyed:
     return survey(RawRecord("d", "test", text, False, "", {}), site)
 
 
