@@ -23,7 +23,9 @@ MAX_LINES_PER_DOCUMENT = 1000
 
 _LINE = re.compile(r"[^\n]+")
 _SPACE = re.compile(r"\s+")
-_WORD = re.compile(r"\w")
+# A line without a letter (a number, a score, a table cell, a rule of dashes) says little
+# about a template and is often content: "1", "17" and "2,339" recur in any standings table.
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 @dataclass(frozen=True)
@@ -53,10 +55,10 @@ def hash_hex(value: int) -> str:
 
 
 def eligible_lines(text: str) -> Iterator[Line]:
-    """Every line of ``text`` that may be learned or cut: some letter or digit, at most MAX_CHARS."""
+    """Every line of ``text`` that may be learned or cut: with a letter, at most MAX_CHARS long."""
     for match in _LINE.finditer(text):
         raw = match.group()
-        if not _WORD.search(raw):
+        if not _LETTER.search(raw):
             continue
         normal = normalise(raw)
         if not normal or len(normal) > MAX_CHARS:
