@@ -125,7 +125,7 @@ class Cleaner:
         if found.author and not metadata.get("author"):
             metadata["author"] = found.author
         mode = detect_mode(text)
-        headline = find_headline(text, metadata.get("title"), found.spans, mode)
+        headline = find_headline(text, metadata.get("title"), found.spans, mode, found_ranges(repeated))
         if headline and not metadata.get("title"):
             metadata["title"] = text[headline[0] : headline[1]].strip()
         if mode == "page":
@@ -195,14 +195,21 @@ def survey(record: RawRecord, site_hint: str = "") -> Surveyed:
     return Surveyed(document.site, content_digest(document.text), lines)
 
 
-def find_headline(text: str, title: str | None, spans: list[Span], mode: str) -> tuple[int, int] | None:
+def find_headline(
+    text: str, title: str | None, spans: list[Span], mode: str, skip: list[tuple[int, int]] | None = None
+) -> tuple[int, int] | None:
     """Where the article's headline line is, so the line model doesn't take it for a teaser.
 
     With a known title, the longest line that holds it or is held by it; otherwise a
     short line without a final full stop just above the byline, or, in extracted text
-    without a byline, the first line.
+    without a byline, the first line. Lines inside ``skip`` (a site's masthead, learned
+    as site boilerplate) are never the headline.
     """
-    lines = [(m.start(), m.end(), m.group().strip()) for m in _LINE.finditer(text) if m.group().strip()]
+    lines = [
+        (m.start(), m.end(), m.group().strip())
+        for m in _LINE.finditer(text)
+        if m.group().strip() and not any(s < m.end() and m.start() < e for s, e in skip or ())
+    ]
     if title:
         wanted = _squash(title)
         matches = [
