@@ -22,7 +22,7 @@ from cleaner.review.commands import report, review
 from cleaner.review.decisions import DEFAULT_PATH as DEFAULT_DECISIONS
 from cleaner.rules import RuleError, load_rules
 from cleaner.runner import Engine, OutputLocked, WorkerDied, run
-from cleaner.sitelines import AllowlistError, SiteLineParams
+from cleaner.sitelines import AllowlistError, SiteLineParams, StoreError
 
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
 
@@ -218,7 +218,7 @@ def run_command(
                 engine=chosen,
                 relearn=relearn,
             )
-    except (RuleError, AllowlistError, OutputLocked, OSError) as error:
+    except (RuleError, AllowlistError, StoreError, OutputLocked, OSError) as error:
         raise click.UsageError(str(error)) from None
     except WorkerDied as error:
         raise click.ClickException(str(error)) from None

@@ -431,6 +431,7 @@ def run(
     """
     started = time.perf_counter()
     files, skipped = discover(inputs)
+    # The allowlist is read first, so that a bad one stops the run before any work.
     allowlist = Allowlist.load(settings.site_lines_allow) if settings.site_lines else None
     cleaner = Cleaner(settings)
     job = Job(settings, cleaner.versions, out, limits or Limits(), debug)
@@ -504,10 +505,12 @@ def _learn(
     """
     params = job.settings.site_lines
     assert params is not None
-    store = SiteLineStore(job.out / STORE_NAME, SURVEY_VERSION)
+    path = job.out / STORE_NAME
+    if relearn:  # start from an empty file: this also gets past a damaged one
+        for stale in (path, path.with_name(path.name + "-wal")):
+            stale.unlink(missing_ok=True)
+    store = SiteLineStore(path, SURVEY_VERSION)
     try:
-        if relearn:
-            store.forget()
         todo = [item for item in files if store.sha256(str(item.path)) != digests[str(item.path)]]
         count, per_task = _plan(todo, workers)
         survey_job = replace(job, survey=True)

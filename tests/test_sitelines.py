@@ -305,7 +305,11 @@ def test_runs_learn_persist_build_on_earlier_statistics_and_reclean_only_affecte
     assert not site_cuts(sidecar(out, "coastal/story-7"))
     assert sidecar(out, "coastal/story-7")["versions"]["site_lines"] is None
 
-    # --relearn forgets the earlier runs: one document learns nothing.
+    # A damaged statistics file stops the run with a hint; --relearn starts afresh from the
+    # inputs: one document learns nothing.
+    (out / "_site_lines.sqlite").write_bytes(b"not a database" * 100)
+    code, output = cli(str(wednesday), "--out", str(out))
+    assert code == 2 and "_site_lines.sqlite: can't use these site-lines statistics" in output
     code, output = cli(str(wednesday), "--out", str(out), "--relearn")
     assert code == 0 and "site lines: 0 learned" in output
     assert json.loads((out / "_site_lines.json").read_text())["totals"]["documents"] == 1

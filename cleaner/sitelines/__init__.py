@@ -10,7 +10,7 @@ the output folder, loaded once per worker, and cuts those lines with a detail su
 
 from cleaner.sitelines.allow import ALLOW_NAME, Allowlist, AllowlistError
 from cleaner.sitelines.lines import content_digest, document_lines
-from cleaner.sitelines.store import STORE_NAME, SiteLineStore, Surveyed
+from cleaner.sitelines.store import STORE_NAME, SiteLineStore, StoreError, Surveyed
 from cleaner.sitelines.table import CATEGORY, REASON, TABLE_NAME, SiteLineParams, SiteLines
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "SiteLineParams",
     "SiteLineStore",
     "SiteLines",
+    "StoreError",
     "Surveyed",
     "content_digest",
     "document_lines",

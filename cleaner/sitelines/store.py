@@ -46,6 +46,10 @@ CREATE TABLE IF NOT EXISTS texts (
 """
 
 
+class StoreError(RuntimeError):
+    """A statistics file that can't be used (damaged, or not ours); the message says what to do."""
+
+
 @dataclass(frozen=True)
 class Surveyed:
     """What learning needs of one document: its site, content digest and distinct eligible lines."""
@@ -64,14 +68,21 @@ class SiteLineStore:
 
     def __init__(self, path: Path | str, survey: str) -> None:
         self.db = sqlite3.connect(str(path), isolation_level=None)
-        if str(path) != ":memory:":
-            # One process writes (the run holds the output folder's lock); WAL without shared
-            # memory keeps each file's commit cheap and the store consistent after a kill.
-            self.db.execute("PRAGMA locking_mode=EXCLUSIVE")
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.executescript(_SCHEMA)
-        found = self.db.execute("SELECT value FROM meta WHERE key='survey'").fetchone()
+        try:
+            if str(path) != ":memory:":
+                # One process writes (the run holds the output folder's lock); WAL without shared
+                # memory keeps each file's commit cheap and the store consistent after a kill.
+                self.db.execute("PRAGMA locking_mode=EXCLUSIVE")
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.executescript(_SCHEMA)
+            found = self.db.execute("SELECT value FROM meta WHERE key='survey'").fetchone()
+        except sqlite3.DatabaseError as error:
+            self.db.close()
+            raise StoreError(
+                f"{path}: can't use these site-lines statistics ({error}); "
+                "run with --relearn to learn them again from the inputs"
+            ) from None
         if found is None or found[0] != survey:
             self.forget()
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('survey', ?)", (survey,))
