@@ -518,7 +518,9 @@ def _learn(
             if engine is None:
                 engine = stack.enter_context(local_engine(count))
             bar = stack.enter_context(tqdm(unit="doc", desc="site lines", disable=not progress, leave=False))
-            stack.callback(store.rollback)  # a survey cut short leaves its file uncounted
+            # A survey cut short loses what it counted since the last flush: those files are
+            # surveyed again next time.
+            stack.callback(store.rollback)
             for piece, outcomes in _in_order(engine, survey_job, _work(todo, survey_job, per_task)):
                 if isinstance(piece, FileEnd):
                     store.commit(str(piece.item.path), piece.sha256)
@@ -528,6 +530,7 @@ def _learn(
                     if isinstance(unit, FileUnit):
                         store.commit(str(unit.item.path), outcome.sha256)
                     bar.update(len(outcome.surveyed))
+            store.flush()
         table = store.learn(params, allowlist)
         versions = {str(item.path): table.sites_version(store.sites_of(str(item.path))) for item in files}
     finally:

@@ -149,6 +149,11 @@ def test_the_store_persists_on_disk_and_a_new_survey_version_starts_over(tmp_pat
     again = SiteLineStore(path, "survey-a")
     assert again.sha256("coastal/story-3") == "sha" and again.sites_of("coastal/story-3") == ["coastal"]
     assert learned_texts(again.learn(SiteLineParams(), Allowlist()), "coastal")
+    again.add("coastal/story-9", [surveyed(story(9), "coastal")])  # a survey cut short
+    again.close()
+    again = SiteLineStore(path, "survey-a")
+    assert again.sha256("coastal/story-9") is None
+    assert again.learn(SiteLineParams(), Allowlist()).sites["coastal"].documents == 9
     again.close()
     other = SiteLineStore(path, "survey-b")
     assert other.sha256("coastal/story-3") is None and other.learn(SiteLineParams(), Allowlist()).sites == {}

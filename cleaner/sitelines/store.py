@@ -27,6 +27,10 @@ from cleaner.sitelines.allow import Allowlist
 from cleaner.sitelines.table import Allowed, LearnedLine, SiteEntry, SiteLineParams, SiteLines
 
 STORE_NAME = "_site_lines.sqlite"
+# Documents counted between two commits: one commit per file would write the same pages
+# over and over; a run killed in between surveys the files of the lost batch again.
+COMMIT_EVERY = 2000
+CACHE_KIB = 64 * 1024
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -43,6 +47,7 @@ CREATE TABLE IF NOT EXISTS counts (
 CREATE TABLE IF NOT EXISTS texts (
     site TEXT NOT NULL, hash INTEGER NOT NULL, text TEXT NOT NULL,
     PRIMARY KEY (site, hash)) WITHOUT ROWID;
+CREATE TEMP TABLE IF NOT EXISTS pending (site TEXT NOT NULL, hash INTEGER NOT NULL, text TEXT NOT NULL);
 """
 
 
@@ -75,6 +80,7 @@ class SiteLineStore:
                 self.db.execute("PRAGMA locking_mode=EXCLUSIVE")
                 self.db.execute("PRAGMA journal_mode=WAL")
                 self.db.execute("PRAGMA synchronous=NORMAL")
+                self.db.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
             self.db.executescript(_SCHEMA)
             found = self.db.execute("SELECT value FROM meta WHERE key='survey'").fetchone()
         except sqlite3.DatabaseError as error:
@@ -88,12 +94,18 @@ class SiteLineStore:
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('survey', ?)", (survey,))
         self._open: str | None = None
         self._next = 0
+        self._pending = 0
 
     def close(self) -> None:
+        """Write what was counted (unless a file's survey is half-done: that is dropped) and close."""
+        if self._open is None:
+            self.flush()
+        else:
+            self.rollback()
         self.db.close()
 
     def forget(self) -> None:
-        """Drop every statistic (the next run learns from its inputs alone)."""
+        """Drop every statistic (a store made by another survey)."""
         self.db.execute("BEGIN")
         for table in ("files", "docs", "contents", "counts", "texts"):
             self.db.execute(f"DELETE FROM {table}")
@@ -105,14 +117,18 @@ class SiteLineStore:
         return str(row[0]) if row else None
 
     def begin(self, path: str) -> None:
-        """Start replacing the documents of ``path``; they become visible with :meth:`commit`."""
+        """Start replacing the documents of ``path``; they count once :meth:`commit` is called."""
         if self._open == path:
             return
         if self._open is not None:
             raise RuntimeError(f"{self._open} is still being surveyed")
-        self.db.execute("BEGIN")
+        if not self.db.in_transaction:
+            self.db.execute("BEGIN")
         self._open, self._next = path, 0
-        for site, digest in self.db.execute("SELECT site, digest FROM docs WHERE file=?", (path,)).fetchall():
+        known = self.db.execute("SELECT site, digest FROM docs WHERE file=?", (path,)).fetchall()
+        if known:
+            self._apply_pending()
+        for site, digest in known:
             self._release(site, digest)
         self.db.execute("DELETE FROM docs WHERE file=?", (path,))
         self.db.execute("DELETE FROM files WHERE path=?", (path,))
@@ -134,32 +150,52 @@ class SiteLineStore:
                 self._count(document)
 
     def commit(self, path: str, sha256: str) -> None:
-        """Record ``path`` as surveyed with these bytes and make its documents count."""
+        """Record ``path`` as surveyed with these bytes; it reaches the disk with its batch of files."""
         self.begin(path)
         self.db.execute("INSERT INTO files VALUES (?, ?)", (path, sha256))
-        self.db.execute("COMMIT")
         self._open = None
+        self._pending += self._next + 1
+        if self._pending >= COMMIT_EVERY:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the files committed so far to disk."""
+        if self._open is not None:
+            raise RuntimeError(f"{self._open} is still being surveyed")
+        if self.db.in_transaction:
+            self._apply_pending()
+            self.db.execute("COMMIT")
+        self._pending = 0
 
     def rollback(self) -> None:
-        """Drop the changes of a file whose survey did not finish."""
-        if self._open is not None:
+        """Drop what was counted since the last flush (the run stopped half-way)."""
+        if self.db.in_transaction:
             self.db.execute("ROLLBACK")
-            self._open = None
+        self.db.execute("DELETE FROM pending")
+        self._open, self._pending = None, 0
 
     def _count(self, document: Surveyed) -> None:
+        """Note a new distinct document's lines; the counts take them in :meth:`_apply_pending`."""
         site = document.site
         hashes = array("q", (value for value, _ in document.lines))
         self.db.execute("INSERT INTO contents VALUES (?, ?, 1, ?)", (site, document.digest, hashes.tobytes()))
         self.db.executemany(
-            "INSERT INTO counts VALUES (?, ?, 1) ON CONFLICT DO UPDATE SET documents = documents + 1",
-            ((site, value) for value, _ in document.lines),
+            "INSERT INTO pending VALUES (?, ?, ?)", ((site, value, text) for value, text in document.lines)
+        )
+
+    def _apply_pending(self) -> None:
+        """Add the noted lines to the counts in one sorted sweep, rather than line by line."""
+        self.db.execute(
+            "INSERT INTO counts SELECT site, hash, COUNT(*) FROM pending WHERE true GROUP BY site, hash "
+            "ON CONFLICT DO UPDATE SET documents = documents + excluded.documents"
         )
         # Keep the normal form of a line once it repeats: only repeated lines can be learned.
-        self.db.executemany(
-            "INSERT OR IGNORE INTO texts SELECT ?, ?, ? FROM counts "
-            "WHERE site=? AND hash=? AND documents >= 2",
-            ((site, value, text, site, value) for value, text in document.lines),
+        self.db.execute(
+            "INSERT OR IGNORE INTO texts SELECT p.site, p.hash, MIN(p.text) FROM pending p "
+            "JOIN counts c ON c.site = p.site AND c.hash = p.hash WHERE c.documents >= 2 "
+            "GROUP BY p.site, p.hash"
         )
+        self.db.execute("DELETE FROM pending")
 
     def _release(self, site: str, digest: str) -> None:
         refs = self.db.execute(
@@ -187,6 +223,7 @@ class SiteLineStore:
 
     def learn(self, params: SiteLineParams, allowlist: Allowlist) -> SiteLines:
         """The table of lines that are boilerplate for their site under ``params``, minus allowed ones."""
+        self.flush()
         sizes = self.db.execute("SELECT site, COUNT(*) FROM contents GROUP BY site ORDER BY site")
         entries = []
         sites = total = 0
