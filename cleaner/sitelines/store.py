@@ -76,7 +76,7 @@ class SiteLineStore:
         try:
             if str(path) != ":memory:":
                 # One process writes (the run holds the output folder's lock); WAL without shared
-                # memory keeps each file's commit cheap and the store consistent after a kill.
+                # memory keeps commits cheap and the store consistent after a kill.
                 self.db.execute("PRAGMA locking_mode=EXCLUSIVE")
                 self.db.execute("PRAGMA journal_mode=WAL")
                 self.db.execute("PRAGMA synchronous=NORMAL")
