@@ -22,7 +22,6 @@ MAX_CHARS = 200
 MAX_LINES_PER_DOCUMENT = 1000
 
 _LINE = re.compile(r"[^\n]+")
-_SPACE = re.compile(r"\s+")
 # A line without a letter (a number, a score, a table cell, a rule of dashes) says little
 # about a template and is often content: "1", "17" and "2,339" recur in any standings table.
 _LETTER = re.compile(r"[^\W\d_]")
@@ -40,7 +39,9 @@ class Line:
 
 def normalise(line: str) -> str:
     """The form lines are compared in: NFKC, case-folded, whitespace runs as one space, stripped."""
-    return _SPACE.sub(" ", unicodedata.normalize("NFKC", line)).strip().casefold()
+    if not line.isascii():
+        line = unicodedata.normalize("NFKC", line)
+    return " ".join(line.split()).casefold()
 
 
 def line_hash(normalised: str) -> int:
