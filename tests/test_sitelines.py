@@ -168,8 +168,14 @@ def test_documents_without_a_site_are_not_counted() -> None:
 # ---------------------------------------------------------------- how it cuts
 
 
-def test_the_cleaner_cuts_learned_lines_with_their_statistic_and_rules_win() -> None:
-    cleaner = Cleaner(Settings(decisions_path=None)).with_site_lines(learn(corpus(9)))
+@pytest.fixture(scope="module")
+def plain() -> Cleaner:
+    """A cleaner without site lines; each test gives it the table it learned."""
+    return Cleaner(Settings(decisions_path=None))
+
+
+def test_the_cleaner_cuts_learned_lines_with_their_statistic_and_rules_win(plain: Cleaner) -> None:
+    cleaner = plain.with_site_lines(learn(corpus(9)))
     document = cleaner.clean(RawRecord("d", "test", story(2), False, "", {}), site_hint="coastal")
     cut = {document.text[s.start : s.end]: s for s in document.removed if s.reason == "site-lines"}
     assert set(cut) == {TAGLINE, MENU, FOOTER}  # LISTEN is a rule's: the rule wins
@@ -197,10 +203,10 @@ def test_the_cleaner_cuts_learned_lines_with_their_statistic_and_rules_win() -> 
     assert cleaner.document_versions(elsewhere)["site_lines"] is None
 
 
-def test_the_guard_keeps_a_document_that_site_lines_would_gut() -> None:
+def test_the_guard_keeps_a_document_that_site_lines_would_gut(plain: Cleaner) -> None:
     lines = [f"Site furniture line number {n} of the coastal template" for n in range(6)]
     documents = [(f"p{n}", "coastal", "\n".join([*lines, f"Story {n} is short."]) + "\n") for n in range(9)]
-    cleaner = Cleaner(Settings(decisions_path=None)).with_site_lines(learn(documents))
+    cleaner = plain.with_site_lines(learn(documents))
     document = cleaner.clean(RawRecord("d", "test", documents[0][2], False, "", {}), site_hint="coastal")
     assert document.guard and not any(s.applied for s in document.removed)
     assert cleaner.clean_text(document) == documents[0][2]
