@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
+from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -19,6 +22,7 @@ from cleaner.review.commands import report, review
 from cleaner.review.decisions import DEFAULT_PATH as DEFAULT_DECISIONS
 from cleaner.rules import RuleError, load_rules
 from cleaner.runner import Engine, OutputLocked, WorkerDied, run
+from cleaner.sitelines import AllowlistError, SiteLineParams, StoreError
 
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
 
@@ -31,6 +35,74 @@ _rules_option = click.option(
     show_default=True,
     help="Folder of rule files.",
 )
+
+
+_SITE_LINES_DEFAULTS = SiteLineParams()
+_SITE_LINES_OPTIONS = [
+    click.option(
+        "--site-lines/--no-site-lines",
+        default=True,
+        show_default=True,
+        help="Learn the lines that repeat across many documents of a site and cut them.",
+    ),
+    click.option(
+        "--site-lines-min-docs",
+        type=click.IntRange(min=2),
+        default=_SITE_LINES_DEFAULTS.min_docs,
+        show_default=True,
+        help="A site line is in at least this many of the site's documents ...",
+    ),
+    click.option(
+        "--site-lines-min-share",
+        type=click.FloatRange(min=0, max=1, min_open=True),
+        default=_SITE_LINES_DEFAULTS.min_share,
+        show_default=True,
+        help="... and in at least this share of them.",
+    ),
+    click.option(
+        "--site-lines-min-site-docs",
+        type=click.IntRange(min=2),
+        default=_SITE_LINES_DEFAULTS.min_site_docs,
+        show_default=True,
+        help="A site with fewer documents learns nothing.",
+    ),
+    click.option(
+        "--site-lines-allow",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        default=None,
+        help="Lines never to cut as site lines [the rules folder's site-lines-allow.txt].",
+    ),
+]
+
+
+def _site_lines_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Add the site-lines options to a command, which receives them as ``site_lines`` (None: off)."""
+
+    @functools.wraps(command)
+    def wrapper(
+        *args: Any,
+        site_lines: bool,
+        site_lines_min_docs: int,
+        site_lines_min_share: float,
+        site_lines_min_site_docs: int,
+        site_lines_allow: Path | None,
+        **kwargs: Any,
+    ) -> None:
+        try:
+            params = (
+                SiteLineParams(
+                    site_lines_min_docs, site_lines_min_share, site_lines_min_site_docs, site_lines_allow
+                )
+                if site_lines
+                else None
+            )
+        except ValueError as error:
+            raise click.UsageError(str(error)) from None
+        command(*args, site_lines=params, **kwargs)
+
+    for option in reversed(_SITE_LINES_OPTIONS):
+        wrapper = option(wrapper)
+    return wrapper
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -89,6 +161,10 @@ def main() -> None:
 @click.option(
     "--scheduler", metavar="ADDRESS", help="The Dask scheduler's address, e.g. tcp://10.0.0.5:8786."
 )
+@_site_lines_options
+@click.option(
+    "--relearn", is_flag=True, help="Forget the site-lines statistics of earlier runs; learn from INPUTS."
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks of failing documents.")
 def run_command(
     inputs: tuple[Path, ...],
@@ -102,6 +178,8 @@ def run_command(
     max_doc_bytes: int,
     engine: str,
     scheduler: str | None,
+    site_lines: SiteLineParams | None,
+    relearn: bool,
     debug: bool,
 ) -> None:
     """Clean INPUTS (files or folders; default raw/) into --out.
@@ -113,6 +191,7 @@ def run_command(
         rules_dir=rules_dir,
         decisions_path=Path(decisions_path) if decisions_path else None,
         withhold_flagged=flagged == "withhold",
+        site_lines=site_lines,
     )
     limits = Limits(doc_timeout=doc_timeout or None, max_doc_bytes=max_doc_bytes)
     if (engine == "dask") != (scheduler is not None):
@@ -137,8 +216,9 @@ def run_command(
                 debug=debug,
                 limits=limits,
                 engine=chosen,
+                relearn=relearn,
             )
-    except (RuleError, OutputLocked, OSError) as error:
+    except (RuleError, AllowlistError, StoreError, OutputLocked, OSError) as error:
         raise click.UsageError(str(error)) from None
     except WorkerDied as error:
         raise click.ClickException(str(error)) from None
@@ -234,6 +314,7 @@ def rules_command(rules_dir: Path, check: bool) -> None:
     help="BENCH_DIR holds intruders.jsonl: score the off-topic classifier by grouped cross-validation.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@_site_lines_options
 @click.option(
     "--worst",
     type=click.IntRange(min=0),
@@ -242,7 +323,12 @@ def rules_command(rules_dir: Path, check: bool) -> None:
     help="How many of the pages that lose most to list.",
 )
 def eval_command(
-    bench_dir: Path, inputs: tuple[InputKind, ...], offtopic: bool, as_json: bool, worst: int
+    bench_dir: Path,
+    inputs: tuple[InputKind, ...],
+    offtopic: bool,
+    as_json: bool,
+    site_lines: SiteLineParams | None,
+    worst: int,
 ) -> None:
     """Clean a benchmark folder and print precision, recall and F1 with its own metric."""
     if offtopic:
@@ -258,8 +344,11 @@ def eval_command(
         detect_benchmark(bench_dir)
     except ValueError as error:
         raise click.UsageError(str(error)) from None
-    cleaner = Cleaner(Settings(decisions_path=None))
-    results = [evaluate(bench_dir, input, cleaner) for input in inputs or INPUTS]
+    cleaner = Cleaner(Settings(decisions_path=None, site_lines=site_lines))
+    try:
+        results = [evaluate(bench_dir, input, cleaner) for input in inputs or INPUTS]
+    except AllowlistError as error:
+        raise click.UsageError(str(error)) from None
     if as_json:
         click.echo(json.dumps([r.as_dict() for r in results], indent=1))
     else:

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cleaner.benchmarks import InputKind, Result, load_pages, score
+from cleaner.benchmarks import InputKind, Page, Result, load_pages, score
 from cleaner.ingest import RawRecord, decode
-from cleaner.pipeline import Cleaner
+from cleaner.pipeline import SURVEY_VERSION, Cleaner, Settings, survey
+from cleaner.sitelines import Allowlist, SiteLines, SiteLineStore
 
 
 @dataclass(frozen=True)
@@ -51,23 +52,48 @@ class Evaluation:
 
 
 def evaluate(directory: Path, input: InputKind, cleaner: Cleaner) -> Evaluation:
-    """Clean every page of a benchmark folder (``input`` picks the raw text or the HTML) and score it."""
+    """Clean every page of a benchmark folder (``input`` picks the raw text or the HTML) and score it.
+
+    With the site-lines stage on, its lines are first learned from the benchmark's own pages,
+    as ``cleaner run`` learns them from its inputs (no labels are used); the time counts.
+    """
     outputs: dict[str, str] = {}
-    seconds = 0.0
+    started = time.perf_counter()
+    if cleaner.settings.site_lines is not None:
+        cleaner = cleaner.with_site_lines(learn_site_lines(directory, input, cleaner.settings))
+    seconds = time.perf_counter() - started
     for page in load_pages(directory, input):
-        if isinstance(page.raw, bytes):
-            content, _, _ = decode(page.raw, is_html=True)
-        else:
-            content = page.raw
-        record = RawRecord(
-            id=page.key,
-            source=str(directory / page.input / page.key),
-            content=content,
-            is_html=input == "html",
-            sha256="",
-            metadata={"url": page.url} if page.url else {},
-        )
+        record = _record(directory, page)
         started = time.perf_counter()
         outputs[page.key] = cleaner.clean_text(cleaner.clean(record, site_hint=page.site))
         seconds += time.perf_counter() - started
     return Evaluation(input, score(directory, outputs), len(outputs), seconds)
+
+
+def learn_site_lines(directory: Path, input: InputKind, settings: Settings) -> SiteLines:
+    """The site lines learned from a benchmark folder's pages (statistics kept in memory)."""
+    assert settings.site_lines is not None
+    allowlist = Allowlist.load(settings.site_lines_allow)
+    store = SiteLineStore(":memory:", SURVEY_VERSION)
+    try:
+        for page in load_pages(directory, input):
+            store.add(page.key, [survey(_record(directory, page), page.site)])
+            store.commit(page.key, "")
+        return store.learn(settings.site_lines, allowlist)
+    finally:
+        store.close()
+
+
+def _record(directory: Path, page: Page) -> RawRecord:
+    if isinstance(page.raw, bytes):
+        content, _, _ = decode(page.raw, is_html=True)
+    else:
+        content = page.raw
+    return RawRecord(
+        id=page.key,
+        source=str(directory / page.input / page.key),
+        content=content,
+        is_html=page.input == "html",
+        sha256="",
+        metadata={"url": page.url} if page.url else {},
+    )

@@ -1,18 +1,22 @@
 """The pure core: one raw record in, one :class:`Document` with all its spans out.
 
-Stages only find spans (rules, then the line model on page dumps, then the
-off-topic classifier); the guard may mark cuts not applied; reviewers'
-decisions set statuses; ``render`` makes the clean text. Nothing here touches
-the disk except loading rules, models and decisions once per process.
+Stages only find spans (rules, then the lines learned as site boilerplate, then
+the line model on page dumps, then the off-topic classifier); the guard may mark
+cuts not applied; reviewers' decisions set statuses; ``render`` makes the clean
+text. Nothing here touches the disk except loading rules, models, decisions and
+the learned site lines once per process.
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
+
+import trafilatura
 
 from cleaner import __version__
 from cleaner.extract import html_to_text
@@ -26,6 +30,14 @@ from cleaner.offtopic import model_version as offtopic_version
 from cleaner.review.decisions import DEFAULT_PATH as DEFAULT_DECISIONS
 from cleaner.review.decisions import Decisions
 from cleaner.rules import RuleSet, apply_rules, load_rules
+from cleaner.sitelines import (
+    ALLOW_NAME,
+    SiteLineParams,
+    SiteLines,
+    Surveyed,
+    content_digest,
+    document_lines,
+)
 
 DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 _LINE = re.compile(r"[^\n]+")
@@ -42,6 +54,17 @@ class Settings:
     # document's text; a whole-page dump (menus, teasers, footers) is mostly boilerplate.
     max_removed_share: float = 0.6
     max_removed_share_page: float = 0.95
+    # Site-repeated lines (cleaner/sitelines): when a line is boilerplate for its site; None
+    # turns the stage off. ``site_table`` is the learned table to apply (the runner learns it).
+    site_lines: SiteLineParams | None = field(default_factory=SiteLineParams)
+    site_table: Path | None = None
+
+    @property
+    def site_lines_allow(self) -> Path | None:
+        """The site-lines allowlist: the file named, else the rules folder's (read when it exists)."""
+        if self.site_lines is None:
+            return None
+        return self.site_lines.allow or self.rules_dir / ALLOW_NAME
 
 
 @dataclass
@@ -49,9 +72,15 @@ class Cleaner:
     """Loads rules once and cleans records; one instance per worker process."""
 
     settings: Settings = field(default_factory=Settings)
+    # The learned site lines; loaded from ``settings.site_table`` when not given.
+    site_lines: SiteLines | None = None
 
     def __post_init__(self) -> None:
         self.rules: RuleSet = load_rules(self.settings.rules_dir)
+        if self.settings.site_lines is None:
+            self.site_lines = None
+        elif self.site_lines is None and self.settings.site_table is not None:
+            self.site_lines = SiteLines.load(self.settings.site_table)
         path = self.settings.decisions_path
         self.decisions = Decisions.load(path) if path else Decisions()
         digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12] if path and path.exists() else None
@@ -65,41 +94,46 @@ class Cleaner:
             "rules": self.rules.version,
             "model": {"boilerplate": boilerplate_version(), "offtopic": offtopic_version()},
             "decisions": self.decisions_version,
+            "site_lines": self.site_lines.version if self.site_lines else None,
         }
+
+    def with_site_lines(self, table: SiteLines, path: Path | None = None) -> Cleaner:
+        """This cleaner, rules and models already loaded, applying ``table`` (written at ``path``)."""
+        clone = copy.copy(self)
+        clone.settings = replace(self.settings, site_table=path)
+        clone.site_lines = table if self.settings.site_lines else None
+        return clone
+
+    def document_versions(self, document: Document) -> dict[str, object]:
+        """The versions a document's sidecar records: the site lines are those of its own site."""
+        site_lines = self.site_lines.site_version(document.site) if self.site_lines else None
+        return {**self.versions, "site_lines": site_lines}
 
     def clean(self, record: RawRecord, site_hint: str = "") -> Document:
         """Extract (for HTML), detect the language, find and guard the cuts, flag, apply decisions."""
-        metadata = dict(record.metadata)
-        text = record.content
-        if record.is_html:
-            text, extracted, _ = html_to_text(record.content, record.metadata.get("url"))
-            for key, value in extracted.items():
-                metadata.setdefault(key, value)
-        document = Document(
-            id=record.id,
-            source=record.source,
-            text=text,
-            sha256=record.sha256,
-            metadata=metadata,
-            site=site_of(metadata.get("url"), site_hint),
-            warnings=list(record.warnings),
-        )
+        document = prepare(record, site_hint)
+        text, metadata = document.text, document.metadata
         document.lang = detect_language(text)
         found = apply_rules(text, self.rules.for_document(document.lang, document.site))
         document.spans.extend(found.spans)
         document.warnings.extend(found.warnings)
+        # Rules win: a line a rule touched is not the site lines' to cut.
+        repeated: list[Span] = []
+        if self.site_lines:
+            repeated = self.site_lines.find(text, document.site, found_ranges(found.spans))
+        document.spans.extend(repeated)
         if found.author and not metadata.get("author"):
             metadata["author"] = found.author
         # Extracted HTML is article text, however short its lines: never a page dump.
         mode = "article" if record.is_html else detect_mode(text)
-        headline = find_headline(text, metadata.get("title"), found.spans, mode)
+        headline = find_headline(text, metadata.get("title"), found.spans, mode, found_ranges(repeated))
         if headline and not metadata.get("title"):
             metadata["title"] = text[headline[0] : headline[1]].strip()
         if mode == "page":
             # Only whole-page dumps go through the line model: on extracted text it costs recall
             # and buys no precision (cleaner/models/boilerplate.md). A rule always wins, and the
             # headline is spared.
-            protected = found_ranges(found.spans) + ([headline] if headline else [])
+            protected = found_ranges(found.spans + repeated) + ([headline] if headline else [])
             document.spans.extend(find_boilerplate(text, document.lang, protected=protected, mode=mode))
         self._guard(document, self.settings.max_removed_share_page if mode == "page" else None)
         cut = cut_ranges(document.removed, withhold_flagged=False)
@@ -114,7 +148,7 @@ class Cleaner:
         removed = sum(end - start for start, end in cut_ranges(document.removed, withhold_flagged=False))
         if size and removed / size > limit:
             document.guard = (
-                f"rules and the line model would remove {removed / size:.0%} of the text "
+                f"rules, site lines and the line model would remove {removed / size:.0%} of the text "
                 f"(limit {limit:.0%}); nothing removed, review it"
             )
             document.spans = [
@@ -127,14 +161,56 @@ class Cleaner:
         return render(document.text, document.spans, self.settings.withhold_flagged)
 
 
-def find_headline(text: str, title: str | None, spans: list[Span], mode: str) -> tuple[int, int] | None:
+def prepare(record: RawRecord, site_hint: str = "") -> Document:
+    """The document of a record before any stage: its text (extracted from HTML), metadata and site."""
+    metadata = dict(record.metadata)
+    text = record.content
+    if record.is_html:
+        text, extracted, _ = html_to_text(record.content, record.metadata.get("url"))
+        for key, value in extracted.items():
+            metadata.setdefault(key, value)
+    return Document(
+        id=record.id,
+        source=record.source,
+        text=text,
+        sha256=record.sha256,
+        metadata=metadata,
+        site=site_of(metadata.get("url"), site_hint),
+        warnings=list(record.warnings),
+    )
+
+
+# How ``survey`` turns records into lines: a change of it, or of the extractor, makes the
+# stored statistics stale (cleaner/sitelines/store.py empties a store made otherwise).
+SURVEY_VERSION = f"survey-1/cleaner-{__version__}/trafilatura-{trafilatura.__version__}"
+
+
+def survey(record: RawRecord, site_hint: str = "") -> Surveyed:
+    """What learning site-repeated lines needs of a record: its site and its distinct short lines."""
+    if not record.is_html and not site_of(record.metadata.get("url"), site_hint):
+        return Surveyed("", "", ())  # no site: nothing to learn, no need to read further
+    document = prepare(record, site_hint)
+    if not document.site:
+        return Surveyed("", "", ())
+    lines = tuple((line.hash, line.text) for line in document_lines(document.text))
+    return Surveyed(document.site, content_digest(document.text), lines)
+
+
+def find_headline(
+    text: str, title: str | None, spans: list[Span], mode: str, skip: list[tuple[int, int]] | None = None
+) -> tuple[int, int] | None:
     """Where the article's headline line is, so the line model doesn't take it for a teaser.
 
     With a known title, the longest line that holds it or is held by it; otherwise a
     short line without a final full stop just above the byline, or, in extracted text
-    without a byline, the first line.
+    without a byline, the first line. Lines inside ``skip`` (a site's masthead, learned
+    as site boilerplate) are never the headline.
     """
-    lines = [(m.start(), m.end(), m.group().strip()) for m in _LINE.finditer(text) if m.group().strip()]
+    lines = [
+        (m.start(), m.end(), m.group().strip())
+        for m in _LINE.finditer(text)
+        if m.group().strip() and not any(s < m.end() and m.start() < e for s, e in skip or ())
+    ]
     if title:
         wanted = _squash(title)
         matches = [
@@ -163,10 +239,20 @@ def found_ranges(spans: list[Span]) -> list[tuple[int, int]]:
     return [(span.start, span.end) for span in spans]
 
 
+_ARCHIVED = re.compile(r"^/web/\d+[a-z_]*/(?:[a-z][a-z0-9+.-]*:/+)?(.+)$", re.IGNORECASE)
+
+
 def site_of(url: str | None, fallback: str) -> str:
-    """The site a document belongs to: the url's host without www., else the fallback."""
+    """The site a document belongs to: the url's host without www., else the fallback.
+
+    A Wayback Machine url (web.archive.org/web/<time>/<url>) belongs to the archived url's site.
+    """
     if url:
-        host = urlsplit(url).hostname or ""
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        archived = _ARCHIVED.match(parts.path) if host == "web.archive.org" else None
+        if archived:
+            return site_of(f"http://{archived.group(1)}", host)
         if host:
             return host.removeprefix("www.")
     return fallback

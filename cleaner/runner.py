@@ -10,6 +10,13 @@ parent appends the records of a JSONL or WARC file to its output as their
 batches come back. A file is recorded in the manifest only after all its
 outputs are in place, and the index and run stats are written in input order:
 the outputs are the same bytes whatever the engine and the number of workers.
+
+When the site-lines stage is on, a survey pass goes first over the same engine: the
+files new or changed since the last run are read and their documents' short lines
+counted per site (cleaner/sitelines), the table of lines learned as site boilerplate is
+written to the output folder, and workers load it once. A file's manifest versions
+include those of its sites' learned lines, so new statistics for a site re-clean that
+site's files.
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol, TextIO
 
@@ -44,7 +51,8 @@ from cleaner.ingest import (
 )
 from cleaner.limits import DocumentTimeout, Limits, time_limit, timeout_message
 from cleaner.model import Document
-from cleaner.pipeline import Cleaner, Settings
+from cleaner.pipeline import SURVEY_VERSION, Cleaner, Settings, survey
+from cleaner.sitelines import STORE_NAME, TABLE_NAME, Allowlist, SiteLines, SiteLineStore, Surveyed
 from cleaner.write import (
     INDEX_NAME,
     INDEX_PARTS,
@@ -80,6 +88,7 @@ class Job:
     out: Path
     limits: Limits = field(default_factory=Limits)
     debug: bool = False
+    survey: bool = False  # the survey pass of the site-lines stage rather than cleaning
 
 
 @dataclass(frozen=True)
@@ -121,6 +130,7 @@ class Outcome:
     removed_by_category: Counter[str] = field(default_factory=Counter)
     removed_by_rule: Counter[str] = field(default_factory=Counter)
     complete: bool = True
+    surveyed: list[Surveyed | None] = field(default_factory=list)  # the survey pass's result, per record
 
 
 @dataclass
@@ -142,6 +152,7 @@ class RunSummary:
     tracebacks: list[str] = field(default_factory=list)
     seconds: float = 0.0
     versions: dict[str, object] = field(default_factory=dict)
+    site_lines: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -159,6 +170,7 @@ class RunSummary:
             "error_messages": self.error_messages,
             "seconds": round(self.seconds, 3),
             "versions": self.versions,
+            "site_lines": self.site_lines,
         }
 
     def line(self) -> str:
@@ -171,7 +183,14 @@ class RunSummary:
             f"chars {self.chars_in:,} -> {self.chars_out:,}; "
             f"removed {sum(self.removed_by_category.values())}"
             + (f" ({removed})" if removed else "")
-            + f"; flagged {self.flagged}; {self.seconds:.1f}s"
+            + f"; flagged {self.flagged}"
+            + (
+                f"; site lines: {self.site_lines['lines_learned']} learned "
+                f"for {self.site_lines['sites_learned']} sites"
+                if self.site_lines
+                else ""
+            )
+            + f"; {self.seconds:.1f}s"
         )
 
 
@@ -194,7 +213,9 @@ def cleaner_for(job: Job) -> Cleaner:
 
 
 def process(job: Job, units: list[Unit]) -> list[Outcome]:
-    """Clean some units of work: the function every engine runs, in the parent or a worker."""
+    """Clean (or survey) some units of work: the function every engine runs, in the parent or a worker."""
+    if job.survey:
+        return [_survey(job, unit) for unit in units]
     cleaner = cleaner_for(job)
     return [
         _clean_file(cleaner, job, unit.item)
@@ -216,7 +237,7 @@ def _clean_file(cleaner: Cleaner, job: Job, item: InputFile) -> Outcome:
             document, text = cleaned
             text_path = output_path(job.out, item.rel, ".txt")
             side_path = output_path(job.out, item.rel, ".json")
-            write_atomic(side_path, dumps(sidecar(document, cleaner.versions)) + "\n")
+            write_atomic(side_path, dumps(sidecar(document, cleaner.document_versions(document))) + "\n")
             write_atomic(text_path, text)
             root = job.out.resolve()
             outcome.outputs += [p.relative_to(root).as_posix() for p in (text_path, side_path)]
@@ -236,7 +257,7 @@ def _clean_batch(cleaner: Cleaner, job: Job, batch: RecordBatch) -> Outcome:
         cleaned = _clean_one(cleaner, job, record, batch.item, outcome)
         if cleaned is not None:
             document, text = cleaned
-            lines.append(dumps(jsonl_record(document, text, cleaner.versions)) + "\n")
+            lines.append(dumps(jsonl_record(document, text, cleaner.document_versions(document))) + "\n")
     outcome.records = "".join(lines).encode("utf-8")
     return outcome
 
@@ -272,6 +293,36 @@ def _clean_one(
     outcome.index.append(error_entry(record.id, record.source, message, record.sha256))
     outcome.complete = False
     return None
+
+
+def _survey(job: Job, unit: Unit) -> Outcome:
+    """Each record's site and distinct short lines; a record that can't be read or takes too long is None.
+
+    The cleaning pass reports those records' problems; here they just don't count.
+    """
+    outcome = Outcome()
+    records: list[RawRecord | InputError]
+    if isinstance(unit, FileUnit):
+        stream = RecordStream(unit.item, job.limits.max_doc_bytes)
+        try:
+            records = list(stream)
+            outcome.sha256 = stream.digest()
+        except (InputError, OSError, ValueError) as error:
+            records = []
+            outcome.sha256 = getattr(error, "sha256", "") or _digest_or_blank(unit.item.path)
+    else:
+        records = [record if isinstance(record, InputError) else record.parse() for record in unit.records]
+    hint = unit.item.rel.rpartition("/")[0]
+    for record in records:
+        found = None
+        if not isinstance(record, InputError):
+            try:
+                with time_limit(job.limits.doc_timeout):
+                    found = survey(record, hint)
+            except (DocumentTimeout, Exception):
+                found = None
+        outcome.surveyed.append(found)
+    return outcome
 
 
 def _digest_or_blank(path: Path) -> str:
@@ -370,39 +421,50 @@ def run(
     debug: bool = False,
     limits: Limits | None = None,
     engine: Engine | None = None,
+    relearn: bool = False,
 ) -> RunSummary:
     """Clean every new or changed input file into ``out``; see the module docstring.
 
     ``engine`` runs the work (default: this process or a local pool of ``workers``
-    processes, all cores when None).
+    processes, all cores when None). ``relearn`` forgets the site-lines statistics of
+    earlier runs and learns from these inputs alone.
     """
     started = time.perf_counter()
     files, skipped = discover(inputs)
+    # The allowlist is read first, so that a bad one stops the run before any work.
+    allowlist = Allowlist.load(settings.site_lines_allow) if settings.site_lines else None
     cleaner = Cleaner(settings)
-    _CLEANERS[settings] = cleaner
-    versions = cleaner.versions
-    job = Job(settings, versions, out, limits or Limits(), debug)
-    summary = RunSummary(skipped_files=len(skipped), versions=versions)
+    job = Job(settings, cleaner.versions, out, limits or Limits(), debug)
+    summary = RunSummary(skipped_files=len(skipped))
     with output_lock(out):
         remove_stale_temporaries(out)
         manifest = Manifest(out)
+        digests = {str(item.path): file_digest(item.path) for item in files}
+        site_versions: dict[str, str | None] = {}
+        if allowlist is not None:
+            table, site_versions = _learn(files, digests, job, allowlist, engine, workers, relearn, progress)
+            cleaner = cleaner.with_site_lines(table, out / TABLE_NAME)
+            summary.site_lines = table.totals
+        _CLEANERS[cleaner.settings] = cleaner
+        job = replace(job, settings=cleaner.settings, versions=cleaner.versions)
+        summary.versions = job.versions
+
+        def versions_of(item: InputFile) -> dict[str, object]:
+            return {**job.versions, "site_lines": site_versions.get(str(item.path))}
+
         todo = [
             item
             for item in files
             if force
             or str(item.path) not in manifest.entries
-            or not manifest.is_current(str(item.path), file_digest(item.path), versions, out)
+            or not manifest.is_current(str(item.path), digests[str(item.path)], versions_of(item), out)
         ]
         summary.unchanged_files = len(files) - len(todo)
-        one_document = sum(item.kind not in MULTI_RECORD_KINDS for item in todo)
-        count = workers or os.cpu_count() or 1
-        if one_document == len(todo):
-            count = min(count, max(one_document, 1))
+        count, per_task = _plan(todo, workers)
         with ExitStack() as stack:
             if engine is None:
                 engine = stack.enter_context(local_engine(count))
-            per_task = max(1, min(BATCH_DOCS, math.ceil(one_document / max(4 * count, 1))))
-            collector = _Collector(job, manifest, summary)
+            collector = _Collector(job, manifest, summary, versions_of)
             bar = stack.enter_context(tqdm(unit="doc", disable=not progress, leave=False))
             try:
                 for piece, outcomes in _in_order(engine, job, _work(todo, job, per_task)):
@@ -415,6 +477,66 @@ def run(
         summary.seconds = time.perf_counter() - started
         write_atomic(out / STATS_NAME, dumps(summary.as_dict()) + "\n")
     return summary
+
+
+def _plan(items: list[InputFile], workers: int | None) -> tuple[int, int]:
+    """How many local workers suit ``items``, and how many one-document files go in a unit of work."""
+    one_document = sum(item.kind not in MULTI_RECORD_KINDS for item in items)
+    count = workers or os.cpu_count() or 1
+    if one_document == len(items):
+        count = min(count, max(one_document, 1))
+    return count, max(1, min(BATCH_DOCS, math.ceil(one_document / max(4 * count, 1))))
+
+
+def _learn(
+    files: list[InputFile],
+    digests: dict[str, str],
+    job: Job,
+    allowlist: Allowlist,
+    engine: Engine | None,
+    workers: int | None,
+    relearn: bool,
+    progress: bool,
+) -> tuple[SiteLines, dict[str, str | None]]:
+    """The survey pass: count the lines of files new or changed since the store last saw them, learn.
+
+    Writes the learned table to ``<out>/_site_lines.json``; returns it with the
+    site-lines version of each input file (None for a file whose sites learned nothing).
+    """
+    params = job.settings.site_lines
+    assert params is not None
+    path = job.out / STORE_NAME
+    if relearn:  # start from an empty file: this also gets past a damaged one
+        for stale in (path, path.with_name(path.name + "-wal")):
+            stale.unlink(missing_ok=True)
+    store = SiteLineStore(path, SURVEY_VERSION)
+    try:
+        todo = [item for item in files if store.sha256(str(item.path)) != digests[str(item.path)]]
+        count, per_task = _plan(todo, workers)
+        survey_job = replace(job, survey=True)
+        with ExitStack() as stack:
+            if engine is None:
+                engine = stack.enter_context(local_engine(count))
+            bar = stack.enter_context(tqdm(unit="doc", desc="site lines", disable=not progress, leave=False))
+            # A survey cut short loses what it counted since the last flush: those files are
+            # surveyed again next time.
+            stack.callback(store.rollback)
+            for piece, outcomes in _in_order(engine, survey_job, _work(todo, survey_job, per_task)):
+                if isinstance(piece, FileEnd):
+                    store.commit(str(piece.item.path), piece.sha256)
+                    continue
+                for unit, outcome in zip(piece, outcomes, strict=True):
+                    store.add(str(unit.item.path), outcome.surveyed)
+                    if isinstance(unit, FileUnit):
+                        store.commit(str(unit.item.path), outcome.sha256)
+                    bar.update(len(outcome.surveyed))
+            store.flush()
+        table = store.learn(params, allowlist)
+        versions = {str(item.path): table.sites_version(store.sites_of(str(item.path))) for item in files}
+    finally:
+        store.close()
+    write_atomic(job.out / TABLE_NAME, table.dumps())
+    return table, versions
 
 
 def _work(todo: list[InputFile], job: Job, files_per_task: int) -> Iterator[list[Unit] | FileEnd]:
@@ -469,10 +591,17 @@ def _in_order(
 class _Collector:
     """Takes results in input order: appends records to their file, records finished files."""
 
-    def __init__(self, job: Job, manifest: Manifest, summary: RunSummary) -> None:
+    def __init__(
+        self,
+        job: Job,
+        manifest: Manifest,
+        summary: RunSummary,
+        versions_of: Callable[[InputFile], dict[str, object]],
+    ) -> None:
         self.job = job
         self.manifest = manifest
         self.summary = summary
+        self.versions_of = versions_of
         self.open: _RecordsFile | None = None
 
     def take(self, piece: list[Unit] | FileEnd, outcomes: list[Outcome]) -> None:
@@ -519,7 +648,7 @@ class _Collector:
             {
                 "path": str(item.path),
                 "sha256": sha256,
-                "versions": self.job.versions,
+                "versions": self.versions_of(item),
                 "complete": complete,
                 "outputs": outputs,
                 "index": index,

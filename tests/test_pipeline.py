@@ -46,7 +46,7 @@ def test_language_detection_is_deterministic_and_abstains_on_too_little_text() -
 def test_the_guard_keeps_a_document_that_rules_would_gut() -> None:
     junk = "- ADVERTISEMENT -\nTRENDING NOW\nSpotted an error? Let us know.\n"
     document = CLEANER.clean(record(junk + "Short line here.\n"))
-    assert document.guard.startswith("rules and the line model would remove")
+    assert document.guard.startswith("rules, site lines and the line model would remove")
     assert document.removed and not any(span.applied for span in document.removed)
     assert CLEANER.clean_text(document) == junk + "Short line here.\n"
 

@@ -334,6 +334,9 @@ def test_the_dask_engine_writes_the_same_bytes_as_the_local_run(
         )
     assert code == 1 and "16 documents cleaned" in output, output
     assert outputs(tmp_path / "dask") == outputs(local)
+    # The site-lines survey ran on the Dask workers too: the feed's twelve records share a line.
+    learned = json.loads((tmp_path / "dask" / "_site_lines.json").read_text())["sites"]
+    assert list(learned) == ["feeds"] and learned["feeds"]["documents"] == 12
 
 
 def test_a_worker_that_dies_stops_the_run_with_a_message_and_keeps_finished_files(
