@@ -23,18 +23,20 @@ or a name is spelled once per file, not once per pattern.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 import regex
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from cleaner.model import Span
+from cleaner.prefilter import LiteralScan, ScannedText, requirements
 
 RuleKind = Literal["line", "block", "phrase", "truncate_after"]
 # Order in which kinds run: wide cuts first, so narrower ones inside them are skipped.
@@ -114,18 +116,27 @@ class Rule:
         self.lang = spec.lang if spec.lang is not None else lang
         self.origin = origin
         flags = regex.MULTILINE | regex.VERSION1 | (regex.IGNORECASE if spec.ignore_case else 0)
-        # Named sub-patterns ride along in a DEFINE group, callable as (?&name).
-        subpatterns = "".join(f"(?P<{name}>{body})" for name, body in (defines or {}).items())
-        suffix = f"(?(DEFINE){subpatterns})" if subpatterns else ""
+        # Named sub-patterns ride along in a DEFINE group, callable as (?&name); the engine
+        # runs a pattern faster with them written out in it (see SubPatterns.expand).
+        subpatterns = SubPatterns.of(tuple((defines or {}).items()), flags)
         self.patterns = []
         for number, pattern in enumerate(spec.patterns):
+            source = subpatterns.expand(pattern)
             try:
-                self.patterns.append(regex.compile(pattern + suffix, flags))
-            except regex.error as error:
-                raise RuleError(f"{origin}: rule {spec.id!r}: field 'patterns[{number}]': {error}") from None
+                self.patterns.append(regex.compile(source, flags))
+            except regex.error:
+                try:  # an error names its place in the pattern as written
+                    regex.compile(pattern + subpatterns.suffix, flags)
+                except regex.error as error:
+                    raise RuleError(
+                        f"{origin}: rule {spec.id!r}: field 'patterns[{number}]': {error}"
+                    ) from None
+                raise
+        # Literals a text must hold for each pattern to match there (see cleaner.prefilter).
+        self.requirements = [requirements(pattern, flags, subpatterns.suffix) for pattern in spec.patterns]
         # Faster twins of line-anchored patterns, compiled on first use (see line_start_twin).
         self._flags = flags
-        self._twins = [line_start_twin(pattern + suffix) for pattern in spec.patterns]
+        self._twins = [line_start_twin(pattern.pattern) for pattern in self.patterns]
         self._compiled_twins: dict[int, regex.Pattern[str]] = {}
 
     def line_form(self, number: int) -> regex.Pattern[str] | None:
@@ -146,10 +157,22 @@ class Rule:
             return any(site == s or site.endswith("." + s) for s in self.spec.sites)
         return True
 
-    def find(self, text: str) -> Iterator[Finding]:
-        """The spans this rule cuts from ``text``; raises TimeoutError from a runaway pattern."""
+    def find(self, text: str, scanned: ScannedText | None = None) -> Iterator[Finding]:
+        """The spans this rule cuts from ``text``; raises TimeoutError from a runaway pattern.
+
+        ``scanned``: the text as the prefilter sees it, when the caller has it
+        (:func:`apply_rules`). A pattern runs only where the literals it needs are.
+        """
+        scanned = scanned or ScannedText(text)
         for number, pattern in enumerate(self.patterns):
-            for start, end, groups in _matches(pattern, self.line_form(number), text):
+            needs = self.requirements[number]
+            if not scanned.meets(needs):
+                continue
+            if needs.one_line and needs.clauses:
+                found = _line_matches(pattern, scanned.lines(needs.clauses), text, needs.line_start)
+            else:
+                found = _matches(pattern, self.line_form(number), text)
+            for start, end, groups in found:
                 finding = self._finding(text, start, end, groups)
                 if finding is not None:
                     yield finding
@@ -217,6 +240,97 @@ class Rule:
         return any(True for _ in self.find(text))
 
 
+class SubPatterns:
+    """A rule file's named sub-patterns, as a DEFINE suffix and written out in the patterns that call them.
+
+    The regex engine runs a call ``(?&name)`` much slower than the same sub-pattern
+    written in place (a date stamp: ten times slower), so :meth:`expand` writes each
+    call out as ``(?flags:body)``, with the flags the sub-pattern has where it is
+    defined. Calls are not atomic, so the expanded pattern finds the same matches.
+    A sub-pattern is left as a call when it can't be written out the same: when it
+    calls itself, directly or not, or captures groups (they would renumber the
+    pattern's own). A pattern that sets flags other than i, m, s and x, or sets
+    them for all of it, or names a group as a sub-pattern is left as written.
+    """
+
+    _FLAG_LETTERS: ClassVar[dict[str, int]] = {
+        "i": regex.IGNORECASE,
+        "m": regex.MULTILINE,
+        "s": regex.DOTALL,
+        "x": regex.VERBOSE,
+    }
+
+    def __init__(self, defines: tuple[tuple[str, str], ...], flags: int) -> None:
+        self.defines = dict(defines)
+        body = "".join(f"(?P<{name}>{body})" for name, body in defines)
+        self.suffix = f"(?(DEFINE){body})" if body else ""
+        on = "".join(letter for letter, flag in self._FLAG_LETTERS.items() if flags & flag)
+        off = "".join(letter for letter, flag in self._FLAG_LETTERS.items() if not flags & flag)
+        self._scope = f"(?{on}-{off}:"
+        self._flags = flags
+        self._written: dict[str, str | None] = {}
+
+    @classmethod
+    @functools.lru_cache(maxsize=64)
+    def of(cls, defines: tuple[tuple[str, str], ...], flags: int) -> SubPatterns:
+        """The sub-patterns of one file for rules with ``flags`` (made once, shared by its rules)."""
+        return cls(defines, flags)
+
+    def expand(self, pattern: str) -> str:
+        """``pattern`` with the calls to sub-patterns written out, and the suffix if a call remains."""
+        if (
+            not self.defines
+            or _SETS_FLAGS.search(pattern)
+            or any(f"<{name}>" in pattern for name in self.defines)
+        ):
+            return pattern + self.suffix
+        expanded = self._write_out(pattern, ())
+        if expanded is None or _CALL.search(expanded):
+            return pattern + self.suffix
+        return expanded
+
+    def _write_out(self, pattern: str, calling: tuple[str, ...]) -> str | None:
+        """``pattern`` with every call written out, or None when one can't be."""
+        pieces = []
+        position = 0
+        for start, end, name in _calls(pattern):
+            body = self._body(name, calling) if name in self.defines else None
+            if body is None:
+                return None
+            pieces += [pattern[position:start], self._scope, body, ")"]
+            position = end
+        return "".join(pieces) + pattern[position:]
+
+    def _body(self, name: str, calling: tuple[str, ...]) -> str | None:
+        if name in calling:
+            return None  # a recursive sub-pattern
+        if name not in self._written:
+            body = self.defines[name]
+            written = self._write_out(body, (*calling, name))
+            stubs = "".join(f"(?P<{other}>)" for other in self.defines)  # the names it may call
+            if written is not None and regex.compile(
+                f"(?:{body})(?(DEFINE){stubs})", self._flags
+            ).groups > len(self.defines):
+                written = None  # it captures groups
+            self._written[name] = written
+        return self._written[name]
+
+
+# An inline flag group that sets flags for the whole pattern, or scopes flags other than i, m, s, x.
+_SETS_FLAGS = regex.compile(r"\(\?[a-zA-Z-]*\)|\(\?[imsx-]*[^imsx:)\-<>=!P&'#(|]")
+# Any call of a group: (?&name), (?P>name), (?R), (?1), (?+1), (?-1).
+_CALL = regex.compile(r"\(\?(?:&|P>|R\)|[+-]?[0-9])")
+
+
+def _calls(pattern: str) -> Iterator[tuple[int, int, str]]:
+    """Start, end and name of each ``(?&name)`` in ``pattern`` outside sets and escapes."""
+    for position, char in _top_level_chars(pattern):
+        if char == "(" and pattern.startswith("(?&", position):
+            end = pattern.find(")", position)
+            if end > 0:
+                yield position, end + 1, pattern[position + 3 : end]
+
+
 def line_start_twin(pattern: str) -> str | None:
     """The source of a faster twin of a pattern anchored at line starts, or None when it has none.
 
@@ -235,7 +349,20 @@ def line_start_twin(pattern: str) -> str | None:
 
 def _has_top_level_bar(pattern: str) -> bool:
     """Whether ``pattern`` is an alternation at its top level (outside groups and sets)."""
-    depth = sets = position = 0
+    depth = 0
+    for _, char in _top_level_chars(pattern):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            return True
+    return False
+
+
+def _top_level_chars(pattern: str) -> Iterator[tuple[int, str]]:
+    """Position and character of each character of ``pattern`` outside sets, that isn't escaped."""
+    sets = position = 0
     while position < len(pattern):
         char = pattern[position]
         if char == "\\":
@@ -246,16 +373,9 @@ def _has_top_level_bar(pattern: str) -> bool:
             position += pattern[position + 1 : position + 2] == "]"  # a literal ] opening a set
         elif char == "]" and sets:
             sets -= 1
-        elif sets:
-            pass
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "|" and depth == 0:
-            return True
+        elif not sets:
+            yield position, char
         position += 1
-    return False
 
 
 def _matches(
@@ -287,6 +407,30 @@ def _matches(
     for match in remaining:
         if match.end() > match.start():
             yield match.start(), match.end(), match.groupdict()
+
+
+def _line_matches(
+    pattern: regex.Pattern[str], lines: list[tuple[int, int]], text: str, line_start: bool
+) -> Iterator[tuple[int, int, dict[str, str | None]]]:
+    """What :func:`_matches` finds, for a pattern whose matches lie within one line, in ``lines`` only.
+
+    Each line is searched on its own as a stretch of ``text``: the engine sees the
+    line breaks around it, so the matches are those of a search of the whole text.
+    A pattern that starts with ``^`` is only tried at the line's start.
+    """
+    deadline = time.monotonic() + PATTERN_TIMEOUT_SECONDS
+    for start, end in lines:
+        if line_start:
+            match = pattern.match(text, start, end, timeout=max(deadline - time.monotonic(), 0.0))
+            if match is None:
+                continue
+            if match.end() > match.start():
+                yield start, match.end(), match.groupdict()
+                continue
+            # An empty match, after which the search may find a longer one at the same place.
+        for match in pattern.finditer(text, start, end, timeout=max(deadline - time.monotonic(), 0.0)):
+            if match.end() > match.start():
+                yield match.start(), match.end(), match.groupdict()
 
 
 def _line_end(text: str, position: int) -> int:
@@ -353,6 +497,18 @@ def load_rules(folder: Path) -> RuleSet:
     return RuleSet(tuple(ordered), "rules-" + digest.hexdigest()[:12])
 
 
+@functools.lru_cache(maxsize=32)
+def _scan(rules: tuple[Rule, ...]) -> LiteralScan:
+    """One automaton for the literals of all of ``rules`` (a document's rules, usually the same list)."""
+    return LiteralScan(
+        literal
+        for rule in rules
+        for needs in rule.requirements
+        for clause in needs.clauses
+        for literal in clause
+    )
+
+
 @dataclass
 class RuleResult:
     """The spans all rules found in a text, the author they named, and rules that failed."""
@@ -367,9 +523,10 @@ def apply_rules(text: str, rules: list[Rule]) -> RuleResult:
     spans: list[Span] = []
     author: str | None = None
     warnings: list[str] = []
+    scanned = ScannedText(text, _scan(tuple(rules)))
     for rule in rules:
         try:
-            findings = list(rule.find(text))
+            findings = list(rule.find(text, scanned))
         except TimeoutError:
             warnings.append(f"rule {rule.id!r} ({rule.origin}) timed out after {PATTERN_TIMEOUT_SECONDS}s")
             continue

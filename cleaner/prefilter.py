@@ -1,0 +1,424 @@
+"""Literals a regex can't match without, so most rule patterns are never run on a text.
+
+A pattern like ``^[^\\w\\n]*(?:our )?newsletters?[^\\w\\n]*$`` can only match a text
+that contains ``newsletter``. :func:`requirements` derives such facts from the
+pattern itself, as a conjunction of clauses, each a set of literals of which the
+text must contain one (``{"newsletter"}``; ``{" is a ", " was a "}``). One pass
+of an Aho-Corasick automaton over the folded text (:class:`LiteralScan`) tells
+which literals occur, and a pattern whose requirements fail is known not to
+match: running it would find nothing.
+
+The requirements are derived from the regex package's own parse tree, so they
+follow its syntax exactly (``(?&name)`` calls, sets, flags). Anything the
+analysis doesn't know, it treats as "any text" (no requirement): a pattern is
+never skipped on a guess. Case is handled by folding both the literals and the
+text with the regex package's own full case folding, and by treating the
+dotted and dotless i of Turkish as "i", as the regex package does when it
+ignores case; a requirement is therefore also met by a text where a
+case-sensitive pattern would not match, which only means the pattern runs.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import importlib
+from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
+from typing import Any
+
+import ahocorasick_rs
+
+# The regex package parses patterns in Python; its parser and case folding are the
+# reference for what a pattern can match. They are internal modules, so they are
+# reached here only, and a parse that fails for any reason means "no requirement".
+_core: Any = importlib.import_module("regex._regex_core")
+_engine: Any = importlib.import_module("regex._regex")
+
+MAX_EXACT = 64  # largest set of alternative strings tracked for one part of a pattern
+_TURKIC_I = {"I": "i", "İ": "i", "ı": "i"}  # the regex package equates these when ignoring case
+
+Clause = frozenset[str]
+# Zero-width assertions that mean the same in a line searched alone as in the whole text:
+# the character beyond either end of a line is a line break, and they treat the ends of
+# a searched stretch as they treat a line break.
+_LINE_SAFE_ASSERTIONS = tuple(
+    getattr(_core, name)
+    for name in (
+        "Boundary",
+        "DefaultBoundary",
+        "DefaultEndOfWord",
+        "DefaultStartOfWord",
+        "EndOfLine",
+        "EndOfLineU",
+        "EndOfWord",
+        "StartOfLine",
+        "StartOfLineU",
+        "StartOfWord",
+        "Keep",
+        "Failure",
+    )
+)
+
+
+def fold(text: str) -> str:
+    """``text`` with case folded the way the regex package compares case-insensitively."""
+    folded: str = _engine.fold_case(_core.FULL_CASE_FOLDING, text)
+    for char, plain in _TURKIC_I.items():
+        if char in folded:
+            folded = folded.replace(char, plain)
+    return folded
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """What a text must hold for a pattern to match in it.
+
+    ``clauses``: sets of folded literals; the folded text holds one of each
+    (none: any text may do). ``one_line``: every match, and all that its
+    lookarounds look at, lies within one line, so the line that holds a match
+    also holds one literal of each clause. ``line_start``: the pattern starts
+    with ``^`` (a line start), so a line holds one match at most, at its start.
+    """
+
+    clauses: tuple[Clause, ...]  # the one that narrows things down most first
+    one_line: bool
+    line_start: bool = False  # every match starts at a line start (the pattern starts with ^)
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """What the strings a part of a pattern matches have in common.
+
+    ``exact``: every string it can match, folded (None: too many or unknown);
+    ``clauses``: sets of literals, one of each of which the text must contain;
+    ``lines``: whether it may match a newline, or depend on more than its line.
+    """
+
+    exact: frozenset[str] | None
+    clauses: tuple[Clause, ...] = ()
+    lines: bool = True
+
+    def all_clauses(self) -> tuple[Clause, ...]:
+        own = (self.exact,) if self.exact and "" not in self.exact else ()
+        return self.clauses + own
+
+
+_ANY = _Facts(None)
+_EMPTY = _Facts(frozenset({""}), lines=False)
+
+
+def requirements(pattern: str, flags: int, defines: str = "") -> Requirement:
+    """What a text in which ``pattern + defines`` (compiled with ``flags``) matches must hold.
+
+    ``defines`` is a ``(?(DEFINE)...)`` suffix that many patterns share; its
+    sub-patterns are analysed once for all of them (:class:`_Library`).
+    """
+    try:
+        library = _Library.of(defines, flags) if defines else None
+        if library is not None and not any(f"<{name}>" in pattern for name in library.names):
+            # The sub-patterns stand in as empty groups, so that calls to them parse.
+            stubs = "".join(f"(?P<{name}>)" for name in library.names)
+            parsed, info = _parse(f"{pattern}(?(DEFINE){stubs})", flags)
+            calls = {info.group_index[name]: name for name in library.names}
+            facts = _Analysis(info, calls, library).facts(parsed)
+        else:
+            parsed, info = _parse(pattern + defines, flags)
+            facts = _Analysis(info).facts(parsed)
+    except Exception:  # an analysis we can't do leaves the pattern to run on every text
+        return Requirement((), one_line=False)
+    clauses = {_minimal(clause) for clause in facts.all_clauses() if _useful(clause)}
+    ordered = sorted(clauses, key=lambda clause: (clause_strength(clause), sorted(clause)), reverse=True)
+    first = parsed.items[0] if type(parsed) is _core.Sequence and parsed.items else None
+    line_start = type(first) is _core.StartOfLine and not info.flags & _core.REVERSE
+    return Requirement(tuple(ordered), one_line=not facts.lines, line_start=line_start)
+
+
+def _parse(pattern: str, flags: int) -> tuple[Any, Any]:
+    """The regex package's parse tree of ``pattern``, as its compiler builds it."""
+    global_flags = flags
+    while True:
+        source = _core.Source(pattern)
+        info = _core.Info(global_flags, source.char_type, {})
+        info.guess_encoding = _core.UNICODE
+        source.ignore_space = bool(info.flags & _core.VERBOSE)
+        try:
+            parsed = _core._parse_pattern(source, info)
+        except _core._UnscopedFlagSet:  # a flag set mid-pattern applies to all of it: parse again
+            global_flags = info.global_flags
+            continue
+        if not source.at_end():
+            raise ValueError("unbalanced parenthesis")
+        parsed.fix_groups(pattern, False, False)
+        return parsed, info
+
+
+def _useful(clause: Clause) -> bool:
+    return bool(clause) and all(literal.strip() for literal in clause)
+
+
+def _minimal(clause: Clause) -> Clause:
+    """``clause`` without literals that hold another of its literals (that one occurs too)."""
+    return frozenset(a for a in clause if not any(b != a and b in a for b in clause))
+
+
+_NEWLINE = ord("\n")
+
+
+class _Analysis:
+    """Walks a parse tree; follows ``(?&name)`` calls into the groups they call.
+
+    ``calls`` names the groups (by number) that stand in for the sub-patterns of
+    ``library``: a call to one of them is a call into the library.
+    """
+
+    def __init__(
+        self, info: Any, calls: dict[int, str] | None = None, library: _Library | None = None
+    ) -> None:
+        self.info = info
+        self.calls = calls or {}
+        self.library = library
+        self.calling: set[int] = set()
+        self.called: dict[int, _Facts] = {}
+
+    def facts(self, node: Any) -> _Facts:
+        kind = type(node)
+        core = _core
+        if kind is core.Sequence:
+            return self.sequence(node.items)
+        if kind is core.Conditional and node.group == 0:
+            return _EMPTY  # (?(DEFINE)...): sub-patterns to call, never matched here
+        if kind in (core.Branch, core.Conditional, core.LookAroundConditional):
+            branches = node.branches if kind is core.Branch else [node.yes_item, node.no_item]
+            facts = self.branch([self.facts(branch) for branch in branches])
+            if kind is core.LookAroundConditional and self.facts(node.subpattern).lines:
+                return _Facts(facts.exact, facts.clauses)
+            return facts
+        if kind in (core.Group, core.Atomic):
+            return self.facts(node.subpattern)
+        if kind in (core.GreedyRepeat, core.LazyRepeat, core.PossessiveRepeat):
+            return self.repeat(self.facts(node.subpattern), node.min_count, node.max_count)
+        if kind is core.LookAround:
+            # A lookaround matches no text, but what it sees is in the text all the same.
+            seen = self.facts(node.subpattern)
+            return _Facts(frozenset({""}), seen.all_clauses() if node.positive else (), seen.lines)
+        if kind is core.CallGroup:
+            return self.call(node.group)
+        if kind in (
+            core.Character,
+            core.Property,
+            core.Range,
+            core.SetUnion,
+            core.SetDiff,
+            core.SetInter,
+            core.SetSymDiff,
+        ):
+            return self.character(node)
+        if kind in (core.String, core.Literal):
+            text = "".join(map(chr, node.characters))
+            return _Facts(frozenset({fold(text)}), lines="\n" in text)
+        if kind in (core.Any, core.AnyU):
+            return _Facts(None, lines=False)  # any character but a line break
+        if kind in _LINE_SAFE_ASSERTIONS:
+            return _EMPTY
+        if issubclass(kind, core.ZeroWidthBase):
+            return _Facts(frozenset({""}))  # \A, \Z, \G: where a line is searched alone, they differ
+        return _ANY  # a back-reference, fuzzy matching, a named list, \X...
+
+    def sequence(self, items: Sequence[Any]) -> _Facts:
+        clauses: list[Clause] = []
+        lines = False
+        current: frozenset[str] | None = frozenset({""})  # the strings matched since the last unknown
+        complete = True
+        for item in items:
+            facts = self.facts(item)
+            clauses.extend(facts.clauses)
+            lines = lines or facts.lines
+            if facts.exact is None or current is None or len(current) * len(facts.exact) > MAX_EXACT:
+                if current is not None and "" not in current:
+                    clauses.append(current)
+                current = facts.exact
+                complete = False
+            else:
+                current = frozenset(a + b for a in current for b in facts.exact)
+        if complete:
+            return _Facts(current, tuple(clauses), lines)
+        if current is not None and "" not in current:
+            clauses.append(current)
+        return _Facts(None, tuple(clauses), lines)
+
+    def branch(self, branches: list[_Facts]) -> _Facts:
+        lines = any(facts.lines for facts in branches)
+        exact: set[str] = set()
+        for facts in branches:
+            if facts.exact is None or len(exact) + len(facts.exact) > MAX_EXACT:
+                break
+            exact |= facts.exact
+        else:
+            return _Facts(frozenset(exact), lines=lines)
+        # Some branch matches too many strings: each branch's best clause, any of them.
+        union: set[str] = set()
+        for facts in branches:
+            options = facts.all_clauses()
+            if not options:
+                return _Facts(None, lines=lines)
+            union |= max(options, key=clause_strength)
+        return _Facts(None, (frozenset(union),), lines)
+
+    def repeat(self, facts: _Facts, least: int, most: int | None) -> _Facts:
+        if least == 0:
+            if most == 1 and facts.exact is not None:
+                return _Facts(facts.exact | {""}, lines=facts.lines)
+            return _Facts(None, lines=facts.lines)
+        if least == most == 1:
+            return facts
+        return _Facts(None, facts.all_clauses(), facts.lines)
+
+    def call(self, group: int) -> _Facts:
+        name = self.calls.get(group)
+        if name is not None and self.library is not None:
+            return self.library.facts(name)
+        if group in self.called:
+            return self.called[group]
+        if group in self.calling:
+            return _ANY  # a recursive call: its strings are unknown, and may hold anything
+        self.calling.add(group)
+        try:
+            facts = self.called[group] = self.facts(self.info.defined_groups[group][0].subpattern)
+        finally:
+            self.calling.discard(group)
+        return facts
+
+    def character(self, node: Any) -> _Facts:
+        """A character, a property or a set: the characters it matches if a few, else unknown."""
+        if node.zerowidth:
+            return _EMPTY
+        lines = bool(node.matches(_NEWLINE))
+        if type(node) is _core.Character:
+            return _Facts(frozenset({fold(chr(node.value))}) if node.positive else None, lines=lines)
+        items = node.items if type(node) is _core.SetUnion and node.positive else ()
+        if 0 < len(items) <= MAX_EXACT and all(_is_plain_character(item) for item in items):
+            return _Facts(frozenset(fold(chr(item.value)) for item in items), lines=lines)
+        return _Facts(None, lines=lines)
+
+
+def _is_plain_character(node: Any) -> bool:
+    return type(node) is _core.Character and node.positive and not node.zerowidth
+
+
+class _Library:
+    """The sub-patterns of a ``(?(DEFINE)...)`` suffix, parsed once and analysed as they are called."""
+
+    def __init__(self, defines: str, flags: int) -> None:
+        _, info = _parse(defines, flags)
+        self.names: dict[str, int] = dict(info.group_index)
+        self._analysis = _Analysis(info)
+
+    @staticmethod
+    @functools.lru_cache(maxsize=64)
+    def of(defines: str, flags: int) -> _Library:
+        """The library of a suffix (one per rule file and flags)."""
+        return _Library(defines, flags)
+
+    def facts(self, name: str) -> _Facts:
+        return self._analysis.call(self.names[name])
+
+
+def clause_strength(clause: AbstractSet[str]) -> tuple[int, int]:
+    """How much a clause narrows things down: its shortest literal first, then fewer literals."""
+    return (min(map(len, clause)), -len(clause))
+
+
+class LiteralScan:
+    """Which of many literals occur in a folded text, found in one pass over the text.
+
+    Single characters (``:``, ``|``, ``©``) are looked up with ``in``: they occur
+    often, and one pass of the automaton would report every occurrence.
+    """
+
+    def __init__(self, literals: Iterable[str]) -> None:
+        distinct = set(literals)
+        self._chars = sorted(literal for literal in distinct if len(literal) == 1)
+        longer = sorted(literal for literal in distinct if len(literal) > 1)
+        self._automaton = (
+            ahocorasick_rs.AhoCorasick(
+                longer, store_patterns=True, implementation=ahocorasick_rs.Implementation.ContiguousNFA
+            )
+            if longer
+            else None
+        )
+
+    def present(self, folded: str) -> set[str]:
+        """The literals that occur in ``folded`` (a text passed through :func:`fold`)."""
+        found = {char for char in self._chars if char in folded}
+        if self._automaton is not None:
+            found.update(self._automaton.find_matches_as_strings(folded, overlapping=True))
+        return found
+
+
+class ScannedText:
+    """A text with what the prefilter knows of it: its folded form, which literals it holds, its lines."""
+
+    def __init__(self, text: str, scan: LiteralScan | None = None) -> None:
+        self.text = text
+        self.folded = fold(text)
+        self._present = scan.present(self.folded) if scan is not None else None
+        self._line_ends: tuple[list[int], list[int]] | None = None
+
+    def holds(self, clause: Clause) -> bool:
+        """Whether the text holds one of the literals of ``clause``."""
+        if self._present is not None:
+            return not clause.isdisjoint(self._present)
+        return any(literal in self.folded for literal in clause)
+
+    def meets(self, requirement: Requirement) -> bool:
+        """Whether a pattern with ``requirement`` may match in the text."""
+        present = self._present
+        if present is None:
+            return all(self.holds(clause) for clause in requirement.clauses)
+        return not any(map(present.isdisjoint, requirement.clauses))
+
+    def lines(self, clauses: Sequence[Clause]) -> list[tuple[int, int]]:
+        """Start and end (before the line break) of each line holding a literal of every clause, in order.
+
+        The lines holding the first clause's literals are found with ``str.find``;
+        the others' are then looked for in those lines only.
+        """
+        folded_ends, ends = self._ends()
+        found: set[int] = set()
+        present = self._present
+        for literal in clauses[0] if present is None else clauses[0] & present:
+            position = self.folded.find(literal)
+            while position >= 0:
+                line = bisect.bisect_left(folded_ends, position)
+                found.add(line)
+                position = self.folded.find(literal, folded_ends[line] + 1) if line < len(ends) else -1
+        spans = []
+        for line in sorted(found):
+            if len(clauses) > 1:
+                stretch = self.folded[
+                    folded_ends[line - 1] + 1 if line else 0 : folded_ends[line] if line < len(ends) else None
+                ]
+                if not all(any(literal in stretch for literal in clause) for clause in clauses[1:]):
+                    continue
+            spans.append(
+                (ends[line - 1] + 1 if line else 0, ends[line] if line < len(ends) else len(self.text))
+            )
+        return spans
+
+    def _ends(self) -> tuple[list[int], list[int]]:
+        """Where the line breaks are in the folded text and in the text (the same if folding kept lengths)."""
+        if self._line_ends is None:
+            ends = _newlines(self.text)
+            self._line_ends = (ends if len(self.folded) == len(self.text) else _newlines(self.folded), ends)
+        return self._line_ends
+
+
+def _newlines(text: str) -> list[int]:
+    found = []
+    position = text.find("\n")
+    while position >= 0:
+        found.append(position)
+        position = text.find("\n", position + 1)
+    return found
