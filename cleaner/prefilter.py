@@ -358,54 +358,55 @@ class LiteralScan:
 
 
 class ScannedText:
-    """A text with what the prefilter knows of it: its folded form, which literals it holds, its lines."""
+    """A text as the prefilter sees it: folded, the literals it holds, the lines that hold them."""
 
     def __init__(self, text: str, scan: LiteralScan | None = None) -> None:
         self.text = text
         self.folded = fold(text)
-        self._present = scan.present(self.folded) if scan is not None else None
+        # The literals of ``scan`` found in the text; without a scan, literals are looked up as asked.
+        self.present = scan.present(self.folded) if scan is not None else None
         self._line_ends: tuple[list[int], list[int]] | None = None
+        self._lines_holding: dict[str, set[int]] = {}
 
     def holds(self, clause: Clause) -> bool:
         """Whether the text holds one of the literals of ``clause``."""
-        if self._present is not None:
-            return not clause.isdisjoint(self._present)
+        if self.present is not None:
+            return not clause.isdisjoint(self.present)
         return any(literal in self.folded for literal in clause)
 
     def meets(self, requirement: Requirement) -> bool:
         """Whether a pattern with ``requirement`` may match in the text."""
-        present = self._present
-        if present is None:
-            return all(self.holds(clause) for clause in requirement.clauses)
-        return not any(map(present.isdisjoint, requirement.clauses))
+        return all(self.holds(clause) for clause in requirement.clauses)
 
     def lines(self, clauses: Sequence[Clause]) -> list[tuple[int, int]]:
-        """Start and end (before the line break) of each line holding a literal of every clause, in order.
+        """Start and end (before the line break) of each line holding a literal of every clause, in order."""
+        found: set[int] | None = None
+        for clause in clauses:
+            holding: set[int] = set()
+            for literal in clause if self.present is None else clause & self.present:
+                holding |= self._lines_with(literal)
+            found = holding if found is None else found & holding
+            if not found:
+                return []
+        _, ends = self._ends()
+        return [
+            (ends[line - 1] + 1 if line else 0, ends[line] if line < len(ends) else len(self.text))
+            for line in sorted(found or ())
+        ]
 
-        The lines holding the first clause's literals are found with ``str.find``;
-        the others' are then looked for in those lines only.
-        """
-        folded_ends, ends = self._ends()
-        found: set[int] = set()
-        present = self._present
-        for literal in clauses[0] if present is None else clauses[0] & present:
+    def _lines_with(self, literal: str) -> set[int]:
+        """The numbers of the lines that hold ``literal``."""
+        lines = self._lines_holding.get(literal)
+        if lines is None:
+            lines = self._lines_holding[literal] = set()
+            folded_ends, _ = self._ends()
+            last = len(folded_ends)
             position = self.folded.find(literal)
             while position >= 0:
                 line = bisect.bisect_left(folded_ends, position)
-                found.add(line)
-                position = self.folded.find(literal, folded_ends[line] + 1) if line < len(ends) else -1
-        spans = []
-        for line in sorted(found):
-            if len(clauses) > 1:
-                stretch = self.folded[
-                    folded_ends[line - 1] + 1 if line else 0 : folded_ends[line] if line < len(ends) else None
-                ]
-                if not all(any(literal in stretch for literal in clause) for clause in clauses[1:]):
-                    continue
-            spans.append(
-                (ends[line - 1] + 1 if line else 0, ends[line] if line < len(ends) else len(self.text))
-            )
-        return spans
+                lines.add(line)
+                position = self.folded.find(literal, folded_ends[line] + 1) if line < last else -1
+        return lines
 
     def _ends(self) -> tuple[list[int], list[int]]:
         """Where the line breaks are in the folded text and in the text (the same if folding kept lengths)."""

@@ -26,8 +26,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, ClassVar, Literal
 
@@ -36,7 +36,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from cleaner.model import Span
-from cleaner.prefilter import LiteralScan, ScannedText, requirements
+from cleaner.prefilter import Clause, LiteralScan, ScannedText, requirements
 
 RuleKind = Literal["line", "block", "phrase", "truncate_after"]
 # Order in which kinds run: wide cuts first, so narrower ones inside them are skipped.
@@ -157,17 +157,21 @@ class Rule:
             return any(site == s or site.endswith("." + s) for s in self.spec.sites)
         return True
 
-    def find(self, text: str, scanned: ScannedText | None = None) -> Iterator[Finding]:
+    def find(
+        self, text: str, scanned: ScannedText | None = None, numbers: list[int] | None = None
+    ) -> Iterator[Finding]:
         """The spans this rule cuts from ``text``; raises TimeoutError from a runaway pattern.
 
-        ``scanned``: the text as the prefilter sees it, when the caller has it
-        (:func:`apply_rules`). A pattern runs only where the literals it needs are.
+        ``scanned``: the text as the prefilter sees it, when the caller has it;
+        ``numbers``: the patterns that may match (by default, those whose
+        literals ``text`` holds). A pattern whose matches lie within a line runs
+        on the lines that hold its literals only.
         """
         scanned = scanned or ScannedText(text)
-        for number, pattern in enumerate(self.patterns):
-            needs = self.requirements[number]
-            if not scanned.meets(needs):
-                continue
+        if numbers is None:
+            numbers = [n for n, needs in enumerate(self.requirements) if scanned.meets(needs)]
+        for number in numbers:
+            pattern, needs = self.patterns[number], self.requirements[number]
             if needs.one_line and needs.clauses:
                 found = _line_matches(pattern, scanned.lines(needs.clauses), text, needs.line_start)
             else:
@@ -445,8 +449,22 @@ class RuleSet:
     rules: tuple[Rule, ...]
     version: str
 
-    def for_document(self, lang: str | None, site: str) -> list[Rule]:
-        return [rule for rule in self.rules if rule.applies_to(lang, site)]
+    _by_language: dict[str | None, tuple[Rule, ...]] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
+
+    def for_document(self, lang: str | None, site: str) -> tuple[Rule, ...]:
+        """The rules for a document in ``lang`` from ``site``, in order (made once per language)."""
+        scoped = self._by_language.get(lang)
+        if scoped is None:
+            scoped = self._by_language[lang] = tuple(rule for rule in self.rules if rule.applies_to(lang, ""))
+        if self._site_scoped:
+            return tuple(rule for rule in self.rules if rule.applies_to(lang, site))
+        return scoped
+
+    @functools.cached_property
+    def _site_scoped(self) -> bool:
+        return any(rule.spec.sites is not None for rule in self.rules)
 
 
 def load_rule_file(path: Path, origin: str | None = None) -> list[Rule]:
@@ -497,16 +515,51 @@ def load_rules(folder: Path) -> RuleSet:
     return RuleSet(tuple(ordered), "rules-" + digest.hexdigest()[:12])
 
 
-@functools.lru_cache(maxsize=32)
-def _scan(rules: tuple[Rule, ...]) -> LiteralScan:
-    """One automaton for the literals of all of ``rules`` (a document's rules, usually the same list)."""
-    return LiteralScan(
-        literal
-        for rule in rules
-        for needs in rule.requirements
-        for clause in needs.clauses
-        for literal in clause
-    )
+class _Plan:
+    """What the prefilter needs for one list of rules, made once: an automaton for their literals,
+    and an index from each literal to the patterns whose first (strongest) clause holds it."""
+
+    def __init__(self, rules: tuple[Rule, ...]) -> None:
+        # A pattern's entry: its rule's position, its number and its clauses after the first.
+        self.entries: list[tuple[int, int, tuple[Clause, ...]]] = []
+        self.index: dict[str, list[int]] = {}
+        self.always: list[int] = []  # the entries of patterns that need no literal
+        for position, rule in enumerate(rules):
+            for number, needs in enumerate(rule.requirements):
+                entry = len(self.entries)
+                self.entries.append((position, number, needs.clauses[1:]))
+                if not needs.clauses:
+                    self.always.append(entry)
+                for literal in needs.clauses[0] if needs.clauses else ():
+                    self.index.setdefault(literal, []).append(entry)
+        self.indexed = frozenset(self.index)
+        literals = {
+            literal
+            for rule in rules
+            for needs in rule.requirements
+            for clause in needs.clauses
+            for literal in clause
+        }
+        self.scan = LiteralScan(literals)
+
+    @staticmethod
+    @functools.lru_cache(maxsize=32)
+    def of(rules: tuple[Rule, ...]) -> _Plan:
+        """The plan for ``rules`` (the same few lists, one per language, come back for every document)."""
+        return _Plan(rules)
+
+    def patterns(self, scanned: ScannedText) -> dict[int, list[int]]:
+        """The numbers of the patterns that may match in ``scanned``, by the position of their rule."""
+        present = scanned.present or set()
+        chosen = set(self.always)
+        for literal in self.indexed & present:
+            chosen.update(self.index[literal])
+        found: dict[int, list[int]] = {}
+        for entry in sorted(chosen):
+            position, number, others = self.entries[entry]
+            if not others or not any(map(present.isdisjoint, others)):
+                found.setdefault(position, []).append(number)
+        return found
 
 
 @dataclass
@@ -518,15 +571,20 @@ class RuleResult:
     warnings: list[str]
 
 
-def apply_rules(text: str, rules: list[Rule]) -> RuleResult:
+def apply_rules(text: str, rules: Sequence[Rule]) -> RuleResult:
     """Run ``rules`` in order; a span inside an earlier one is dropped, a time-out is a warning."""
     spans: list[Span] = []
     author: str | None = None
     warnings: list[str] = []
-    scanned = ScannedText(text, _scan(tuple(rules)))
-    for rule in rules:
+    plan = _Plan.of(tuple(rules))
+    scanned = ScannedText(text, plan.scan)
+    chosen = plan.patterns(scanned)
+    for position, rule in enumerate(rules):
+        numbers = chosen.get(position)
+        if numbers is None:
+            continue  # none of its patterns can match
         try:
-            findings = list(rule.find(text, scanned))
+            findings = list(rule.find(text, scanned, numbers))
         except TimeoutError:
             warnings.append(f"rule {rule.id!r} ({rule.origin}) timed out after {PATTERN_TIMEOUT_SECONDS}s")
             continue
