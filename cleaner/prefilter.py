@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import ahocorasick_rs
+import regex
 
 # The regex package parses patterns in Python; its parser and case folding are the
 # reference for what a pattern can match. They are internal modules, so they are
@@ -63,12 +64,16 @@ _LINE_SAFE_ASSERTIONS = tuple(
 
 
 def fold(text: str) -> str:
-    """``text`` with case folded the way the regex package compares case-insensitively."""
+    """``text`` with case folded the way the regex package compares case-insensitively, and digits as 0.
+
+    Every decimal digit (``\\d``) becomes ``0``, so that ``\\d`` in a pattern is the
+    literal ``0`` to the prefilter.
+    """
     folded: str = _engine.fold_case(_core.FULL_CASE_FOLDING, text)
     for char, plain in _TURKIC_I.items():
         if char in folded:
             folded = folded.replace(char, plain)
-    return folded
+    return _DIGIT.sub("0", folded)
 
 
 @dataclass(frozen=True)
@@ -105,6 +110,7 @@ class _Facts:
         return self.clauses + own
 
 
+_DIGIT = regex.compile(r"\d", regex.VERSION1)
 _ANY = _Facts(None)
 _EMPTY = _Facts(frozenset({""}), lines=False)
 
@@ -152,6 +158,10 @@ def _parse(pattern: str, flags: int) -> tuple[Any, Any]:
             raise ValueError("unbalanced parenthesis")
         parsed.fix_groups(pattern, False, False)
         return parsed, info
+
+
+# How the parser writes \d (the same with or without IGNORECASE: digits have no case).
+_DIGIT_PROPERTY = _parse(r"\d", regex.VERSION1)[0].items[0].value
 
 
 def _useful(clause: Clause) -> bool:
@@ -294,17 +304,29 @@ class _Analysis:
         """A character, a property or a set: the characters it matches if a few, else unknown."""
         if node.zerowidth:
             return _EMPTY
-        lines = bool(node.matches(_NEWLINE))
-        if type(node) is _core.Character:
-            return _Facts(frozenset({fold(chr(node.value))}) if node.positive else None, lines=lines)
-        items = node.items if type(node) is _core.SetUnion and node.positive else ()
-        if 0 < len(items) <= MAX_EXACT and all(_is_plain_character(item) for item in items):
-            return _Facts(frozenset(fold(chr(item.value)) for item in items), lines=lines)
-        return _Facts(None, lines=lines)
+        return _Facts(_one_of(node), lines=bool(node.matches(_NEWLINE)))
 
 
-def _is_plain_character(node: Any) -> bool:
-    return type(node) is _core.Character and node.positive and not node.zerowidth
+def _one_of(node: Any) -> frozenset[str] | None:
+    """The folded characters a one-character node matches, when they are few (digits are all 0)."""
+    kind = type(node)
+    if not node.positive or node.zerowidth:
+        return None
+    if kind is _core.Character:
+        return frozenset({fold(chr(node.value))})
+    if kind is _core.Property:
+        return frozenset({"0"}) if node.value == _DIGIT_PROPERTY else None
+    if kind is _core.Range:
+        return frozenset({"0"}) if ord("0") <= node.lower <= node.upper <= ord("9") else None
+    if kind is _core.SetUnion and len(node.items) <= MAX_EXACT:
+        members: set[str] = set()
+        for item in node.items:
+            found = _one_of(item)
+            if found is None:
+                return None
+            members |= found
+        return frozenset(members)
+    return None
 
 
 class _Library:
