@@ -118,7 +118,7 @@ class Rule:
         flags = regex.MULTILINE | regex.VERSION1 | (regex.IGNORECASE if spec.ignore_case else 0)
         # Named sub-patterns ride along in a DEFINE group, callable as (?&name); the engine
         # runs a pattern faster with them written out in it (see SubPatterns.expand).
-        subpatterns = SubPatterns.of(tuple((defines or {}).items()), flags)
+        self.subpatterns = subpatterns = SubPatterns.of(tuple((defines or {}).items()), flags)
         self.patterns = []
         for number, pattern in enumerate(spec.patterns):
             source = subpatterns.expand(pattern)

@@ -370,15 +370,20 @@ def run(
     debug: bool = False,
     limits: Limits | None = None,
     engine: Engine | None = None,
+    cleaner: Cleaner | None = None,
 ) -> RunSummary:
     """Clean every new or changed input file into ``out``; see the module docstring.
 
     ``engine`` runs the work (default: this process or a local pool of ``workers``
-    processes, all cores when None).
+    processes, all cores when None). ``cleaner``: one already loaded with
+    ``settings``, for runs one after another in a process (its rules and models
+    are not loaded again).
     """
     started = time.perf_counter()
     files, skipped = discover(inputs)
-    cleaner = Cleaner(settings)
+    if cleaner is not None and cleaner.settings != settings:
+        raise ValueError("the cleaner given was made with other settings than the run's")
+    cleaner = cleaner or Cleaner(settings)
     _CLEANERS[settings] = cleaner
     versions = cleaner.versions
     job = Job(settings, versions, out, limits or Limits(), debug)
