@@ -83,13 +83,11 @@ class Requirement:
     ``clauses``: sets of folded literals; the folded text holds one of each
     (none: any text may do). ``one_line``: every match, and all that its
     lookarounds look at, lies within one line, so the line that holds a match
-    also holds one literal of each clause. ``line_start``: the pattern starts
-    with ``^`` (a line start), so a line holds one match at most, at its start.
+    also holds one literal of each clause.
     """
 
     clauses: tuple[Clause, ...]  # the one that narrows things down most first
     one_line: bool
-    line_start: bool = False  # every match starts at a line start (the pattern starts with ^)
 
 
 @dataclass(frozen=True)
@@ -98,16 +96,40 @@ class _Facts:
 
     ``exact``: every string it can match, folded (None: too many or unknown);
     ``clauses``: sets of literals, one of each of which the text must contain;
-    ``lines``: whether it may match a newline, or depend on more than its line.
+    ``lines``: whether it may match a newline, or depend on more than its line;
+    ``head`` and ``tail``: strings one of which starts (ends) every match, when
+    ``exact`` is unknown (``\\d+`` starts and ends with ``0``).
     """
 
     exact: frozenset[str] | None
     clauses: tuple[Clause, ...] = ()
     lines: bool = True
+    head: frozenset[str] | None = None
+    tail: frozenset[str] | None = None
 
     def all_clauses(self) -> tuple[Clause, ...]:
         own = (self.exact,) if self.exact and "" not in self.exact else ()
         return self.clauses + own
+
+    @property
+    def starts(self) -> frozenset[str] | None:
+        return self.exact if self.exact is not None else self.head
+
+    @property
+    def ends(self) -> frozenset[str] | None:
+        return self.exact if self.exact is not None else self.tail
+
+
+def _product(left: frozenset[str], right: frozenset[str]) -> frozenset[str] | None:
+    """Every string of ``left`` followed by every one of ``right``, or None when too many."""
+    if len(left) * len(right) > MAX_EXACT:
+        return None
+    return frozenset(a + b for a in left for b in right)
+
+
+def _known(strings: frozenset[str] | None) -> frozenset[str] | None:
+    """``strings``, unless one of them is empty (then they say nothing)."""
+    return strings if strings and "" not in strings else None
 
 
 _DIGIT = regex.compile(r"\d", regex.VERSION1)
@@ -135,10 +157,14 @@ def requirements(pattern: str, flags: int, defines: str = "") -> Requirement:
     except Exception:  # an analysis we can't do leaves the pattern to run on every text
         return Requirement((), one_line=False)
     clauses = {_minimal(clause) for clause in facts.all_clauses() if _useful(clause)}
+    # A clause that another one implies (each of its literals holds one of ours) adds nothing.
+    clauses = {
+        clause
+        for clause in clauses
+        if not any(other != clause and _implies(other, clause) for other in clauses)
+    }
     ordered = sorted(clauses, key=lambda clause: (clause_strength(clause), sorted(clause)), reverse=True)
-    first = parsed.items[0] if type(parsed) is _core.Sequence and parsed.items else None
-    line_start = type(first) is _core.StartOfLine and not info.flags & _core.REVERSE
-    return Requirement(tuple(ordered), one_line=not facts.lines, line_start=line_start)
+    return Requirement(tuple(ordered), one_line=not facts.lines)
 
 
 def _parse(pattern: str, flags: int) -> tuple[Any, Any]:
@@ -166,6 +192,11 @@ _DIGIT_PROPERTY = _parse(r"\d", regex.VERSION1)[0].items[0].value
 
 def _useful(clause: Clause) -> bool:
     return bool(clause) and all(literal.strip() for literal in clause)
+
+
+def _implies(clause: Clause, other: Clause) -> bool:
+    """Whether a text that holds a literal of ``clause`` holds one of ``other`` too."""
+    return all(any(literal in mine for literal in other) for mine in clause)
 
 
 def _minimal(clause: Clause) -> Clause:
@@ -237,26 +268,30 @@ class _Analysis:
         return _ANY  # a back-reference, fuzzy matching, a named list, \X...
 
     def sequence(self, items: Sequence[Any]) -> _Facts:
-        clauses: list[Clause] = []
-        lines = False
-        current: frozenset[str] | None = frozenset({""})  # the strings matched since the last unknown
+        parts = [self.facts(item) for item in items]
+        clauses = [clause for facts in parts for clause in facts.clauses]
+        lines = any(facts.lines for facts in parts)
+        current = frozenset({""})  # strings one of which ends what is matched so far (since an unknown)
         complete = True
-        for item in items:
-            facts = self.facts(item)
-            clauses.extend(facts.clauses)
-            lines = lines or facts.lines
-            if facts.exact is None or current is None or len(current) * len(facts.exact) > MAX_EXACT:
-                if current is not None and "" not in current:
-                    clauses.append(current)
-                current = facts.exact
-                complete = False
-            else:
-                current = frozenset(a + b for a in current for b in facts.exact)
+        for facts in parts:
+            if facts.exact is not None:
+                longer = _product(current, facts.exact)
+                if longer is not None:
+                    current = longer
+                    continue
+            # Not all of it is known: what is known so far runs on into its start, and
+            # what follows starts from its end.
+            complete = False
+            starts = facts.starts
+            joined = (_product(current, starts) if starts is not None else None) or current
+            if _known(joined):
+                clauses.append(joined)
+            current = facts.ends or frozenset({""})
         if complete:
             return _Facts(current, tuple(clauses), lines)
-        if current is not None and "" not in current:
+        if _known(current):
             clauses.append(current)
-        return _Facts(None, tuple(clauses), lines)
+        return _Facts(None, tuple(clauses), lines, _edge(parts, "starts"), _edge(parts[::-1], "ends"))
 
     def branch(self, branches: list[_Facts]) -> _Facts:
         lines = any(facts.lines for facts in branches)
@@ -267,14 +302,15 @@ class _Analysis:
             exact |= facts.exact
         else:
             return _Facts(frozenset(exact), lines=lines)
+        head, tail = _union(facts.starts for facts in branches), _union(facts.ends for facts in branches)
         # Some branch matches too many strings: each branch's best clause, any of them.
         union: set[str] = set()
         for facts in branches:
             options = facts.all_clauses()
             if not options:
-                return _Facts(None, lines=lines)
+                return _Facts(None, lines=lines, head=head, tail=tail)
             union |= max(options, key=clause_strength)
-        return _Facts(None, (frozenset(union),), lines)
+        return _Facts(None, (frozenset(union),), lines, head, tail)
 
     def repeat(self, facts: _Facts, least: int, most: int | None) -> _Facts:
         if least == 0:
@@ -283,7 +319,15 @@ class _Analysis:
             return _Facts(None, lines=facts.lines)
         if least == most == 1:
             return facts
-        return _Facts(None, facts.all_clauses(), facts.lines)
+        # At least ``least`` times: the first ``least`` of them start it, the last ones end it.
+        power = facts.exact
+        for _ in range(least - 1):
+            power = _product(power, facts.exact) if power is not None and facts.exact is not None else None
+        if power is not None and least == most:
+            return _Facts(power, facts.clauses, facts.lines)
+        known = _known(power)
+        clauses = facts.all_clauses() + ((known,) if known else ())
+        return _Facts(None, clauses, facts.lines, power or facts.head, power or facts.tail)
 
     def call(self, group: int) -> _Facts:
         name = self.calls.get(group)
@@ -317,7 +361,9 @@ def _one_of(node: Any) -> frozenset[str] | None:
     if kind is _core.Property:
         return frozenset({"0"}) if node.value == _DIGIT_PROPERTY else None
     if kind is _core.Range:
-        return frozenset({"0"}) if ord("0") <= node.lower <= node.upper <= ord("9") else None
+        if node.upper - node.lower >= MAX_EXACT:
+            return None
+        return frozenset(fold(chr(code)) for code in range(node.lower, node.upper + 1))
     if kind is _core.SetUnion and len(node.items) <= MAX_EXACT:
         members: set[str] = set()
         for item in node.items:
@@ -327,6 +373,33 @@ def _one_of(node: Any) -> frozenset[str] | None:
             members |= found
         return frozenset(members)
     return None
+
+
+def _edge(parts: list[_Facts], side: str) -> frozenset[str] | None:
+    """The strings one of which starts (``side="starts"``) or ends (``"ends"``, the parts
+    given from the last) what ``parts`` match one after another."""
+    edge = frozenset({""})
+    for facts in parts:
+        strings = getattr(facts, side)
+        if strings is None:
+            break
+        longer = _product(edge, strings) if side == "starts" else _product(strings, edge)
+        if longer is None:
+            break
+        edge = longer
+        if facts.exact is None:
+            break
+    return _known(edge)
+
+
+def _union(sets: Iterable[frozenset[str] | None]) -> frozenset[str] | None:
+    """All the strings of ``sets``, or None when one is unknown or they are too many."""
+    found: set[str] = set()
+    for strings in sets:
+        if strings is None or len(found) + len(strings) > MAX_EXACT:
+            return None
+        found |= strings
+    return _known(frozenset(found))
 
 
 class _Library:
@@ -401,20 +474,33 @@ class ScannedText:
         return all(self.holds(clause) for clause in requirement.clauses)
 
     def lines(self, clauses: Sequence[Clause]) -> list[tuple[int, int]]:
-        """Start and end (before the line break) of each line holding a literal of every clause, in order."""
-        found: set[int] | None = None
-        for clause in clauses:
-            holding: set[int] = set()
-            for literal in clause if self.present is None else clause & self.present:
-                holding |= self._lines_with(literal)
-            found = holding if found is None else found & holding
+        """Start and end (before the line break) of each line holding a literal of every clause, in order.
+
+        The lines that hold the first clause's literals are found in the whole text;
+        the other clauses are then looked for in those lines only.
+        """
+        present = self.present
+        found: set[int] = set()
+        for literal in clauses[0] if present is None else clauses[0] & present:
+            found |= self._lines_with(literal)
+        for clause in clauses[1:]:
             if not found:
-                return []
+                break
+            literals = clause if present is None else clause & present
+            found = {
+                line for line in found if any(literal in self._folded_line(line) for literal in literals)
+            }
         _, ends = self._ends()
         return [
             (ends[line - 1] + 1 if line else 0, ends[line] if line < len(ends) else len(self.text))
-            for line in sorted(found or ())
+            for line in sorted(found)
         ]
+
+    def _folded_line(self, line: int) -> str:
+        """Line number ``line`` of the folded text."""
+        folded_ends, _ = self._ends()
+        start = folded_ends[line - 1] + 1 if line else 0
+        return self.folded[start : folded_ends[line] if line < len(folded_ends) else len(self.folded)]
 
     def _lines_with(self, literal: str) -> set[int]:
         """The numbers of the lines that hold ``literal``."""

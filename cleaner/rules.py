@@ -23,6 +23,7 @@ or a name is spelled once per file, not once per pattern.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import time
@@ -173,7 +174,7 @@ class Rule:
         for number in numbers:
             pattern, needs = self.patterns[number], self.requirements[number]
             if needs.one_line and needs.clauses:
-                found = _line_matches(pattern, scanned.lines(needs.clauses), text, needs.line_start)
+                found = _matches_in_lines(pattern, self.line_form(number), text, scanned.lines(needs.clauses))
             else:
                 found = _matches(pattern, self.line_form(number), text)
             for start, end, groups in found:
@@ -413,28 +414,28 @@ def _matches(
             yield match.start(), match.end(), match.groupdict()
 
 
-def _line_matches(
-    pattern: regex.Pattern[str], lines: list[tuple[int, int]], text: str, line_start: bool
+def _matches_in_lines(
+    pattern: regex.Pattern[str], line_form: regex.Pattern[str] | None, text: str, lines: list[tuple[int, int]]
 ) -> Iterator[tuple[int, int, dict[str, str | None]]]:
-    """What :func:`_matches` finds, for a pattern whose matches lie within one line, in ``lines`` only.
+    """What :func:`_matches` finds in ``text``, for a pattern whose matches lie within one line,
+    searched in ``lines`` (start and end offsets) only.
 
-    Each line is searched on its own as a stretch of ``text``: the engine sees the
-    line breaks around it, so the matches are those of a search of the whole text.
-    A pattern that starts with ``^`` is only tried at the line's start.
+    The lines are joined with line breaks and searched at once: each is seen
+    between line breaks, as in ``text``, so the matches are those of a search of
+    the whole text, moved back to their places.
     """
-    deadline = time.monotonic() + PATTERN_TIMEOUT_SECONDS
+    if not lines:
+        return
+    starts = []
+    position = 0
     for start, end in lines:
-        if line_start:
-            match = pattern.match(text, start, end, timeout=max(deadline - time.monotonic(), 0.0))
-            if match is None:
-                continue
-            if match.end() > match.start():
-                yield start, match.end(), match.groupdict()
-                continue
-            # An empty match, after which the search may find a longer one at the same place.
-        for match in pattern.finditer(text, start, end, timeout=max(deadline - time.monotonic(), 0.0)):
-            if match.end() > match.start():
-                yield match.start(), match.end(), match.groupdict()
+        starts.append(position)
+        position += end - start + 1
+    joined = "\n".join(text[start:end] for start, end in lines)
+    for start, end, groups in _matches(pattern, line_form, joined):
+        line = bisect.bisect_right(starts, start) - 1
+        shift = lines[line][0] - starts[line]
+        yield start + shift, end + shift, groups
 
 
 def _line_end(text: str, position: int) -> int:
