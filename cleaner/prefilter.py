@@ -6,7 +6,9 @@ pattern itself, as a conjunction of clauses, each a set of literals of which the
 text must contain one (``{"newsletter"}``; ``{" is a ", " was a "}``). One pass
 of an Aho-Corasick automaton over the folded text (:class:`LiteralScan`) tells
 which literals occur, and a pattern whose requirements fail is known not to
-match: running it would find nothing.
+match: running it would find nothing. A pattern that can't match a line break
+(nor look past one) matches within a line, and that line holds its literals:
+it only needs to be searched in those lines (:meth:`ScannedText.lines`).
 
 The requirements are derived from the regex package's own parse tree, so they
 follow its syntax exactly (``(?&name)`` calls, sets, flags). Anything the
@@ -16,6 +18,7 @@ text with the regex package's own full case folding, and by treating the
 dotted and dotless i of Turkish as "i", as the regex package does when it
 ignores case; a requirement is therefore also met by a text where a
 case-sensitive pattern would not match, which only means the pattern runs.
+Decimal digits all fold to ``0``, so ``\\d{4}`` needs the literal ``0000``.
 """
 
 from __future__ import annotations

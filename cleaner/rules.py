@@ -19,6 +19,10 @@ end when what follows is short. Patterns run with MULTILINE (``^``/``$`` are
 line bounds) and a time-out, so one bad pattern can't hang a run. A file's
 ``defines`` are named sub-patterns its rules call with ``(?&name)``, so a date
 or a name is spelled once per file, not once per pattern.
+
+Most patterns can't match a given text: each pattern runs only when the text
+holds the literals it needs, and, when its matches lie within a line, only on
+the lines that hold them (:mod:`cleaner.prefilter`).
 """
 
 from __future__ import annotations
@@ -122,17 +126,16 @@ class Rule:
         self.subpatterns = subpatterns = SubPatterns.of(tuple((defines or {}).items()), flags)
         self.patterns = []
         for number, pattern in enumerate(spec.patterns):
-            source = subpatterns.expand(pattern)
             try:
-                self.patterns.append(regex.compile(source, flags))
+                compiled = regex.compile(subpatterns.expand(pattern), flags)
             except regex.error:
-                try:  # an error names its place in the pattern as written
-                    regex.compile(pattern + subpatterns.suffix, flags)
+                try:  # as written (the error names its place in the pattern as written)
+                    compiled = regex.compile(pattern + subpatterns.suffix, flags)
                 except regex.error as error:
                     raise RuleError(
                         f"{origin}: rule {spec.id!r}: field 'patterns[{number}]': {error}"
                     ) from None
-                raise
+            self.patterns.append(compiled)
         # Literals a text must hold for each pattern to match there (see cleaner.prefilter).
         self.requirements = [requirements(pattern, flags, subpatterns.suffix) for pattern in spec.patterns]
         # Faster twins of line-anchored patterns, compiled on first use (see line_start_twin).
@@ -456,12 +459,11 @@ class RuleSet:
 
     def for_document(self, lang: str | None, site: str) -> tuple[Rule, ...]:
         """The rules for a document in ``lang`` from ``site``, in order (made once per language)."""
-        scoped = self._by_language.get(lang)
-        if scoped is None:
-            scoped = self._by_language[lang] = tuple(rule for rule in self.rules if rule.applies_to(lang, ""))
         if self._site_scoped:
             return tuple(rule for rule in self.rules if rule.applies_to(lang, site))
-        return scoped
+        if lang not in self._by_language:
+            self._by_language[lang] = tuple(rule for rule in self.rules if rule.applies_to(lang, site))
+        return self._by_language[lang]
 
     @functools.cached_property
     def _site_scoped(self) -> bool:
