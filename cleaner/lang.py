@@ -10,12 +10,16 @@ same answer.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from itertools import islice
+from typing import Any
 
+import numpy as np
 import regex
-from langdetect import DetectorFactory, detect_langs
-from langdetect.lang_detect_exception import LangDetectException
+from langdetect import DetectorFactory, detector_factory
+from langdetect.lang_detect_exception import ErrorCode, LangDetectException
+from langdetect.utils.ngram import NGram
 
 DetectorFactory.seed = 0
 SAMPLE_CHARS = 600
@@ -86,3 +90,83 @@ def _langdetect(sample: str) -> str | None:
     except LangDetectException:
         return None
     return str(best.lang) if best.prob >= 0.5 else None
+
+
+def detect_langs(text: str) -> list[Any]:
+    """langdetect's ``detect_langs``, the same answers, with its trials run on numpy arrays.
+
+    langdetect updates 55 language probabilities one Python float at a time, a
+    thousand times per text. Here each update is one numpy operation over all
+    of them: element by element the same IEEE operations in the same order (the
+    sums that normalise them stay Python's ``sum``), with the same random draws,
+    so the probabilities come out bit for bit the same, several times faster.
+    """
+    detector_factory.init_factory()
+    detector = detector_factory._factory.create()
+    detector.append(text)
+    detector.cleaning_text()
+    ngrams = _ngrams(detector.text, detector.word_lang_prob_map)
+    if not ngrams:
+        raise LangDetectException(ErrorCode.CantDetectError, "No features in text.")
+    count = len(detector.langlist)
+    total = np.zeros(count)
+    step = np.empty(count)
+    detector.random.seed(detector.seed)
+    for _ in range(detector.n_trial):
+        prob = np.array(detector.prior_map) if detector.prior_map is not None else np.full(count, 1.0 / count)
+        alpha = detector.alpha + detector.random.gauss(0.0, 1.0) * detector.ALPHA_WIDTH
+        weight = alpha / detector.BASE_FREQ
+        i = 0
+        while True:
+            np.add(_word_probabilities(detector.random.choice(ngrams)), weight, out=step)
+            np.multiply(prob, step, out=prob)
+            if i % 5 == 0:
+                prob /= sum(prob.tolist())
+                if prob.max() > detector.CONV_THRESHOLD or i >= detector.ITERATION_LIMIT:
+                    break
+            i += 1
+        total += prob / detector.n_trial
+    detector.langprob = total.tolist()
+    return list(detector.get_probabilities())
+
+
+def _ngrams(text: str, known: dict[str, list[float]]) -> list[str]:
+    """langdetect's ``Detector._extract_ngrams`` (through ``NGram.add_char``), with characters'
+    normal forms remembered: the n-grams of up to 3 characters of ``text`` it has profiles for."""
+    found = []
+    grams = " "
+    capital = False
+    for char in text:
+        char = _normalize(char)
+        last = grams[-1]
+        if last == " ":
+            grams = " "
+            capital = False
+            if char == " ":
+                continue
+        elif len(grams) >= NGram.N_GRAM:
+            grams = grams[1:]
+        grams += char
+        capital = (capital or last.isupper()) if char.isupper() else False
+        if capital:
+            continue
+        for n in range(1, min(len(grams), NGram.N_GRAM) + 1):
+            gram = grams[-n:]
+            if gram != " " and gram in known:
+                found.append(gram)
+    return found
+
+
+_normalize = functools.lru_cache(maxsize=8192)(NGram.normalize)
+_WORD_PROBABILITIES: dict[str, np.ndarray[Any, np.dtype[np.float64]]] = {}
+_MAX_CACHED_WORDS = 20_000  # about 10 MB
+
+
+def _word_probabilities(word: str) -> np.ndarray[Any, np.dtype[np.float64]]:
+    """A word's probabilities in each language, as an array (made on first use, a bounded number kept)."""
+    found = _WORD_PROBABILITIES.get(word)
+    if found is None:
+        if len(_WORD_PROBABILITIES) >= _MAX_CACHED_WORDS:
+            _WORD_PROBABILITIES.clear()
+        found = _WORD_PROBABILITIES[word] = np.array(detector_factory._factory.word_lang_prob_map[word])
+    return found

@@ -19,22 +19,29 @@ end when what follows is short. Patterns run with MULTILINE (``^``/``$`` are
 line bounds) and a time-out, so one bad pattern can't hang a run. A file's
 ``defines`` are named sub-patterns its rules call with ``(?&name)``, so a date
 or a name is spelled once per file, not once per pattern.
+
+Most patterns can't match a given text: each pattern runs only when the text
+holds the literals it needs, and, when its matches lie within a line, only on
+the lines that hold them (:mod:`cleaner.prefilter`).
 """
 
 from __future__ import annotations
 
+import bisect
+import functools
 import hashlib
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 import regex
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from cleaner.model import Span
+from cleaner.prefilter import Clause, LiteralScan, ScannedText, requirements
 
 RuleKind = Literal["line", "block", "phrase", "truncate_after"]
 # Order in which kinds run: wide cuts first, so narrower ones inside them are skipped.
@@ -114,18 +121,26 @@ class Rule:
         self.lang = spec.lang if spec.lang is not None else lang
         self.origin = origin
         flags = regex.MULTILINE | regex.VERSION1 | (regex.IGNORECASE if spec.ignore_case else 0)
-        # Named sub-patterns ride along in a DEFINE group, callable as (?&name).
-        subpatterns = "".join(f"(?P<{name}>{body})" for name, body in (defines or {}).items())
-        suffix = f"(?(DEFINE){subpatterns})" if subpatterns else ""
+        # Named sub-patterns ride along in a DEFINE group, callable as (?&name); the engine
+        # runs a pattern faster with them written out in it (see SubPatterns.expand).
+        self.subpatterns = subpatterns = SubPatterns.of(tuple((defines or {}).items()), flags)
         self.patterns = []
         for number, pattern in enumerate(spec.patterns):
             try:
-                self.patterns.append(regex.compile(pattern + suffix, flags))
-            except regex.error as error:
-                raise RuleError(f"{origin}: rule {spec.id!r}: field 'patterns[{number}]': {error}") from None
+                compiled = regex.compile(subpatterns.expand(pattern), flags)
+            except regex.error:
+                try:  # as written (the error names its place in the pattern as written)
+                    compiled = regex.compile(pattern + subpatterns.suffix, flags)
+                except regex.error as error:
+                    raise RuleError(
+                        f"{origin}: rule {spec.id!r}: field 'patterns[{number}]': {error}"
+                    ) from None
+            self.patterns.append(compiled)
+        # Literals a text must hold for each pattern to match there (see cleaner.prefilter).
+        self.requirements = [requirements(pattern, flags, subpatterns.suffix) for pattern in spec.patterns]
         # Faster twins of line-anchored patterns, compiled on first use (see line_start_twin).
         self._flags = flags
-        self._twins = [line_start_twin(pattern + suffix) for pattern in spec.patterns]
+        self._twins = [line_start_twin(pattern.pattern) for pattern in self.patterns]
         self._compiled_twins: dict[int, regex.Pattern[str]] = {}
 
     def line_form(self, number: int) -> regex.Pattern[str] | None:
@@ -146,10 +161,26 @@ class Rule:
             return any(site == s or site.endswith("." + s) for s in self.spec.sites)
         return True
 
-    def find(self, text: str) -> Iterator[Finding]:
-        """The spans this rule cuts from ``text``; raises TimeoutError from a runaway pattern."""
-        for number, pattern in enumerate(self.patterns):
-            for start, end, groups in _matches(pattern, self.line_form(number), text):
+    def find(
+        self, text: str, scanned: ScannedText | None = None, numbers: list[int] | None = None
+    ) -> Iterator[Finding]:
+        """The spans this rule cuts from ``text``; raises TimeoutError from a runaway pattern.
+
+        ``scanned``: the text as the prefilter sees it, when the caller has it;
+        ``numbers``: the patterns that may match (by default, those whose
+        literals ``text`` holds). A pattern whose matches lie within a line runs
+        on the lines that hold its literals only.
+        """
+        scanned = scanned or ScannedText(text)
+        if numbers is None:
+            numbers = [n for n, needs in enumerate(self.requirements) if scanned.meets(needs)]
+        for number in numbers:
+            pattern, needs = self.patterns[number], self.requirements[number]
+            if needs.one_line and needs.clauses:
+                found = _matches_in_lines(pattern, self.line_form(number), text, scanned.lines(needs.clauses))
+            else:
+                found = _matches(pattern, self.line_form(number), text)
+            for start, end, groups in found:
                 finding = self._finding(text, start, end, groups)
                 if finding is not None:
                     yield finding
@@ -217,6 +248,97 @@ class Rule:
         return any(True for _ in self.find(text))
 
 
+class SubPatterns:
+    """A rule file's named sub-patterns, as a DEFINE suffix and written out in the patterns that call them.
+
+    The regex engine runs a call ``(?&name)`` much slower than the same sub-pattern
+    written in place (a date stamp: ten times slower), so :meth:`expand` writes each
+    call out as ``(?flags:body)``, with the flags the sub-pattern has where it is
+    defined. Calls are not atomic, so the expanded pattern finds the same matches.
+    A sub-pattern is left as a call when it can't be written out the same: when it
+    calls itself, directly or not, or captures groups (they would renumber the
+    pattern's own). A pattern that sets flags other than i, m, s and x, or sets
+    them for all of it, or names a group as a sub-pattern is left as written.
+    """
+
+    _FLAG_LETTERS: ClassVar[dict[str, int]] = {
+        "i": regex.IGNORECASE,
+        "m": regex.MULTILINE,
+        "s": regex.DOTALL,
+        "x": regex.VERBOSE,
+    }
+
+    def __init__(self, defines: tuple[tuple[str, str], ...], flags: int) -> None:
+        self.defines = dict(defines)
+        body = "".join(f"(?P<{name}>{body})" for name, body in defines)
+        self.suffix = f"(?(DEFINE){body})" if body else ""
+        on = "".join(letter for letter, flag in self._FLAG_LETTERS.items() if flags & flag)
+        off = "".join(letter for letter, flag in self._FLAG_LETTERS.items() if not flags & flag)
+        self._scope = f"(?{on}-{off}:"
+        self._flags = flags
+        self._written: dict[str, str | None] = {}
+
+    @classmethod
+    @functools.lru_cache(maxsize=64)
+    def of(cls, defines: tuple[tuple[str, str], ...], flags: int) -> SubPatterns:
+        """The sub-patterns of one file for rules with ``flags`` (made once, shared by its rules)."""
+        return cls(defines, flags)
+
+    def expand(self, pattern: str) -> str:
+        """``pattern`` with the calls to sub-patterns written out, and the suffix if a call remains."""
+        if (
+            not self.defines
+            or _SETS_FLAGS.search(pattern)
+            or any(f"<{name}>" in pattern for name in self.defines)
+        ):
+            return pattern + self.suffix
+        expanded = self._write_out(pattern, ())
+        if expanded is None or _CALL.search(expanded):
+            return pattern + self.suffix
+        return expanded
+
+    def _write_out(self, pattern: str, calling: tuple[str, ...]) -> str | None:
+        """``pattern`` with every call written out, or None when one can't be."""
+        pieces = []
+        position = 0
+        for start, end, name in _calls(pattern):
+            body = self._body(name, calling) if name in self.defines else None
+            if body is None:
+                return None
+            pieces += [pattern[position:start], self._scope, body, ")"]
+            position = end
+        return "".join(pieces) + pattern[position:]
+
+    def _body(self, name: str, calling: tuple[str, ...]) -> str | None:
+        if name in calling:
+            return None  # a recursive sub-pattern
+        if name not in self._written:
+            body = self.defines[name]
+            written = self._write_out(body, (*calling, name))
+            stubs = "".join(f"(?P<{other}>)" for other in self.defines)  # the names it may call
+            if written is not None and regex.compile(
+                f"(?:{body})(?(DEFINE){stubs})", self._flags
+            ).groups > len(self.defines):
+                written = None  # it captures groups
+            self._written[name] = written
+        return self._written[name]
+
+
+# An inline flag group that sets flags for the whole pattern, or scopes flags other than i, m, s, x.
+_SETS_FLAGS = regex.compile(r"\(\?[a-zA-Z-]*\)|\(\?[imsx-]*[^imsx:)\-<>=!P&'#(|]")
+# Any call of a group: (?&name), (?P>name), (?R), (?1), (?+1), (?-1).
+_CALL = regex.compile(r"\(\?(?:&|P>|R\)|[+-]?[0-9])")
+
+
+def _calls(pattern: str) -> Iterator[tuple[int, int, str]]:
+    """Start, end and name of each ``(?&name)`` in ``pattern`` outside sets and escapes."""
+    for position, char in _top_level_chars(pattern):
+        if char == "(" and pattern.startswith("(?&", position):
+            end = pattern.find(")", position)
+            if end > 0:
+                yield position, end + 1, pattern[position + 3 : end]
+
+
 def line_start_twin(pattern: str) -> str | None:
     """The source of a faster twin of a pattern anchored at line starts, or None when it has none.
 
@@ -235,7 +357,20 @@ def line_start_twin(pattern: str) -> str | None:
 
 def _has_top_level_bar(pattern: str) -> bool:
     """Whether ``pattern`` is an alternation at its top level (outside groups and sets)."""
-    depth = sets = position = 0
+    depth = 0
+    for _, char in _top_level_chars(pattern):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            return True
+    return False
+
+
+def _top_level_chars(pattern: str) -> Iterator[tuple[int, str]]:
+    """Position and character of each character of ``pattern`` outside sets, that isn't escaped."""
+    sets = position = 0
     while position < len(pattern):
         char = pattern[position]
         if char == "\\":
@@ -246,16 +381,9 @@ def _has_top_level_bar(pattern: str) -> bool:
             position += pattern[position + 1 : position + 2] == "]"  # a literal ] opening a set
         elif char == "]" and sets:
             sets -= 1
-        elif sets:
-            pass
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "|" and depth == 0:
-            return True
+        elif not sets:
+            yield position, char
         position += 1
-    return False
 
 
 def _matches(
@@ -289,6 +417,30 @@ def _matches(
             yield match.start(), match.end(), match.groupdict()
 
 
+def _matches_in_lines(
+    pattern: regex.Pattern[str], line_form: regex.Pattern[str] | None, text: str, lines: list[tuple[int, int]]
+) -> Iterator[tuple[int, int, dict[str, str | None]]]:
+    """What :func:`_matches` finds in ``text``, for a pattern whose matches lie within one line,
+    searched in ``lines`` (start and end offsets) only.
+
+    The lines are joined with line breaks and searched at once: each is seen
+    between line breaks, as in ``text``, so the matches are those of a search of
+    the whole text, moved back to their places.
+    """
+    if not lines:
+        return
+    starts = []
+    position = 0
+    for start, end in lines:
+        starts.append(position)
+        position += end - start + 1
+    joined = "\n".join(text[start:end] for start, end in lines)
+    for start, end, groups in _matches(pattern, line_form, joined):
+        line = bisect.bisect_right(starts, start) - 1
+        shift = lines[line][0] - starts[line]
+        yield start + shift, end + shift, groups
+
+
 def _line_end(text: str, position: int) -> int:
     end = text.find("\n", position)
     return len(text) if end < 0 else end
@@ -301,8 +453,21 @@ class RuleSet:
     rules: tuple[Rule, ...]
     version: str
 
-    def for_document(self, lang: str | None, site: str) -> list[Rule]:
-        return [rule for rule in self.rules if rule.applies_to(lang, site)]
+    _by_language: dict[str | None, tuple[Rule, ...]] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
+
+    def for_document(self, lang: str | None, site: str) -> tuple[Rule, ...]:
+        """The rules for a document in ``lang`` from ``site``, in order (made once per language)."""
+        if self._site_scoped:
+            return tuple(rule for rule in self.rules if rule.applies_to(lang, site))
+        if lang not in self._by_language:
+            self._by_language[lang] = tuple(rule for rule in self.rules if rule.applies_to(lang, site))
+        return self._by_language[lang]
+
+    @functools.cached_property
+    def _site_scoped(self) -> bool:
+        return any(rule.spec.sites is not None for rule in self.rules)
 
 
 def load_rule_file(path: Path, origin: str | None = None) -> list[Rule]:
@@ -353,6 +518,53 @@ def load_rules(folder: Path) -> RuleSet:
     return RuleSet(tuple(ordered), "rules-" + digest.hexdigest()[:12])
 
 
+class _Plan:
+    """What the prefilter needs for one list of rules, made once: an automaton for their literals,
+    and an index from each literal to the patterns whose first (strongest) clause holds it."""
+
+    def __init__(self, rules: tuple[Rule, ...]) -> None:
+        # A pattern's entry: its rule's position, its number and its clauses after the first.
+        self.entries: list[tuple[int, int, tuple[Clause, ...]]] = []
+        self.index: dict[str, list[int]] = {}
+        self.always: list[int] = []  # the entries of patterns that need no literal
+        for position, rule in enumerate(rules):
+            for number, needs in enumerate(rule.requirements):
+                entry = len(self.entries)
+                self.entries.append((position, number, needs.clauses[1:]))
+                if not needs.clauses:
+                    self.always.append(entry)
+                for literal in needs.clauses[0] if needs.clauses else ():
+                    self.index.setdefault(literal, []).append(entry)
+        self.indexed = frozenset(self.index)
+        literals = {
+            literal
+            for rule in rules
+            for needs in rule.requirements
+            for clause in needs.clauses
+            for literal in clause
+        }
+        self.scan = LiteralScan(literals)
+
+    @staticmethod
+    @functools.lru_cache(maxsize=32)
+    def of(rules: tuple[Rule, ...]) -> _Plan:
+        """The plan for ``rules`` (the same few lists, one per language, come back for every document)."""
+        return _Plan(rules)
+
+    def patterns(self, scanned: ScannedText) -> dict[int, list[int]]:
+        """The numbers of the patterns that may match in ``scanned``, by the position of their rule."""
+        present = scanned.present or set()
+        chosen = set(self.always)
+        for literal in self.indexed & present:
+            chosen.update(self.index[literal])
+        found: dict[int, list[int]] = {}
+        for entry in sorted(chosen):
+            position, number, others = self.entries[entry]
+            if not others or not any(map(present.isdisjoint, others)):
+                found.setdefault(position, []).append(number)
+        return found
+
+
 @dataclass
 class RuleResult:
     """The spans all rules found in a text, the author they named, and rules that failed."""
@@ -362,14 +574,20 @@ class RuleResult:
     warnings: list[str]
 
 
-def apply_rules(text: str, rules: list[Rule]) -> RuleResult:
+def apply_rules(text: str, rules: Sequence[Rule]) -> RuleResult:
     """Run ``rules`` in order; a span inside an earlier one is dropped, a time-out is a warning."""
     spans: list[Span] = []
     author: str | None = None
     warnings: list[str] = []
-    for rule in rules:
+    plan = _Plan.of(tuple(rules))
+    scanned = ScannedText(text, plan.scan)
+    chosen = plan.patterns(scanned)
+    for position, rule in enumerate(rules):
+        numbers = chosen.get(position)
+        if numbers is None:
+            continue  # none of its patterns can match
         try:
-            findings = list(rule.find(text))
+            findings = list(rule.find(text, scanned, numbers))
         except TimeoutError:
             warnings.append(f"rule {rule.id!r} ({rule.origin}) timed out after {PATTERN_TIMEOUT_SECONDS}s")
             continue

@@ -422,18 +422,23 @@ def run(
     limits: Limits | None = None,
     engine: Engine | None = None,
     relearn: bool = False,
+    cleaner: Cleaner | None = None,
 ) -> RunSummary:
     """Clean every new or changed input file into ``out``; see the module docstring.
 
     ``engine`` runs the work (default: this process or a local pool of ``workers``
     processes, all cores when None). ``relearn`` forgets the site-lines statistics of
-    earlier runs and learns from these inputs alone.
+    earlier runs and learns from these inputs alone. ``cleaner``: one already loaded
+    with ``settings``, for runs one after another in a process (its rules and models
+    are not loaded again).
     """
     started = time.perf_counter()
     files, skipped = discover(inputs)
     # The allowlist is read first, so that a bad one stops the run before any work.
     allowlist = Allowlist.load(settings.site_lines_allow) if settings.site_lines else None
-    cleaner = Cleaner(settings)
+    if cleaner is not None and cleaner.settings != settings:
+        raise ValueError("the cleaner given was made with other settings than the run's")
+    cleaner = cleaner or Cleaner(settings)
     job = Job(settings, cleaner.versions, out, limits or Limits(), debug)
     summary = RunSummary(skipped_files=len(skipped))
     with output_lock(out):

@@ -40,7 +40,13 @@ def test_bench_reports_speeds_ratios_scaling_and_stores_them(tmp_path: Path) -> 
     assert outcome.exit_code == 0, outcome.output
     assert "docs/s/core" in outcome.output and "scaling (text)" in outcome.output
     found = json.loads(results.read_text())
-    assert found["text"]["docs"] == 12 and found["html"]["docs"] == 4
+    assert found["text"]["docs"] == found["text_all_sizes"]["docs"] == 12 and found["html"]["docs"] == 4
+    assert found["start_up"]["cpu_s"] > 0 and "start-up" in outcome.output
+    for kind in ("text (seed-sized)", "text (all)", "html"):
+        stages = found["stages_ms_per_doc"][kind]
+        assert stages["clean"] > 0 and "apply_rules" in stages and "detect_language" in stages
+        assert abs(sum(ms for name, ms in stages.items() if name != "clean") - stages["clean"]) < 0.01
+    assert "html_to_text" in found["stages_ms_per_doc"]["html"]
     assert found["peers_html"]["trafilatura.extract"]["docs"] == 4
     assert found["scaling"]["workers_2"]["docs"] == 12 and found["scaling"]["speedup_wall"] > 0
     assert set(found["met"]) == {"text_docs_per_cpu_s", "html_vs_trafilatura", "speedup_2_workers"}

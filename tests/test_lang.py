@@ -48,3 +48,51 @@ def test_function_words_agree_with_langdetect_on_the_dev_texts() -> None:
             answered += 1
             assert fast == _langdetect(sample), sample[:200]
     assert answered >= 0.8 * len(texts[::2])
+
+
+def langdetect_answers(text: str) -> list[tuple[str, float]] | str:
+    """langdetect's own probabilities for ``text``, or its error."""
+    from langdetect import detect_langs as original
+    from langdetect.lang_detect_exception import LangDetectException
+
+    try:
+        return [(found.lang, found.prob) for found in original(text)]
+    except LangDetectException as error:
+        return str(error)
+
+
+def fast_answers(text: str) -> list[tuple[str, float]] | str:
+    from langdetect.lang_detect_exception import LangDetectException
+
+    from cleaner.lang import detect_langs
+
+    try:
+        return [(found.lang, found.prob) for found in detect_langs(text)]
+    except LangDetectException as error:
+        return str(error)
+
+
+def test_the_numpy_trials_give_langdetects_probabilities_bit_for_bit() -> None:
+    texts = [
+        ENGLISH,
+        GERMAN,
+        SWEDISH,
+        ENGLISH + " " + GERMAN,
+        "東京の議会は新しい橋の開通を決めました。" * 3,
+        "Москва объявила, что новый мост откроется в конце года.",
+        "Ο δήμος ανακοίνωσε ότι η νέα γέφυρα θα ανοίξει στο τέλος του έτους.",
+        "Tin tức: Hội đồng thành phố cho biết cây cầu mới sẽ mở cửa.",
+        "ÉLECTIONS À PARIS : LE CONSEIL VOTE LUNDI",
+        "12 34 56 ... !!",
+        "",
+    ]
+    for text in texts:
+        assert fast_answers(text) == langdetect_answers(text), text
+
+
+def test_the_numpy_trials_agree_with_langdetect_on_samples_of_the_dev_texts() -> None:
+    folder = shared_path("data", "extraction-dev", "raw-recall")
+    for path in sorted(Path(folder).glob("*.txt"))[:40]:
+        text = path.read_text(encoding="utf-8")
+        sample = text[len(text) // 2 : len(text) // 2 + SAMPLE_CHARS]
+        assert fast_answers(sample) == langdetect_answers(sample), path.name
