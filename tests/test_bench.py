@@ -46,7 +46,7 @@ def test_bench_reports_speeds_ratios_scaling_and_stores_them(tmp_path: Path) -> 
         stages = found["stages_ms_per_doc"][kind]
         assert stages["clean"] > 0 and "apply_rules" in stages and "detect_language" in stages
         assert abs(sum(ms for name, ms in stages.items() if name != "clean") - stages["clean"]) < 0.01
-    assert "html_to_text" in found["stages_ms_per_doc"]["html"]
+    assert "prepare" in found["stages_ms_per_doc"]["html"]  # HTML extraction happens there
     assert found["peers_html"]["trafilatura.extract"]["docs"] == 4
     assert found["scaling"]["workers_2"]["docs"] == 12 and found["scaling"]["speedup_wall"] > 0
     assert set(found["met"]) == {"text_docs_per_cpu_s", "html_vs_trafilatura", "speedup_2_workers"}
