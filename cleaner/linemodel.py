@@ -30,7 +30,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from cleaner.model import Span
+from cleaner.model import Span, touches_any
 from cleaner.stopwords import best_stoplist
 
 MODEL_NAME = "boilerplate-lines"
@@ -510,7 +510,7 @@ def find_boilerplate(
     cut_rows = [
         i
         for i, line in enumerate(lines)
-        if proba[i] >= cut and not any(s < line.end and line.start < e for s, e in protected)
+        if proba[i] >= cut and not touches_any(line.start, line.end, protected)
     ]
     if not cut_rows:
         return []

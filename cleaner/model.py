@@ -46,6 +46,11 @@ class Span:
         return replace(self, **changes)  # type: ignore[arg-type]
 
 
+def touches_any(start: int, end: int, ranges: Iterable[tuple[int, int]]) -> bool:
+    """Whether ``start..end`` overlaps any of ``ranges`` (the stages' test for text another one owns)."""
+    return any(s < end and start < e for s, e in ranges)
+
+
 @dataclass
 class Document:
     """One article: its text before cleaning, metadata and the spans found so far."""

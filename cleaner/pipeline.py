@@ -24,7 +24,7 @@ from cleaner.ingest import RawRecord
 from cleaner.lang import detect_language
 from cleaner.linemodel import detect_mode, find_boilerplate
 from cleaner.linemodel import model_version as boilerplate_version
-from cleaner.model import Document, Span, cut_ranges, render
+from cleaner.model import Document, Span, cut_ranges, render, touches_any
 from cleaner.offtopic import find_offtopic
 from cleaner.offtopic import model_version as offtopic_version
 from cleaner.review.decisions import DEFAULT_PATH as DEFAULT_DECISIONS
@@ -209,14 +209,15 @@ def find_headline(
     lines = [
         (m.start(), m.end(), m.group().strip())
         for m in _LINE.finditer(text)
-        if m.group().strip() and not any(s < m.end() and m.start() < e for s, e in skip or ())
+        if m.group().strip() and not touches_any(m.start(), m.end(), skip or ())
     ]
     if title:
         wanted = _squash(title)
+        squashed = [(_squash(line), start, end) for start, end, line in lines]
         matches = [
-            (len(_squash(line)), start, end)
-            for start, end, line in lines
-            if len(_squash(line)) >= 15 and (_squash(line) in wanted or wanted in _squash(line))
+            (len(form), start, end)
+            for form, start, end in squashed
+            if len(form) >= 15 and (form in wanted or wanted in form)
         ]
         return max(matches)[1:] if matches else None
     bylines = [span.start for span in spans if span.category == "byline"]

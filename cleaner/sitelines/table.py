@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cleaner.model import Span
+from cleaner.model import Span, touches_any
 from cleaner.sitelines.lines import MAX_CHARS, eligible_lines, hash_hex
 
 TABLE_NAME = "_site_lines.json"
@@ -166,7 +166,7 @@ class SiteLines:
         spans = []
         for line in eligible_lines(text):
             learned = entry.by_hash.get(line.hash)
-            if learned is None or any(s < line.end and line.start < e for s, e in protected):
+            if learned is None or touches_any(line.start, line.end, protected):
                 continue
             spans.append(
                 Span(
