@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
-import tempfile
 from pathlib import Path
 
 from cleaner.ingest import RawRecord
 from cleaner.pipeline import SURVEY_VERSION, Extracted
+from cleaner.write import write_atomic
 
 CACHE_NAME = ".extracted"
 
@@ -54,18 +53,10 @@ class ExtractionCache:
 
     def put(self, record: RawRecord, extracted: Extracted) -> None:
         """Keep the extraction of ``record`` (written whole or not at all)."""
-        path = self.path(record)
-        # ASCII JSON: a lone surrogate in a page survives the round trip.
-        data = json.dumps({"text": extracted.text, "metadata": extracted.metadata}).encode("ascii")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(descriptor, "wb") as handle:
-                handle.write(data)
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        # ASCII JSON: a lone surrogate in a page survives the round trip. Not flushed to disk:
+        # an entry a crash damaged is extracted again.
+        data = json.dumps({"text": extracted.text, "metadata": extracted.metadata})
+        write_atomic(self.path(record), data, durable=False)
 
     def clear(self) -> None:
         """Remove every kept extraction."""

@@ -66,6 +66,7 @@ from cleaner.write import (
     index_entry,
     jsonl_record,
     output_path,
+    output_root,
     remove_stale_temporaries,
     sidecar,
     write_atomic,
@@ -241,9 +242,11 @@ def _clean_file(cleaner: Cleaner, job: Job, item: InputFile) -> Outcome:
             document, text = cleaned
             text_path = output_path(job.out, item.rel, ".txt")
             side_path = output_path(job.out, item.rel, ".json")
-            write_atomic(side_path, dumps(sidecar(document, cleaner.document_versions(document))) + "\n")
-            write_atomic(text_path, text)
-            root = job.out.resolve()
+            # Not flushed one by one: the parent's manifest commits them in groups (cleaner/write.py).
+            sidecar_json = dumps(sidecar(document, cleaner.document_versions(document)))
+            write_atomic(side_path, sidecar_json + "\n", durable=False)
+            write_atomic(text_path, text, durable=False)
+            root = output_root(job.out)
             outcome.outputs += [p.relative_to(root).as_posix() for p in (text_path, side_path)]
     except (InputError, OSError, ValueError) as error:
         outcome.sha256 = outcome.sha256 or getattr(error, "sha256", "") or _digest_or_blank(item.path)
@@ -489,6 +492,7 @@ def run(
                     bar.update(sum(len(outcome.index) for outcome in outcomes))
             finally:
                 collector.abort()
+                manifest.commit()  # the files finished so far are not cleaned again
         _write_index(out, files, manifest)
         ExtractionCache(out / CACHE_NAME).clear()
         manifest.compact([str(item.path) for item in files])
@@ -688,12 +692,12 @@ class _RecordsFile:
     """
 
     def __init__(self, out: Path, item: InputFile) -> None:
-        self.root = out.resolve()
+        self.root = output_root(out)
         self.target = output_path(out, item.rel, ".jsonl")
         self.part = output_path(out, f"{INDEX_PARTS}/{item.rel}", ".jsonl")
         self.stack = ExitStack()
-        self.records: TextIO = self.stack.enter_context(atomic_writer(self.target))
-        self.index: TextIO = self.stack.enter_context(atomic_writer(self.part))
+        self.records: TextIO = self.stack.enter_context(atomic_writer(self.target, durable=False))
+        self.index: TextIO = self.stack.enter_context(atomic_writer(self.part, durable=False))
         self.complete = True
 
     def add(self, outcome: Outcome) -> None:
