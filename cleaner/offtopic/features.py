@@ -16,7 +16,7 @@ paragraph and a unit is a sum of atoms.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -114,7 +114,8 @@ class DocFeatures:
 
     units: list[Unit]
     matrix: np.ndarray  # (len(units), len(FEATURES))
-    unseen: np.ndarray  # (len(units), vocabulary): names of each unit seen nowhere else
+    # Names of a unit seen nowhere else: (unit, vocabulary column) pairs, sorted.
+    unseen: np.ndarray  # (pairs, 2)
     surface: Callable[[], list[str]]  # a written form of each word of the vocabulary
     languages: list[str | None]
     styles: list[list[str]]
@@ -128,19 +129,14 @@ class DocFeatures:
     def unseen_entities(self, unit: int) -> list[str]:
         """The names of ``unit`` seen nowhere else in the document."""
         surface = self.surface()
-        return [surface[k] for k in np.flatnonzero(self.unseen[unit])]
+        low, high = np.searchsorted(self.unseen[:, 0], (unit, unit + 1))
+        return [surface[k] for k in self.unseen[low:high, 1]]
 
 
 def _divide(num: np.ndarray, den: np.ndarray, default: float) -> np.ndarray:
     out = np.full(num.shape, default, dtype=float)
     np.divide(num, den, out=out, where=den > 0)
     return out
-
-
-def _cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Row-wise cosine of two (n, d) arrays; 0 where a row is empty."""
-    norms = np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1)
-    return _divide(np.einsum("ij,ij->i", a, b), norms, 0.0)
 
 
 def _atoms(text: str) -> tuple[list[tuple[int, int]], list[Unit], list[tuple[int, int]], list[list[int]]]:
@@ -167,12 +163,17 @@ def _atoms(text: str) -> tuple[list[tuple[int, int]], list[Unit], list[tuple[int
 
 @dataclass
 class _Tokens:
-    """Per-atom token statistics of one document."""
+    """Per-atom token statistics of one document.
+
+    Counts are kept as (atom, column) pairs with a nonzero count, sorted, never
+    as atoms x vocabulary matrices: their size grows with the text, not with its square.
+    """
 
     stems: np.ndarray  # the document vocabulary V: ids of the stems of its topic words
-    counts: np.ndarray  # (atoms, V) topic-word stems
-    entity_atoms: np.ndarray  # (atoms, V) capitalised mid-sentence occurrences
-    numbers: np.ndarray  # (atoms, N) number tokens
+    pairs: np.ndarray  # (pairs, 2) sorted (atom, stem column) pairs of the topic words
+    counts: np.ndarray  # (pairs,) topic words of each pair
+    entities: np.ndarray  # (pairs,) capitalised mid-sentence occurrences of each pair
+    numbers: np.ndarray  # (pairs, 2) sorted (atom, number column) pairs of the number tokens
     vectors: np.ndarray  # (atoms, dim) rarity-weighted word-vector sums
     weights: np.ndarray  # (V,) rarity weight of each stem
     known: np.ndarray  # (atoms,) topic words that have a vector
@@ -217,9 +218,92 @@ def _token_type(token: str, wv: WordVectors) -> TokenType:
     return _TOPIC, stem, wv.index.get(lower, wv.unknown), capital, languages
 
 
-def _cells(atom_of: np.ndarray, column: np.ndarray, n: int, width: int) -> np.ndarray:
-    """(n, width) counts of (atom, column) pairs."""
-    return np.bincount(atom_of * width + column, minlength=n * width).reshape(n, width).astype(float)
+def _segment_sums(values: np.ndarray, group: np.ndarray, n: int) -> np.ndarray:
+    """(n, ...) sums of the rows of ``values`` by ``group``, ids in [0, n) in non-decreasing order."""
+    out = np.zeros((n, *values.shape[1:]))
+    if len(group):
+        starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+        out[group[starts]] = np.add.reduceat(values, starts, axis=0)
+    return out
+
+
+def _pairs(row: np.ndarray, column: np.ndarray, weights: Sequence[np.ndarray]) -> tuple[np.ndarray, ...]:
+    """Distinct (row, column) pairs, sorted, as a (pairs, 2) array; the index of each input's
+    pair; and the sum of each of ``weights`` over each pair."""
+    width = int(column.max()) + 1 if len(column) else 1
+    keys, inverse = np.unique(row.astype(np.int64) * width + column, return_inverse=True)
+    pairs = np.stack(np.divmod(keys, width), axis=1).astype(np.intp)
+    return (pairs, inverse, *(np.bincount(inverse, w, len(keys)) for w in weights))
+
+
+def _contains(pairs: np.ndarray, row: np.ndarray, column: np.ndarray) -> np.ndarray:
+    """Whether each (row, column) is one of ``pairs``: distinct (row, column) rows, sorted."""
+    if not len(pairs):
+        return np.zeros(len(row), dtype=bool)
+    width = int(max(pairs[:, 1].max(), column.max(initial=0))) + 1
+    keys = pairs[:, 0].astype(np.int64) * width + pairs[:, 1]
+    query = row.astype(np.int64) * width + column
+    return np.asarray(keys[np.minimum(np.searchsorted(keys, query), len(keys) - 1)] == query)
+
+
+@dataclass
+class _UnitPairs:
+    """The (unit, column) pairs of a document with a nonzero count.
+
+    The first ``len(paragraphs)`` pairs are those of the paragraph units, the
+    rest those of the sentence units.
+    """
+
+    unit: np.ndarray
+    column: np.ndarray
+    source: np.ndarray  # the paragraph of a paragraph unit's pair, the atom of a sentence unit's
+    sums: list[np.ndarray]  # each weight summed over the unit
+    para_sums: list[np.ndarray]  # each weight summed over the unit's paragraph
+    paragraphs: np.ndarray  # (pairs, 2) the sorted (paragraph, column) pairs
+
+
+class _Layout:
+    """Where units lie among atoms: a paragraph unit is the sum of its atoms, a sentence unit one atom."""
+
+    def __init__(self, units: list[Unit], members: list[list[int]]) -> None:
+        n = len(units)
+        self.n_units = n
+        self.para_of = np.fromiter((u.paragraph for u in units), np.intp, n)
+        self.is_sentence = np.fromiter((u.is_sentence for u in units), bool, n)
+        self.para_units = np.flatnonzero(~self.is_sentence)
+        self.sent_units = np.flatnonzero(self.is_sentence)
+        self.sent_atoms = np.fromiter((members[i][0] for i in self.sent_units), np.intp, len(self.sent_units))
+        sizes = np.fromiter((len(members[i]) for i in self.para_units), np.intp, len(self.para_units))
+        self.atom_para = np.repeat(np.arange(len(self.para_units)), sizes)
+        self.atom_sentence = np.full(len(self.atom_para), -1, dtype=np.intp)
+        self.atom_sentence[self.sent_atoms] = self.sent_units
+
+    def per_unit(self, per_atom: np.ndarray) -> np.ndarray:
+        """Rows of ``per_atom`` summed over the atoms of each unit."""
+        out = np.empty((self.n_units, *per_atom.shape[1:]))
+        out[self.para_units] = _segment_sums(per_atom, self.atom_para, len(self.para_units))
+        out[self.sent_units] = per_atom[self.sent_atoms]
+        return out
+
+    def same_paragraph(self, atom: np.ndarray, other: np.ndarray) -> np.ndarray:
+        """Whether each ``other`` is an atom of the paragraph of ``atom``."""
+        ok = (other >= 0) & (other < len(self.atom_para))
+        ok[ok] &= self.atom_para[other[ok]] == self.atom_para[atom[ok]]
+        return ok
+
+    def unit_pairs(self, pairs: np.ndarray, weights: Sequence[np.ndarray]) -> _UnitPairs:
+        """The (unit, column) pairs of the (atom, column) ``pairs``, with ``weights`` summed."""
+        atom, column = pairs[:, 0], pairs[:, 1]
+        paragraphs, inverse, *para_sums = _pairs(self.atom_para[atom], column, weights)
+        inside = self.atom_sentence[atom] >= 0
+        return _UnitPairs(
+            np.concatenate((self.para_units[paragraphs[:, 0]], self.atom_sentence[atom[inside]])),
+            np.concatenate((paragraphs[:, 1], column[inside])),
+            np.concatenate((paragraphs[:, 0], atom[inside])),
+            [np.concatenate((s, w[inside])) for s, w in zip(para_sums, weights, strict=True)],
+            [np.concatenate((s, s[inverse[inside]])) for s in para_sums],
+            paragraphs,
+        )
 
 
 def _tokenise(text: str, atoms: list[tuple[int, int]], wv: WordVectors) -> _Tokens:
@@ -248,13 +332,11 @@ def _tokenise(text: str, atoms: list[tuple[int, int]], wv: WordVectors) -> _Toke
     stems, first_of_stem = stems[order], first_of_stem[order]
     t_stem = np.argsort(order)[t_stem]
     t_atom, t_row = atom_of[topic], rows[topic]
-    vocab = len(stems)
-    counts = _cells(t_atom, t_stem, n, vocab)
     entity = (capitals.astype(bool) & ~first)[topic]
-    entity_atoms = _cells(t_atom[entity], t_stem[entity], n, vocab)
+    pairs, _, counts, entities = _pairs(t_atom, t_stem, (np.ones(len(t_atom)), entity))
     number = kinds == _NUMBER
-    number_ids, number_col = np.unique(ids[number], return_inverse=True)
-    number_counts = _cells(atom_of[number], number_col, n, len(number_ids))
+    number_col = np.unique(ids[number], return_inverse=True)[1]
+    number_pairs = _pairs(atom_of[number], number_col, ())[0]
     has_vector = t_row != wv.unknown
     # One row per token: has a vector, a word, capitalised, function word, language hits.
     token_rows = np.zeros((len(found), 4 + len(LANGUAGES)))
@@ -263,16 +345,15 @@ def _tokenise(text: str, atoms: list[tuple[int, int]], wv: WordVectors) -> _Toke
     token_rows[:, 2] = capitals
     token_rows[:, 3] = kinds == _FUNCTION
     token_rows[:, 4:] = (bits[:, None] & _LANGUAGE_BITS) > 0
-    onehot = np.zeros((n, len(found)))
-    onehot[atom_of, np.arange(len(found))] = 1.0
-    summed = onehot @ token_rows
+    summed = _segment_sums(token_rows, atom_of, n)
     v_rows = t_row[has_vector]
-    vectors = onehot[:, topic_at[has_vector]] @ (wv.vectors[v_rows] * wv.weights[v_rows, None])
+    vectors = _segment_sums(wv.vectors[v_rows] * wv.weights[v_rows, None], t_atom[has_vector], n)
     return _Tokens(
         stems,
+        pairs,
         counts,
-        entity_atoms,
-        number_counts,
+        entities,
+        number_pairs,
         vectors,
         # Each stem weighs as much as the first word that brought it in.
         wv.weights[t_row[first_of_stem]].astype(float),
@@ -319,7 +400,7 @@ def _languages(
     return out
 
 
-def _styles(text: str, atoms: list[tuple[int, int]], assign: np.ndarray) -> list[list[str]]:
+def _styles(text: str, atoms: list[tuple[int, int]], layout: _Layout) -> list[list[str]]:
     """Per unit, the typographic habits it shows that the rest of the document never does
     (while showing their rival at least twice)."""
     per_atom = np.zeros((len(atoms), 2 * len(_STYLES)))
@@ -331,13 +412,13 @@ def _styles(text: str, atoms: list[tuple[int, int]], assign: np.ndarray) -> list
         atom = np.searchsorted(starts, where, side="right") - 1
         inside = (atom >= 0) & (where < ends[np.maximum(atom, 0)])
         np.add.at(per_atom, (atom[inside], group[inside] - 1), 1.0)
-    own = assign @ per_atom
+    own = layout.per_unit(per_atom)
     rest = per_atom.sum(axis=0) - own
     habit, rival = own[:, 0::2] > 0, own[:, 1::2] > 0
     rest_habit, rest_rival = rest[:, 0::2], rest[:, 1::2]
     shows_habit = habit & (rest_rival >= 2) & (rest_habit <= 0)
     shows_rival = ~shows_habit & rival & (rest_habit >= 2) & (rest_rival <= 0)
-    out: list[list[str]] = [[] for _ in range(len(assign))]
+    out: list[list[str]] = [[] for _ in range(layout.n_units)]
     for i, k in zip(*np.nonzero(shows_habit | shows_rival), strict=True):
         out[i].append(_STYLES[k][0] if shows_habit[i, k] else _STYLES[k][1])
     return out
@@ -362,27 +443,6 @@ def _shape(
             siblings = members[para_units[u.paragraph]]
             f["sent_first"][i] = members[i][0] == siblings[0]
             f["sent_last"][i] = members[i][0] == siblings[-1]
-
-
-def _neighbours(
-    units: list[Unit], atom_para: np.ndarray, first_atom: np.ndarray, para_assign: np.ndarray
-) -> np.ndarray:
-    """(units, atoms): a sentence's neighbours in its paragraph, a paragraph's adjacent paragraphs."""
-    n_atoms = len(atom_para)
-    out = np.zeros((len(units), n_atoms))
-    is_sentence = np.fromiter((u.is_sentence for u in units), bool, len(units))
-    para_rows = np.flatnonzero(~is_sentence)
-    shifted = np.zeros((len(para_rows) + 2, n_atoms))
-    shifted[1:-1] = para_assign
-    out[para_rows] = shifted[:-2] + shifted[2:]
-    sent_rows = np.flatnonzero(is_sentence)
-    atom = first_atom[sent_rows]
-    for step in (-1, 1):
-        other = atom + step
-        ok = (other >= 0) & (other < n_atoms)
-        ok[ok] &= atom_para[other[ok]] == atom_para[atom[ok]]
-        out[sent_rows[ok], other[ok]] = 1.0
-    return out
 
 
 # Features given as z-scores and ranks among the document's units of one kind.
@@ -441,116 +501,124 @@ def compute(text: str, title: str | None, lang: str | None, wv: WordVectors | No
 
 def _compute(text: str, title: str | None, lang: str | None, wv: WordVectors) -> DocFeatures:
     paras, units, atoms, members = _atoms(text)
-    n_units, n_paras, n_atoms = len(units), len(paras), len(atoms)
+    n_units, n_paras = len(units), len(paras)
     rows = np.zeros((n_units, len(FEATURES)))
     if not units:
-        return DocFeatures([], rows, np.zeros((0, 0), dtype=bool), list, [], [], lang)
+        return DocFeatures([], rows, np.zeros((0, 2), dtype=np.intp), list, [], [], lang)
     f = {name: rows[:, i] for i, name in enumerate(FEATURES)}  # column views
 
     tokens = _tokenise(text, atoms, wv)
-    # Assignment matrices: units x atoms, paragraphs x atoms.
-    sizes = np.fromiter(map(len, members), np.intp, n_units)
-    assign = np.zeros((n_units, n_atoms))
-    assign[np.repeat(np.arange(n_units), sizes), np.concatenate(members)] = 1.0
-    para_of = np.fromiter((u.paragraph for u in units), np.intp, n_units)
-    is_sentence = np.fromiter((u.is_sentence for u in units), bool, n_units)
-    para_units = np.flatnonzero(~is_sentence)
-    para_assign = assign[para_units]
-    first_atom = np.fromiter((m[0] for m in members), np.intp, n_units)
-    atom_para = para_of[para_units].repeat(sizes[para_units])
+    layout = _Layout(units, members)
+    para_of, is_sentence, para_units = layout.para_of, layout.is_sentence, layout.para_units
+    vocab = len(tokens.stems)
 
-    counts = assign @ tokens.counts
-    present = counts > 0
-    para_counts = counts[para_units]
-    total = para_counts.sum(axis=0)
-    rest = total - counts
-    types = present.sum(axis=1)
-    seen = present & (rest > 0)
-    f["seen_frac"][:] = _divide(seen.sum(axis=1), types, 1.0)
-    n_tokens = counts.sum(axis=1)
-    f["seen_tok_frac"][:] = _divide((counts * seen).sum(axis=1), n_tokens, 1.0)
-    f["seen_weighted"][:] = _divide(seen @ tokens.weights, present @ tokens.weights, 1.0)
-    outside = total - para_counts[para_of]
-    f["seen_out"][:] = _divide((present & (outside > 0)).sum(axis=1), types, 1.0)
+    # Every "share of its topic words that ..." is a sum over the unit's (unit, stem) pairs.
+    pairs = layout.unit_pairs(tokens.pairs, (tokens.counts, tokens.entities))
+    unit, stem = pairs.unit, pairs.column
+    (counts, entity_counts), own_para = pairs.sums, pairs.para_sums[0]
+    in_paras = len(pairs.paragraphs)
+
+    def per_unit(values: np.ndarray) -> np.ndarray:
+        return np.bincount(unit, values, n_units)
+
+    total = np.bincount(stem[:in_paras], counts[:in_paras], vocab)
+    rest = total[stem] - counts
+    types = np.bincount(unit, minlength=n_units)
+    seen = rest > 0
+    f["seen_frac"][:] = _divide(per_unit(seen), types, 1.0)
+    n_tokens = per_unit(counts)
+    f["seen_tok_frac"][:] = _divide(per_unit(counts * seen), n_tokens, 1.0)
+    weights = tokens.weights[stem]
+    f["seen_weighted"][:] = _divide(per_unit(weights * seen), per_unit(weights), 1.0)
+    outside = total[stem] - own_para
+    f["seen_out"][:] = _divide(per_unit(outside > 0), types, 1.0)
     # Square-root term frequencies: a vector's squared norm is its token count.
-    dots = (np.sqrt(counts) * np.sqrt(rest)).sum(axis=1)
+    dots = per_unit(np.sqrt(counts) * np.sqrt(rest))
     f["cos_rest"][:] = _divide(dots, np.sqrt(n_tokens * (total.sum() - n_tokens)), 0.0)
 
     # Title and lead. Units of the first paragraph compare with the title, else the second paragraph.
-    vocab = tokens.counts.shape[1]
+    def in_paragraph(index: int) -> np.ndarray:
+        out = np.zeros(vocab, dtype=bool)
+        out[pairs.paragraphs[pairs.paragraphs[:, 0] == index, 1]] = True
+        return out
+
     title_present = np.zeros(vocab, dtype=bool)
     title_vec = np.zeros(wv.vectors.shape[1])
     if title:
         title_tokens = _tokenise(title, [(0, len(title))], wv)
         title_present[:] = np.isin(tokens.stems, title_tokens.stems)
         title_vec = title_tokens.vectors[0]
-    para_present = para_counts > 0
-    unit_vecs = assign @ tokens.vectors
+    unit_vecs = layout.per_unit(tokens.vectors)
     para_vecs = unit_vecs[para_units]
     first = para_of == 0
-    lead_present = np.empty((n_units, vocab), dtype=bool)
     lead_vecs = np.empty((n_units, len(title_vec)))
-    lead_present[~first] = title_present | para_present[0]
     lead_vecs[~first] = title_vec + para_vecs[0]
     if title is not None:
-        lead_present[first] = title_present
-        lead_vecs[first] = title_vec
+        lead_first, lead_vecs[first] = title_present, title_vec
     elif n_paras > 1:
-        lead_present[first] = para_present[1]
-        lead_vecs[first] = para_vecs[1]
+        lead_first, lead_vecs[first] = in_paragraph(1), para_vecs[1]
     else:
-        lead_present[first] = para_present[0]
-        lead_vecs[first] = para_vecs[0]
-    f["lead_frac"][:] = _divide((present & lead_present).sum(axis=1), types, 1.0)
+        lead_first, lead_vecs[first] = in_paragraph(0), para_vecs[0]
+    lead = np.where(first[unit], lead_first[stem], (title_present | in_paragraph(0))[stem])
+    f["lead_frac"][:] = _divide(per_unit(lead), types, 1.0)
+
+    # Neighbours: a paragraph's adjacent paragraphs, a sentence's adjacent sentences in its paragraph.
+    padded = np.zeros((n_paras + 2, len(title_vec)))
+    padded[1:-1] = para_vecs
+    nb_vecs = np.zeros_like(unit_vecs)
+    nb_vecs[para_units] = padded[:-2] + padded[2:]
+    source = pairs.source
+    nb = _contains(pairs.paragraphs, source - 1, stem) | _contains(pairs.paragraphs, source + 1, stem)
+    nb[in_paras:] = False
+    sent_units, sent_atoms = layout.sent_units, layout.sent_atoms
+    for step in (-1, 1):
+        other = sent_atoms + step
+        ok = layout.same_paragraph(sent_atoms, other)
+        nb_vecs[sent_units[ok]] += tokens.vectors[other[ok]]
+        other = source[in_paras:] + step
+        ok = layout.same_paragraph(source[in_paras:], other)
+        nb[in_paras:] |= ok & _contains(tokens.pairs, other, stem[in_paras:])
+
     total_vec = para_vecs.sum(axis=0)
     own_para_vecs = para_vecs[para_of]
-    neighbours = _neighbours(units, atom_para, first_atom, para_assign)
-    nb_counts = neighbours @ tokens.counts
     # Cosines of each unit's vector with its lead, rest, outside, neighbours and rest of paragraph.
     others = np.stack(
-        (
-            lead_vecs,
-            total_vec - unit_vecs,
-            total_vec - own_para_vecs,
-            neighbours @ tokens.vectors,
-            own_para_vecs - unit_vecs,
-        )
+        (lead_vecs, total_vec - unit_vecs, total_vec - own_para_vecs, nb_vecs, own_para_vecs - unit_vecs)
     )
     norms = np.linalg.norm(others, axis=2) * np.linalg.norm(unit_vecs, axis=1)
     cosines = _divide(np.einsum("kij,ij->ki", others, unit_vecs), norms, 0.0)
     f["emb_lead"][:], f["emb_rest"][:], f["emb_out"][:], f["emb_nb"][:] = cosines[:4]
     f["emb_para"][:] = np.where(is_sentence, cosines[4], 0)
-    own_para = para_present[para_of]
-    df_outside = para_present.sum(axis=0) - own_para
-    f["spread"][:] = _divide((np.log1p(df_outside) * present).sum(axis=1), types, 0.0)
-    f["vocab_cover"][:] = _divide(assign @ tokens.known, n_tokens, 0.0)
+    # Paragraphs holding each stem; those outside a unit's own paragraph (which holds all its stems).
+    df_outside = np.bincount(stem[:in_paras], minlength=vocab)[stem] - 1
+    f["spread"][:] = _divide(per_unit(np.log1p(df_outside)), types, 0.0)
+    f["vocab_cover"][:] = _divide(layout.per_unit(tokens.known), n_tokens, 0.0)
 
-    f["nb_frac"][:] = _divide((present & (nb_counts > 0)).sum(axis=1), types, 1.0)
-    para_rest = para_counts[para_of] - counts
-    f["para_frac"][:] = np.where(is_sentence, _divide((present & (para_rest > 0)).sum(axis=1), types, 1.0), 0)
+    f["nb_frac"][:] = _divide(per_unit(nb), types, 1.0)
+    f["para_frac"][:] = np.where(is_sentence, _divide(per_unit(own_para - counts > 0), types, 1.0), 0)
 
-    entities = (assign @ tokens.entity_atoms) > 0
-    unseen = entities & (rest <= 0)
-    n_unseen = unseen.sum(axis=1)
-    n_entities = entities.sum(axis=1)
+    entities = entity_counts > 0
+    unseen = entities & ~seen
+    n_unseen = per_unit(unseen)
+    n_entities = per_unit(entities)
     f["ent_unseen"][:] = np.log1p(n_unseen)
     f["ent_unseen_frac"][:] = _divide(n_unseen, n_entities, 0.0)
     f["ent_seen"][:] = np.log1p(n_entities - n_unseen)
-    unseen_out = (entities & (outside <= 0)).sum(axis=1)
+    unseen_out = per_unit(entities & (outside <= 0))
     f["ent_unseen_out"][:] = np.log1p(unseen_out)
     f["ent_unseen_rate"][:] = _divide(unseen_out, types, 0.0)
-    numbers = assign @ tokens.numbers
-    number_df = (numbers[para_units] > 0).sum(axis=0)
-    f["num_unseen"][:] = np.log1p(((numbers > 0) & (number_df <= 1)).sum(axis=1))
+    numbers = layout.unit_pairs(tokens.numbers, ())
+    number_df = np.bincount(numbers.paragraphs[:, 1])  # paragraphs holding each number
+    f["num_unseen"][:] = np.log1p(np.bincount(numbers.unit, number_df[numbers.column] <= 1, n_units))
 
-    per_unit = assign @ tokens.per_atom  # words, capitals, function words, language hits
-    words = per_unit[:, 0]
+    per_unit_atoms = layout.per_unit(tokens.per_atom)  # words, capitals, function words, language hits
+    words = per_unit_atoms[:, 0]
     f["log_words"][:] = np.log1p(words)
     f["log_content"][:] = np.log1p(n_tokens)
     f["no_content"][:] = types == 0
-    f["title_case"][:] = _divide(per_unit[:, 1], words, 0.0)
-    function_share = _divide(per_unit[:, 2], words, 0.0)
-    unit_hits = per_unit[:, 3:]
+    f["title_case"][:] = _divide(per_unit_atoms[:, 1], words, 0.0)
+    function_share = _divide(per_unit_atoms[:, 2], words, 0.0)
+    unit_hits = per_unit_atoms[:, 3:]
     f["rel_pos"][:] = para_of / max(1, n_paras - 1)
     f["is_first"][:] = first
     f["is_last"][:] = para_of == n_paras - 1
@@ -559,22 +627,24 @@ def _compute(text: str, title: str | None, lang: str | None, wv: WordVectors) ->
     doc_lang = lang.split("-")[0].lower() if lang else guess_language(unit_hits[para_units].sum(axis=0))
     languages = _languages(text, units, unit_hits, words, doc_lang)
     f["foreign"][:] = [unit_lang is not None for unit_lang in languages]
-    styles = _styles(text, atoms, assign)
+    styles = _styles(text, atoms, layout)
     f["style_clash"][:] = [len(clashes) for clashes in styles]
     _shape(text, units, members, para_units, f)
     no_end = 1.0 - f["end_punct"]
     f["prose_no_end"][:] = function_share * no_end
     f["long_no_end"][:] = f["log_words"] * no_end
     # A spliced sentence is an outlier in its own paragraph: compare with its siblings.
-    sent_idx = np.flatnonzero(is_sentence)
+    sent_idx = layout.sent_units
     if len(sent_idx):
         sent_para = para_of[sent_idx]
         siblings = np.bincount(sent_para, minlength=n_paras)[sent_para] - 1.0
-        for source, target in _GAPS:
-            values = f[source][sent_idx]
+        for source_name, target in _GAPS:
+            values = f[source_name][sent_idx]
             others_mean = _divide(np.bincount(sent_para, values, n_paras)[sent_para] - values, siblings, 0.0)
             f[target][sent_idx] = others_mean - values
-            if source == "seen_out":
+            if source_name == "seen_out":
                 f["para_seen"][sent_idx] = others_mean
     _within_kind(rows, is_sentence)
-    return DocFeatures(units, rows, unseen, tokens.surface, languages, styles, doc_lang)
+    order = np.lexsort((stem[unseen], unit[unseen]))
+    unseen_pairs = np.stack((unit[unseen][order], stem[unseen][order]), axis=1)
+    return DocFeatures(units, rows, unseen_pairs, tokens.surface, languages, styles, doc_lang)
