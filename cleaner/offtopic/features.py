@@ -18,17 +18,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from itertools import chain
 
 import numpy as np
 import regex
 from langdetect import LangDetectException
-from threadpoolctl import ThreadpoolController
 
 from cleaner.lang import detect_langs
 from cleaner.offtopic.lexicon import FUNCTION_WORDS, LANGUAGES, LANGUAGES_OF, STOPWORDS, guess_language
 from cleaner.offtopic.text import Unit, paragraphs, sentences
-from cleaner.offtopic.vectors import WordVectors, default_vectors
+from cleaner.offtopic.vectors import TOKEN_FACTS, WordVectors, default_vectors
 
 _TOKEN = re.compile(r"[^\W\d_]+|\d+(?:[.,]\d+)*")
 _NON_LATIN = regex.compile(r"[\p{L}--\p{Latin}]", regex.VERSION1)
@@ -197,16 +196,15 @@ class _Tokens:
 _NUMBER, _FUNCTION, _SHORT, _TOPIC = range(4)
 _CACHE_LIMIT = 200_000
 _LANGUAGE_BITS = 1 << np.arange(len(LANGUAGES))
-TokenType = tuple[int, int, int, bool, int]
 
 
-def _token_type(token: str, wv: WordVectors) -> TokenType:
+def _token_facts(token: str, wv: WordVectors) -> tuple[int, int, int, int, int]:
     """(kind, id of its stem or number, vector row, capitalised, languages as bits) of one token.
 
-    Ids are given once per process (in ``wv.token_ids``), so that documents
+    Ids are given once per process (in ``wv.tokens.ids``), so that documents
     and titles share them.
     """
-    ids = wv.token_ids
+    ids = wv.tokens.ids
     lower = token.lower()
     if token[0].isdigit():
         return _NUMBER, ids.setdefault("#" + token, len(ids)), wv.unknown, False, 0
@@ -220,22 +218,48 @@ def _token_type(token: str, wv: WordVectors) -> TokenType:
     return _TOPIC, stem, wv.index.get(lower, wv.unknown), capital, languages
 
 
-def _segment_sums(values: np.ndarray, group: np.ndarray, n: int) -> np.ndarray:
-    """(n, ...) sums of the rows of ``values`` by ``group``, ids in [0, n) in non-decreasing order."""
-    out = np.zeros((n, *values.shape[1:]))
-    if len(group):
-        starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
-        out[group[starts]] = np.add.reduceat(values, starts, axis=0)
+def _facts(tokens: list[str], wv: WordVectors) -> np.ndarray:
+    """(tokens, 5) facts of each token (see :func:`_token_facts`), from the table of tokens met before."""
+    table = wv.tokens
+    rows = list(map(table.rows.get, tokens))
+    if None in rows:
+        for i, row in enumerate(rows):
+            if row is None:
+                known = table.rows.get(tokens[i])
+                rows[i] = known if known is not None else table.add(tokens[i], _token_facts(tokens[i], wv))
+    return table.facts[np.asarray(rows, dtype=np.intp)].reshape(len(tokens), TOKEN_FACTS)
+
+
+def _runs(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Sums of consecutive runs of rows of ``values`` of the given ``lengths`` (zeros for an empty run)."""
+    out = np.zeros((len(lengths), *values.shape[1:]))
+    filled = lengths > 0
+    if len(values):
+        out[filled] = np.add.reduceat(values, (np.cumsum(lengths) - lengths)[filled], axis=0)
     return out
+
+
+def _columns(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct ``ids`` in order of first appearance, and the column (index among them) of each."""
+    columns: dict[int, int] = {}
+    column = np.fromiter((columns.setdefault(i, len(columns)) for i in ids.tolist()), np.intp, len(ids))
+    return np.fromiter(columns, np.intp, len(columns)), column
 
 
 def _pairs(row: np.ndarray, column: np.ndarray, weights: Sequence[np.ndarray]) -> tuple[np.ndarray, ...]:
     """Distinct (row, column) pairs, sorted, as a (pairs, 2) array; the index of each input's
     pair; and the sum of each of ``weights`` over each pair."""
     width = int(column.max()) + 1 if len(column) else 1
-    keys, inverse = np.unique(row.astype(np.int64) * width + column, return_inverse=True)
-    pairs = np.stack(np.divmod(keys, width), axis=1).astype(np.intp)
-    return (pairs, inverse, *(np.bincount(inverse, w, len(keys)) for w in weights))
+    keys = row.astype(np.int64) * width + column
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    new = np.ones(len(keys), dtype=bool)
+    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+    inverse = np.empty(len(keys), dtype=np.intp)
+    inverse[order] = np.cumsum(new) - 1
+    distinct = ordered[new]
+    pairs = np.stack(np.divmod(distinct, width), axis=1).astype(np.intp)
+    return (pairs, inverse, *(np.bincount(inverse, w, len(distinct)) for w in weights))
 
 
 def _contains(pairs: np.ndarray, row: np.ndarray, column: np.ndarray) -> np.ndarray:
@@ -275,15 +299,16 @@ class _Layout:
         self.para_units = np.flatnonzero(~self.is_sentence)
         self.sent_units = np.flatnonzero(self.is_sentence)
         self.sent_atoms = np.fromiter((members[i][0] for i in self.sent_units), np.intp, len(self.sent_units))
-        sizes = np.fromiter((len(members[i]) for i in self.para_units), np.intp, len(self.para_units))
-        self.atom_para = np.repeat(np.arange(len(self.para_units)), sizes)
+        n_paras = len(self.para_units)
+        self.para_sizes = np.fromiter((len(members[i]) for i in self.para_units), np.intp, n_paras)
+        self.atom_para = np.repeat(np.arange(n_paras), self.para_sizes)
         self.atom_sentence = np.full(len(self.atom_para), -1, dtype=np.intp)
         self.atom_sentence[self.sent_atoms] = self.sent_units
 
     def per_unit(self, per_atom: np.ndarray) -> np.ndarray:
         """Rows of ``per_atom`` summed over the atoms of each unit."""
         out = np.empty((self.n_units, *per_atom.shape[1:]))
-        out[self.para_units] = _segment_sums(per_atom, self.atom_para, len(self.para_units))
+        out[self.para_units] = _runs(per_atom, self.para_sizes)
         out[self.sent_units] = per_atom[self.sent_atoms]
         return out
 
@@ -309,36 +334,27 @@ class _Layout:
 
 
 def _tokenise(text: str, atoms: list[tuple[int, int]], wv: WordVectors) -> _Tokens:
-    """Token statistics of each atom, computed over token arrays (what a token is comes from a cache)."""
+    """Token statistics of each atom, computed over token arrays (what a token is comes from a table)."""
     findall = _TOKEN.findall
     per_atom = [findall(text, start, end) for start, end in atoms]
     n = len(atoms)
     lengths = np.fromiter(map(len, per_atom), np.intp, n)
-    found = [token for tokens in per_atom for token in tokens]
-    cache = wv.token_types
-    if len(cache) > _CACHE_LIMIT:
-        cache.clear()
-        wv.token_ids.clear()
-    props = [cache.get(token) or cache.setdefault(token, _token_type(token, wv)) for token in found]
-    kinds, ids, rows, capitals, bits = (
-        (np.asarray(column) for column in zip(*props, strict=True)) if props else (np.zeros(0, np.intp),) * 5
-    )
+    found = list(chain.from_iterable(per_atom))
+    kinds, ids, rows, capitals, bits = _facts(found, wv).T
     atom_of = np.repeat(np.arange(n), lengths)
     first = np.zeros(len(found), dtype=bool)
     first[(np.cumsum(lengths) - lengths)[lengths > 0]] = True
 
     topic = kinds == _TOPIC
     topic_at = np.flatnonzero(topic)
-    stems, first_of_stem, t_stem = np.unique(ids[topic], return_index=True, return_inverse=True)
-    order = np.argsort(first_of_stem)  # number stems in order of first appearance
-    stems, first_of_stem = stems[order], first_of_stem[order]
-    t_stem = np.argsort(order)[t_stem]
+    # Stems numbered in order of first appearance; where each first appears.
+    stems, t_stem = _columns(ids[topic])
+    first_of_stem = np.flatnonzero(np.diff(np.maximum.accumulate(t_stem), prepend=-1) > 0)
     t_atom, t_row = atom_of[topic], rows[topic]
     entity = (capitals.astype(bool) & ~first)[topic]
     pairs, _, counts, entities = _pairs(t_atom, t_stem, (np.ones(len(t_atom)), entity))
     number = kinds == _NUMBER
-    number_col = np.unique(ids[number], return_inverse=True)[1]
-    number_pairs = _pairs(atom_of[number], number_col, ())[0]
+    number_pairs = _pairs(atom_of[number], _columns(ids[number])[1], ())[0]
     has_vector = t_row != wv.unknown
     # One row per token: has a vector, a word, capitalised, function word, language hits.
     token_rows = np.zeros((len(found), 4 + len(LANGUAGES)))
@@ -347,9 +363,10 @@ def _tokenise(text: str, atoms: list[tuple[int, int]], wv: WordVectors) -> _Toke
     token_rows[:, 2] = capitals
     token_rows[:, 3] = kinds == _FUNCTION
     token_rows[:, 4:] = (bits[:, None] & _LANGUAGE_BITS) > 0
-    summed = _segment_sums(token_rows, atom_of, n)
+    summed = _runs(token_rows, lengths)
     v_rows = t_row[has_vector]
-    vectors = _segment_sums(wv.vectors[v_rows] * wv.weights[v_rows, None], t_atom[has_vector], n)
+    weighted = wv.vectors[v_rows] * wv.weights[v_rows, None]
+    vectors = _runs(weighted, np.bincount(t_atom[has_vector], minlength=n))
     return _Tokens(
         stems,
         pairs,
@@ -516,19 +533,12 @@ def _within_kind(rows: np.ndarray, is_sentence: np.ndarray) -> None:
     )
 
 
-@lru_cache(maxsize=1)
-def _blas() -> ThreadpoolController:
-    return ThreadpoolController()
-
-
 def compute(text: str, title: str | None, lang: str | None, wv: WordVectors | None = None) -> DocFeatures:
-    """Units of ``text`` (removed ranges already blanked) and their feature rows.
-
-    Linear algebra runs on one thread: the matrices of one document are small,
-    and threads waiting on each other cost more than they save.
-    """
-    with _blas().limit(limits=1, user_api="blas"):
-        return _compute(text, title, lang, wv or default_vectors())
+    """Units of ``text`` (removed ranges already blanked) and their feature rows."""
+    wv = wv or default_vectors()
+    if len(wv.tokens.rows) > _CACHE_LIMIT:
+        wv.tokens.clear()  # between documents, never between a document and its title
+    return _compute(text, title, lang, wv)
 
 
 def _compute(text: str, title: str | None, lang: str | None, wv: WordVectors) -> DocFeatures:

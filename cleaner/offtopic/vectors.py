@@ -22,6 +22,37 @@ _ZIPF = 0.1
 _COMMON = 20000
 
 
+# The facts the tokeniser keeps about a token (see cleaner.offtopic.features):
+# its kind, the id of its stem or number, its vector row, capitalised, its languages as bits.
+TOKEN_FACTS = 5
+
+
+@dataclass
+class TokenTable:
+    """What the tokeniser learnt about each token it met: a row of integer facts per token.
+
+    ``ids`` numbers the stems and numbers met, so that documents and titles share them.
+    """
+
+    rows: dict[str, int] = field(default_factory=dict)
+    ids: dict[str, int] = field(default_factory=dict)
+    facts: np.ndarray = field(default_factory=lambda: np.zeros((1024, TOKEN_FACTS), dtype=np.intp))
+
+    def add(self, token: str, facts: tuple[int, ...]) -> int:
+        """Store the facts of a token not met before; its row."""
+        row = len(self.rows)
+        if row == len(self.facts):
+            self.facts = np.concatenate((self.facts, np.zeros_like(self.facts)))
+        self.facts[row] = facts
+        self.rows[token] = row
+        return row
+
+    def clear(self) -> None:
+        """Forget every token (the rows and ids start again from 0)."""
+        self.rows.clear()
+        self.ids.clear()
+
+
 @dataclass(frozen=True)
 class WordVectors:
     index: dict[str, int]
@@ -29,10 +60,7 @@ class WordVectors:
     weights: np.ndarray  # (words + 1,) SIF weight; 1.0 for unknown words
     unknown: int  # the row of unknown words
     # What the tokeniser learnt about each token it met (filled as documents come).
-    token_types: dict[str, tuple[int, int, int, bool, int]] = field(
-        default_factory=dict, compare=False, repr=False
-    )
-    token_ids: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+    tokens: TokenTable = field(default_factory=TokenTable, compare=False, repr=False)
 
 
 def load(path: Path = VECTORS_PATH) -> WordVectors:
