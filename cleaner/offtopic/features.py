@@ -16,6 +16,7 @@ paragraph and a unit is a sum of atoms.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import chain
@@ -140,26 +141,23 @@ def _divide(num: np.ndarray, den: np.ndarray, default: float) -> np.ndarray:
     return out
 
 
-def _atoms(text: str) -> tuple[list[tuple[int, int]], list[Unit], list[tuple[int, int]], list[list[int]]]:
-    """Paragraphs, units, atoms and the atoms of each unit."""
+def _atoms(text: str) -> tuple[list[tuple[int, int]], list[Unit], list[tuple[int, int]], list[int]]:
+    """Paragraphs, units, atoms (the sentences of a paragraph with several, else the paragraph)
+    and the number of atoms of each paragraph."""
     paras = paragraphs(text)
     units: list[Unit] = []
     atoms: list[tuple[int, int]] = []
-    members: list[list[int]] = []
+    sizes: list[int] = []
     for index, (start, end) in enumerate(paras):
         sents = sentences(text, start, end)
-        first = len(atoms)
+        units.append(Unit(start, end, index, False))
         if len(sents) > 1:
             atoms.extend(sents)
+            units.extend(Unit(s, e, index, True) for s, e in sents)
         else:
             atoms.append((start, end))
-        units.append(Unit(start, end, index, False))
-        members.append(list(range(first, len(atoms))))
-        if len(sents) > 1:
-            for k, (s, e) in enumerate(sents):
-                units.append(Unit(s, e, index, True))
-                members.append([first + k])
-    return paras, units, atoms, members
+        sizes.append(len(sents) if len(sents) > 1 else 1)
+    return paras, units, atoms, sizes
 
 
 @dataclass
@@ -291,17 +289,18 @@ class _UnitPairs:
 class _Layout:
     """Where units lie among atoms: a paragraph unit is the sum of its atoms, a sentence unit one atom."""
 
-    def __init__(self, units: list[Unit], members: list[list[int]]) -> None:
+    def __init__(self, units: list[Unit], para_sizes: list[int]) -> None:
         n = len(units)
         self.n_units = n
         self.para_of = np.fromiter((u.paragraph for u in units), np.intp, n)
         self.is_sentence = np.fromiter((u.is_sentence for u in units), bool, n)
         self.para_units = np.flatnonzero(~self.is_sentence)
+        self.para_sizes = np.asarray(para_sizes, dtype=np.intp)
+        self.para_first = np.cumsum(self.para_sizes) - self.para_sizes  # the first atom of each paragraph
+        self.atom_para = np.repeat(np.arange(len(para_sizes)), self.para_sizes)
+        # Sentence units come in the order of their atoms, the atoms of paragraphs with several.
         self.sent_units = np.flatnonzero(self.is_sentence)
-        self.sent_atoms = np.fromiter((members[i][0] for i in self.sent_units), np.intp, len(self.sent_units))
-        n_paras = len(self.para_units)
-        self.para_sizes = np.fromiter((len(members[i]) for i in self.para_units), np.intp, n_paras)
-        self.atom_para = np.repeat(np.arange(n_paras), self.para_sizes)
+        self.sent_atoms = np.flatnonzero(self.para_sizes[self.atom_para] > 1)
         self.atom_sentence = np.full(len(self.atom_para), -1, dtype=np.intp)
         self.atom_sentence[self.sent_atoms] = self.sent_units
 
@@ -384,9 +383,21 @@ def _tokenise(text: str, atoms: list[tuple[int, int]], wv: WordVectors) -> _Toke
     )
 
 
+def _title_terms(title: str, wv: WordVectors) -> tuple[np.ndarray, np.ndarray]:
+    """The stem ids of the title's topic words and the sum of their weighted word vectors."""
+    kinds, ids, rows = _facts(_TOKEN.findall(title), wv)[:, :3].T
+    rows = rows[(kinds == _TOPIC) & (rows != wv.unknown)]
+    return ids[kinds == _TOPIC], np.add.reduce(wv.vectors[rows] * wv.weights[rows, None], axis=0)
+
+
+def _has_non_latin(text: str) -> bool:
+    """Whether ``text`` has a letter of another script than Latin (each distinct character checked once)."""
+    return not text.isascii() and any(_NON_LATIN.match(c) for c in set(text) if not c.isascii())
+
+
 def _is_latin(text: str) -> bool:
     """Whether most letters of ``text`` are Latin (true for a text without letters)."""
-    if not _NON_LATIN.search(text):
+    if not _has_non_latin(text):
         return True
     return len(_NON_LATIN.findall(text)) < 0.5 * len(_LETTER.findall(text))
 
@@ -405,7 +416,7 @@ def _languages(
     suspicious = np.zeros(len(units), dtype=bool)
     if doc_lang in FUNCTION_WORDS:
         suspicious = (hits[:, LANGUAGES.index(doc_lang)] < 2) & (hits.max(axis=1) >= 3)
-    if _NON_LATIN.search(text):
+    if _has_non_latin(text):
         doc_latin = _is_latin(text)
         suspicious |= [_is_latin(text[u.start : u.end]) != doc_latin for u in units]
     found: dict[str, str | None] = {}  # a page may repeat a line: ask once
@@ -452,15 +463,18 @@ def _style_marks(text: str) -> list[tuple[int, int]]:
 def _styles(text: str, atoms: list[tuple[int, int]], layout: _Layout) -> list[list[str]]:
     """Per unit, the typographic habits it shows that the rest of the document never does
     (while showing their rival at least twice)."""
-    per_atom = np.zeros((len(atoms), 2 * len(_STYLES)))
     marks = _style_marks(text)
-    if marks:
-        where, group = np.asarray(marks, dtype=np.intp).T
-        starts = np.asarray([s for s, _ in atoms])
-        ends = np.asarray([e for _, e in atoms])
-        atom = np.searchsorted(starts, where, side="right") - 1
-        inside = (atom >= 0) & (where < ends[np.maximum(atom, 0)])
-        np.add.at(per_atom, (atom[inside], group[inside] - 1), 1.0)
+    totals = Counter(kind for _, kind in marks)
+    habit_rival = [(totals[k], totals[k + 1]) for k in range(1, 2 * len(_STYLES), 2)]
+    if not any(min(pair) >= 1 and max(pair) >= 2 for pair in habit_rival):
+        return [[] for _ in range(layout.n_units)]  # no habit clashes with its rival anywhere
+    width = 2 * len(_STYLES)
+    where, group = np.asarray(marks, dtype=np.intp).T
+    starts, ends = np.asarray(atoms).T
+    atom = np.searchsorted(starts, where, side="right") - 1
+    inside = (atom >= 0) & (where < ends[np.maximum(atom, 0)])
+    cells = np.bincount(atom[inside] * width + group[inside] - 1, minlength=len(atoms) * width)
+    per_atom = cells.reshape(len(atoms), width).astype(float)
     own = layout.per_unit(per_atom)
     rest = per_atom.sum(axis=0) - own
     habit, rival = own[:, 0::2] > 0, own[:, 1::2] > 0
@@ -473,25 +487,30 @@ def _styles(text: str, atoms: list[tuple[int, int]], layout: _Layout) -> list[li
     return out
 
 
-def _shape(
-    text: str, units: list[Unit], members: list[list[int]], para_units: np.ndarray, f: dict[str, np.ndarray]
-) -> None:
+def _shape(text: str, units: list[Unit], layout: _Layout, f: dict[str, np.ndarray]) -> None:
     """The shape columns: how a unit starts and ends, its quotes, its place in its paragraph."""
-    for i, u in enumerate(units):
-        piece = text[u.start : u.end]
-        last = piece[-1]
-        f["end_punct"][i] = last in _END_PUNCT
+    n = len(units)
+    end_punct, cut_end, function_end, starts_lower, starts_quote, odd_quotes = ([False] * n for _ in range(6))
+    count = text.count
+    for i, (start, end, _, _) in enumerate(units):
+        last, first = text[end - 1], text[start]
+        end_punct[i] = last in _END_PUNCT
         if last.isalnum():
-            last_word = piece.rsplit(None, 1)[-1]
-            f["cut_end"][i] = last_word[0].islower()
-            f["ends_function_word"][i] = last_word.lower() in STOPWORDS
-        f["starts_lower"][i] = piece[0].islower()
-        f["starts_quote"][i] = piece[0] in _OPEN_QUOTES
-        f["odd_quotes"][i] = piece.count('"') % 2 == 1 or piece.count("“") != piece.count("”")
-        if u.is_sentence:
-            siblings = members[para_units[u.paragraph]]
-            f["sent_first"][i] = members[i][0] == siblings[0]
-            f["sent_last"][i] = members[i][0] == siblings[-1]
+            last_word = text[start:end].rsplit(None, 1)[-1]
+            cut_end[i] = last_word[0].islower()
+            function_end[i] = last_word.lower() in STOPWORDS
+        starts_lower[i] = first.islower()
+        starts_quote[i] = first in _OPEN_QUOTES
+        odd_quotes[i] = count('"', start, end) % 2 == 1 or count("“", start, end) != count("”", start, end)
+    f["end_punct"][:] = end_punct
+    f["cut_end"][:] = cut_end
+    f["ends_function_word"][:] = function_end
+    f["starts_lower"][:] = starts_lower
+    f["starts_quote"][:] = starts_quote
+    f["odd_quotes"][:] = odd_quotes
+    atoms, para = layout.sent_atoms, layout.atom_para[layout.sent_atoms]
+    f["sent_first"][layout.sent_units] = atoms == layout.para_first[para]
+    f["sent_last"][layout.sent_units] = atoms == layout.para_first[para] + layout.para_sizes[para] - 1
 
 
 # Features given as z-scores and ranks among the document's units of one kind.
@@ -518,15 +537,22 @@ def _within_kind(rows: np.ndarray, is_sentence: np.ndarray) -> None:
     kind = is_sentence.astype(np.intp)
     sizes = np.bincount(kind, minlength=2).astype(float)
     block = rows[:, _Z_SOURCES]
-    mean = np.stack([block[kind == k].mean(axis=0) if sizes[k] else np.zeros(len(_ZSCORED)) for k in (0, 1)])
+    masks = (~is_sentence, is_sentence)
+    mean = np.zeros((2, len(_ZSCORED)))
+    variance = np.zeros((2, len(_ZSCORED)))
+    present = np.flatnonzero(sizes)
+    for k in present:
+        mean[k] = block[masks[k]].mean(axis=0)
     centred = block - mean[kind]
-    std = np.sqrt(np.stack([(centred[kind == k] ** 2).mean(axis=0) if sizes[k] else mean[k] for k in (0, 1)]))
+    for k in present:
+        variance[k] = (centred[masks[k]] ** 2).mean(axis=0)
+    std = np.sqrt(variance)
     rows[:, _Z_TARGETS] = np.where((sizes[kind] >= 2)[:, None], centred / (std[kind] + 0.05), 0.0)
     # Ranks within a kind: sort by kind, then value (values lie in [-1, 1]).
     block = rows[:, _RANK_SOURCES]
     order = np.argsort(block + 4.0 * kind[:, None], axis=0, kind="stable")
     ranks = np.empty_like(block)
-    np.put_along_axis(ranks, order, np.arange(len(kind), dtype=float)[:, None], axis=0)
+    ranks[order, np.arange(len(_RANKED))] = np.arange(len(kind), dtype=float)[:, None]
     ranks -= np.where(kind, sizes[0], 0.0)[:, None]
     rows[:, _RANK_TARGETS] = np.where(
         (sizes[kind] >= 2)[:, None], ranks / np.maximum(sizes[kind] - 1, 1)[:, None], 0.5
@@ -542,7 +568,7 @@ def compute(text: str, title: str | None, lang: str | None, wv: WordVectors | No
 
 
 def _compute(text: str, title: str | None, lang: str | None, wv: WordVectors) -> DocFeatures:
-    paras, units, atoms, members = _atoms(text)
+    paras, units, atoms, para_sizes = _atoms(text)
     n_units, n_paras = len(units), len(paras)
     rows = np.zeros((n_units, len(FEATURES)))
     if not units:
@@ -550,7 +576,7 @@ def _compute(text: str, title: str | None, lang: str | None, wv: WordVectors) ->
     f = {name: rows[:, i] for i, name in enumerate(FEATURES)}  # column views
 
     tokens = _tokenise(text, atoms, wv)
-    layout = _Layout(units, members)
+    layout = _Layout(units, para_sizes)
     para_of, is_sentence, para_units = layout.para_of, layout.is_sentence, layout.para_units
     vocab = len(tokens.stems)
 
@@ -587,9 +613,8 @@ def _compute(text: str, title: str | None, lang: str | None, wv: WordVectors) ->
     title_present = np.zeros(vocab, dtype=bool)
     title_vec = np.zeros(wv.vectors.shape[1])
     if title:
-        title_tokens = _tokenise(title, [(0, len(title))], wv)
-        title_present[:] = np.isin(tokens.stems, title_tokens.stems)
-        title_vec = title_tokens.vectors[0]
+        title_stems, title_vec = _title_terms(title, wv)
+        title_present[:] = np.isin(tokens.stems, title_stems)
     unit_vecs = layout.per_unit(tokens.vectors)
     para_vecs = unit_vecs[para_units]
     first = para_of == 0
@@ -671,7 +696,7 @@ def _compute(text: str, title: str | None, lang: str | None, wv: WordVectors) ->
     f["foreign"][:] = [unit_lang is not None for unit_lang in languages]
     styles = _styles(text, atoms, layout)
     f["style_clash"][:] = [len(clashes) for clashes in styles]
-    _shape(text, units, members, para_units, f)
+    _shape(text, units, layout, f)
     no_end = 1.0 - f["end_punct"]
     f["prose_no_end"][:] = function_share * no_end
     f["long_no_end"][:] = f["log_words"] * no_end
