@@ -237,11 +237,20 @@ def _runs(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     return out
 
 
-def _columns(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct ``ids`` in order of first appearance, and the column (index among them) of each."""
-    columns: dict[int, int] = {}
-    column = np.fromiter((columns.setdefault(i, len(columns)) for i in ids.tolist()), np.intp, len(ids))
-    return np.fromiter(columns, np.intp, len(columns)), column
+def _columns(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct ``ids`` in order of first appearance, the column (index among them) of each,
+    and where each first appears."""
+    order = np.argsort(ids, kind="stable")
+    ordered = ids[order]
+    new = np.ones(len(ids), dtype=bool)
+    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+    firsts = order[new]  # the first place of each distinct id, in order of value
+    by_place = np.argsort(firsts)
+    column_of = np.empty(len(firsts), dtype=np.intp)
+    column_of[by_place] = np.arange(len(firsts))
+    column = np.empty(len(ids), dtype=np.intp)
+    column[order] = column_of[np.cumsum(new) - 1]
+    return ordered[new][by_place], column, firsts[by_place]
 
 
 def _pairs(row: np.ndarray, column: np.ndarray, weights: Sequence[np.ndarray]) -> tuple[np.ndarray, ...]:
@@ -258,16 +267,6 @@ def _pairs(row: np.ndarray, column: np.ndarray, weights: Sequence[np.ndarray]) -
     distinct = ordered[new]
     pairs = np.stack(np.divmod(distinct, width), axis=1).astype(np.intp)
     return (pairs, inverse, *(np.bincount(inverse, w, len(distinct)) for w in weights))
-
-
-def _contains(pairs: np.ndarray, row: np.ndarray, column: np.ndarray) -> np.ndarray:
-    """Whether each (row, column) is one of ``pairs``: distinct (row, column) rows, sorted."""
-    if not len(pairs):
-        return np.zeros(len(row), dtype=bool)
-    width = int(max(pairs[:, 1].max(), column.max(initial=0))) + 1
-    keys = pairs[:, 0].astype(np.int64) * width + pairs[:, 1]
-    query = row.astype(np.int64) * width + column
-    return np.asarray(keys[np.minimum(np.searchsorted(keys, query), len(keys) - 1)] == query)
 
 
 @dataclass
@@ -347,8 +346,7 @@ def _tokenise(text: str, atoms: list[tuple[int, int]], wv: WordVectors) -> _Toke
     topic = kinds == _TOPIC
     topic_at = np.flatnonzero(topic)
     # Stems numbered in order of first appearance; where each first appears.
-    stems, t_stem = _columns(ids[topic])
-    first_of_stem = np.flatnonzero(np.diff(np.maximum.accumulate(t_stem), prepend=-1) > 0)
+    stems, t_stem, first_of_stem = _columns(ids[topic])
     t_atom, t_row = atom_of[topic], rows[topic]
     entity = (capitals.astype(bool) & ~first)[topic]
     pairs, _, counts, entities = _pairs(t_atom, t_stem, (np.ones(len(t_atom)), entity))
@@ -567,6 +565,31 @@ def compute(text: str, title: str | None, lang: str | None, wv: WordVectors | No
     return _compute(text, title, lang, wv)
 
 
+def _neighbour_pairs(layout: _Layout, pairs: _UnitPairs, atom_pairs: np.ndarray) -> np.ndarray:
+    """Whether the stem of each (unit, stem) pair is also in one of the unit's neighbours: an
+    adjacent paragraph for a paragraph, an adjacent sentence of its paragraph for a sentence."""
+    if not len(pairs.unit):
+        return np.zeros(0, dtype=bool)
+    in_paras = len(pairs.paragraphs)
+    width = int(pairs.column.max()) + 1
+    # One sorted key space: (paragraph, stem) pairs, then (atom, stem) pairs past a gap.
+    offset = len(layout.para_sizes) + 2
+    keys = np.concatenate(
+        (
+            pairs.paragraphs[:, 0] * width + pairs.paragraphs[:, 1],
+            (atom_pairs[:, 0] + offset) * width + atom_pairs[:, 1],
+        )
+    )
+    row = pairs.source.copy()
+    row[in_paras:] += offset
+    wanted = np.concatenate(((row - 1) * width + pairs.column, (row + 1) * width + pairs.column))
+    found = (keys[np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)] == wanted).reshape(2, -1)
+    atom = pairs.source[in_paras:]
+    found[0, in_paras:] &= layout.same_paragraph(atom, atom - 1)
+    found[1, in_paras:] &= layout.same_paragraph(atom, atom + 1)
+    return np.asarray(found[0] | found[1])
+
+
 def _compute(text: str, title: str | None, lang: str | None, wv: WordVectors) -> DocFeatures:
     paras, units, atoms, para_sizes = _atoms(text)
     n_units, n_paras = len(units), len(paras)
@@ -579,37 +602,9 @@ def _compute(text: str, title: str | None, lang: str | None, wv: WordVectors) ->
     layout = _Layout(units, para_sizes)
     para_of, is_sentence, para_units = layout.para_of, layout.is_sentence, layout.para_units
     vocab = len(tokens.stems)
-
-    # Every "share of its topic words that ..." is a sum over the unit's (unit, stem) pairs.
-    pairs = layout.unit_pairs(tokens.pairs, (tokens.counts, tokens.entities))
-    unit, stem = pairs.unit, pairs.column
-    (counts, entity_counts), own_para = pairs.sums, pairs.para_sums[0]
-    in_paras = len(pairs.paragraphs)
-
-    def per_unit(values: np.ndarray) -> np.ndarray:
-        return np.bincount(unit, values, n_units)
-
-    total = np.bincount(stem[:in_paras], counts[:in_paras], vocab)
-    rest = total[stem] - counts
-    types = np.bincount(unit, minlength=n_units)
-    seen = rest > 0
-    f["seen_frac"][:] = _divide(per_unit(seen), types, 1.0)
-    n_tokens = per_unit(counts)
-    f["seen_tok_frac"][:] = _divide(per_unit(counts * seen), n_tokens, 1.0)
-    weights = tokens.weights[stem]
-    f["seen_weighted"][:] = _divide(per_unit(weights * seen), per_unit(weights), 1.0)
-    outside = total[stem] - own_para
-    f["seen_out"][:] = _divide(per_unit(outside > 0), types, 1.0)
-    # Square-root term frequencies: a vector's squared norm is its token count.
-    dots = per_unit(np.sqrt(counts) * np.sqrt(rest))
-    f["cos_rest"][:] = _divide(dots, np.sqrt(n_tokens * (total.sum() - n_tokens)), 0.0)
+    first = para_of == 0
 
     # Title and lead. Units of the first paragraph compare with the title, else the second paragraph.
-    def in_paragraph(index: int) -> np.ndarray:
-        out = np.zeros(vocab, dtype=bool)
-        out[pairs.paragraphs[pairs.paragraphs[:, 0] == index, 1]] = True
-        return out
-
     title_present = np.zeros(vocab, dtype=bool)
     title_vec = np.zeros(wv.vectors.shape[1])
     if title:
@@ -617,35 +612,88 @@ def _compute(text: str, title: str | None, lang: str | None, wv: WordVectors) ->
         title_present[:] = np.isin(tokens.stems, title_stems)
     unit_vecs = layout.per_unit(tokens.vectors)
     para_vecs = unit_vecs[para_units]
-    first = para_of == 0
     lead_vecs = np.empty((n_units, len(title_vec)))
     lead_vecs[~first] = title_vec + para_vecs[0]
+    pairs = layout.unit_pairs(tokens.pairs, (tokens.counts, tokens.entities))
+
+    def in_paragraph(index: int) -> np.ndarray:
+        out = np.zeros(vocab, dtype=bool)
+        out[pairs.paragraphs[pairs.paragraphs[:, 0] == index, 1]] = True
+        return out
+
     if title is not None:
         lead_first, lead_vecs[first] = title_present, title_vec
     elif n_paras > 1:
         lead_first, lead_vecs[first] = in_paragraph(1), para_vecs[1]
     else:
         lead_first, lead_vecs[first] = in_paragraph(0), para_vecs[0]
-    lead = np.where(first[unit], lead_first[stem], (title_present | in_paragraph(0))[stem])
-    f["lead_frac"][:] = _divide(per_unit(lead), types, 1.0)
 
-    # Neighbours: a paragraph's adjacent paragraphs, a sentence's adjacent sentences in its paragraph.
+    # Every "share of its topic words that ..." is a sum over the unit's (unit, stem) pairs.
+    unit, stem = pairs.unit, pairs.column
+    (counts, entity_counts), own_para = pairs.sums, pairs.para_sums[0]
+    in_paras = len(pairs.paragraphs)
+    total = np.bincount(stem[:in_paras], counts[:in_paras], vocab)
+    rest = total[stem] - counts
+    outside = total[stem] - own_para
+    seen = rest > 0
+    weights = tokens.weights[stem]
+    entities = entity_counts > 0
+    unseen = entities & ~seen
+    # Paragraphs holding each stem, outside a unit's own paragraph (which holds all its stems).
+    df_outside = np.bincount(stem[:in_paras], minlength=vocab)[stem] - 1
+    per_pair = np.stack(
+        (
+            seen,
+            outside > 0,
+            np.where(first[unit], lead_first[stem], (title_present | in_paragraph(0))[stem]),
+            _neighbour_pairs(layout, pairs, tokens.pairs),
+            own_para - counts > 0,
+            counts * seen,
+            weights * seen,
+            weights,
+            # Square-root term frequencies: a vector's squared norm is its token count.
+            np.sqrt(counts) * np.sqrt(rest),
+            counts,
+            np.log1p(df_outside),
+            entities,
+            unseen,
+            entities & (outside <= 0),
+            np.ones(len(unit)),
+        )
+    )
+    # One sum per unit and row: each sum adds its pairs in the same order as a bincount of its own.
+    bins = (unit + n_units * np.arange(len(per_pair))[:, None]).ravel()
+    sums = np.bincount(bins, per_pair.ravel(), n_units * len(per_pair)).reshape(len(per_pair), n_units)
+    shares, (seen_tok, seen_w, weight, dots, n_tokens, spread, n_entities, n_unseen, unseen_out, types) = (
+        _divide(sums[:5], sums[-1], 1.0),
+        sums[5:],
+    )
+    f["seen_frac"][:], f["seen_out"][:], f["lead_frac"][:], f["nb_frac"][:] = shares[:4]
+    f["para_frac"][:] = np.where(is_sentence, shares[4], 0)
+    f["seen_tok_frac"][:] = _divide(seen_tok, n_tokens, 1.0)
+    f["seen_weighted"][:] = _divide(seen_w, weight, 1.0)
+    f["cos_rest"][:] = _divide(dots, np.sqrt(n_tokens * (total.sum() - n_tokens)), 0.0)
+    f["spread"][:] = _divide(spread, types, 0.0)
+    f["ent_unseen"][:] = np.log1p(n_unseen)
+    f["ent_unseen_frac"][:] = _divide(n_unseen, n_entities, 0.0)
+    f["ent_seen"][:] = np.log1p(n_entities - n_unseen)
+    f["ent_unseen_out"][:] = np.log1p(unseen_out)
+    f["ent_unseen_rate"][:] = _divide(unseen_out, types, 0.0)
+    f["vocab_cover"][:] = _divide(layout.per_unit(tokens.known), n_tokens, 0.0)
+    numbers = layout.unit_pairs(tokens.numbers, ())
+    number_df = np.bincount(numbers.paragraphs[:, 1])  # paragraphs holding each number
+    f["num_unseen"][:] = np.log1p(np.bincount(numbers.unit, number_df[numbers.column] <= 1, n_units))
+
+    # Word vectors: neighbours are a paragraph's adjacent paragraphs, a sentence's adjacent
+    # sentences in its paragraph.
     padded = np.zeros((n_paras + 2, len(title_vec)))
     padded[1:-1] = para_vecs
     nb_vecs = np.zeros_like(unit_vecs)
     nb_vecs[para_units] = padded[:-2] + padded[2:]
-    source = pairs.source
-    nb = _contains(pairs.paragraphs, source - 1, stem) | _contains(pairs.paragraphs, source + 1, stem)
-    nb[in_paras:] = False
     sent_units, sent_atoms = layout.sent_units, layout.sent_atoms
     for step in (-1, 1):
-        other = sent_atoms + step
-        ok = layout.same_paragraph(sent_atoms, other)
-        nb_vecs[sent_units[ok]] += tokens.vectors[other[ok]]
-        other = source[in_paras:] + step
-        ok = layout.same_paragraph(source[in_paras:], other)
-        nb[in_paras:] |= ok & _contains(tokens.pairs, other, stem[in_paras:])
-
+        ok = layout.same_paragraph(sent_atoms, sent_atoms + step)
+        nb_vecs[sent_units[ok]] += tokens.vectors[sent_atoms[ok] + step]
     total_vec = para_vecs.sum(axis=0)
     own_para_vecs = para_vecs[para_of]
     # Cosines of each unit's vector with its lead, rest, outside, neighbours and rest of paragraph.
@@ -656,27 +704,6 @@ def _compute(text: str, title: str | None, lang: str | None, wv: WordVectors) ->
     cosines = _divide(np.einsum("kij,ij->ki", others, unit_vecs), norms, 0.0)
     f["emb_lead"][:], f["emb_rest"][:], f["emb_out"][:], f["emb_nb"][:] = cosines[:4]
     f["emb_para"][:] = np.where(is_sentence, cosines[4], 0)
-    # Paragraphs holding each stem; those outside a unit's own paragraph (which holds all its stems).
-    df_outside = np.bincount(stem[:in_paras], minlength=vocab)[stem] - 1
-    f["spread"][:] = _divide(per_unit(np.log1p(df_outside)), types, 0.0)
-    f["vocab_cover"][:] = _divide(layout.per_unit(tokens.known), n_tokens, 0.0)
-
-    f["nb_frac"][:] = _divide(per_unit(nb), types, 1.0)
-    f["para_frac"][:] = np.where(is_sentence, _divide(per_unit(own_para - counts > 0), types, 1.0), 0)
-
-    entities = entity_counts > 0
-    unseen = entities & ~seen
-    n_unseen = per_unit(unseen)
-    n_entities = per_unit(entities)
-    f["ent_unseen"][:] = np.log1p(n_unseen)
-    f["ent_unseen_frac"][:] = _divide(n_unseen, n_entities, 0.0)
-    f["ent_seen"][:] = np.log1p(n_entities - n_unseen)
-    unseen_out = per_unit(entities & (outside <= 0))
-    f["ent_unseen_out"][:] = np.log1p(unseen_out)
-    f["ent_unseen_rate"][:] = _divide(unseen_out, types, 0.0)
-    numbers = layout.unit_pairs(tokens.numbers, ())
-    number_df = np.bincount(numbers.paragraphs[:, 1])  # paragraphs holding each number
-    f["num_unseen"][:] = np.log1p(np.bincount(numbers.unit, number_df[numbers.column] <= 1, n_units))
 
     per_unit_atoms = layout.per_unit(tokens.per_atom)  # words, capitals, function words, language hits
     words = per_unit_atoms[:, 0]
