@@ -33,6 +33,7 @@ from cleaner.offtopic.vectors import TOKEN_FACTS, WordVectors, default_vectors
 _TOKEN = re.compile(r"[^\W\d_]+|\d+(?:[.,]\d+)*")
 _NON_LATIN = regex.compile(r"[\p{L}--\p{Latin}]", regex.VERSION1)
 _LETTER = regex.compile(r"\p{L}")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _STEM_LENGTH = 6
 _END_PUNCT = frozenset(".!?…:;\"'’”»)]")
 _OPEN_QUOTES = frozenset("\"'‘“«")
@@ -172,7 +173,7 @@ class _Tokens:
     pairs: np.ndarray  # (pairs, 2) sorted (atom, stem column) pairs of the topic words
     counts: np.ndarray  # (pairs,) topic words of each pair
     entities: np.ndarray  # (pairs,) capitalised mid-sentence occurrences of each pair
-    numbers: np.ndarray  # (pairs, 2) sorted (atom, number column) pairs of the number tokens
+    numbers: np.ndarray  # (numbers, 2) the atom and id of each number token
     vectors: np.ndarray  # (atoms, dim) rarity-weighted word-vector sums
     weights: np.ndarray  # (V,) rarity weight of each stem
     known: np.ndarray  # (atoms,) topic words that have a vector
@@ -351,7 +352,6 @@ def _tokenise(text: str, atoms: list[tuple[int, int]], wv: WordVectors) -> _Toke
     entity = (capitals.astype(bool) & ~first)[topic]
     pairs, _, counts, entities = _pairs(t_atom, t_stem, (np.ones(len(t_atom)), entity))
     number = kinds == _NUMBER
-    number_pairs = _pairs(atom_of[number], _columns(ids[number])[1], ())[0]
     has_vector = t_row != wv.unknown
     # One row per token: has a vector, a word, capitalised, function word, language hits.
     token_rows = np.zeros((len(found), 4 + len(LANGUAGES)))
@@ -369,7 +369,7 @@ def _tokenise(text: str, atoms: list[tuple[int, int]], wv: WordVectors) -> _Toke
         pairs,
         counts,
         entities,
-        number_pairs,
+        np.stack((atom_of[number], ids[number]), axis=1),
         vectors,
         # Each stem weighs as much as the first word that brought it in.
         wv.weights[t_row[first_of_stem]].astype(float),
@@ -390,7 +390,7 @@ def _title_terms(title: str, wv: WordVectors) -> tuple[np.ndarray, np.ndarray]:
 
 def _has_non_latin(text: str) -> bool:
     """Whether ``text`` has a letter of another script than Latin (each distinct character checked once)."""
-    return not text.isascii() and any(_NON_LATIN.match(c) for c in set(text) if not c.isascii())
+    return not text.isascii() and any(_NON_LATIN.match(c) for c in set(_NON_ASCII.findall(text)))
 
 
 def _is_latin(text: str) -> bool:
@@ -565,6 +565,30 @@ def compute(text: str, title: str | None, lang: str | None, wv: WordVectors | No
     return _compute(text, title, lang, wv)
 
 
+def _lonely_numbers(numbers: np.ndarray, layout: _Layout) -> np.ndarray:
+    """Per unit, how many distinct numbers it holds that no other paragraph holds
+    (numbers are few: plain sets)."""
+    out = np.zeros(layout.n_units)
+    if not len(numbers):
+        return out
+    ids = numbers[:, 1].tolist()
+    paras = layout.atom_para[numbers[:, 0]]
+    holders: dict[int, set[int]] = {}
+    for para, number in zip(paras.tolist(), ids, strict=True):
+        holders.setdefault(number, set()).add(para)
+    held: set[tuple[int, int]] = set()
+    para_units = layout.para_units[paras].tolist()
+    sentences = layout.atom_sentence[numbers[:, 0]].tolist()
+    for para_unit, sentence, number in zip(para_units, sentences, ids, strict=True):
+        if len(holders[number]) <= 1:
+            held.add((para_unit, number))
+            if sentence >= 0:
+                held.add((sentence, number))
+    if held:
+        out += np.bincount([unit for unit, _ in held], minlength=layout.n_units)
+    return out
+
+
 def _neighbour_pairs(layout: _Layout, pairs: _UnitPairs, atom_pairs: np.ndarray) -> np.ndarray:
     """Whether the stem of each (unit, stem) pair is also in one of the unit's neighbours: an
     adjacent paragraph for a paragraph, an adjacent sentence of its paragraph for a sentence."""
@@ -680,9 +704,7 @@ def _compute(text: str, title: str | None, lang: str | None, wv: WordVectors) ->
     f["ent_unseen_out"][:] = np.log1p(unseen_out)
     f["ent_unseen_rate"][:] = _divide(unseen_out, types, 0.0)
     f["vocab_cover"][:] = _divide(layout.per_unit(tokens.known), n_tokens, 0.0)
-    numbers = layout.unit_pairs(tokens.numbers, ())
-    number_df = np.bincount(numbers.paragraphs[:, 1])  # paragraphs holding each number
-    f["num_unseen"][:] = np.log1p(np.bincount(numbers.unit, number_df[numbers.column] <= 1, n_units))
+    f["num_unseen"][:] = np.log1p(_lonely_numbers(tokens.numbers, layout))
 
     # Word vectors: neighbours are a paragraph's adjacent paragraphs, a sentence's adjacent
     # sentences in its paragraph.
