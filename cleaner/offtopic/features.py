@@ -532,29 +532,21 @@ _RANK_TARGETS = np.asarray([INDEX[t] for _, t in _RANKED])
 
 def _within_kind(rows: np.ndarray, is_sentence: np.ndarray) -> None:
     """Fill the z-score and rank columns, each unit against the document's units of its kind."""
-    kind = is_sentence.astype(np.intp)
-    sizes = np.bincount(kind, minlength=2).astype(float)
-    block = rows[:, _Z_SOURCES]
-    masks = (~is_sentence, is_sentence)
-    mean = np.zeros((2, len(_ZSCORED)))
-    variance = np.zeros((2, len(_ZSCORED)))
-    present = np.flatnonzero(sizes)
-    for k in present:
-        mean[k] = block[masks[k]].mean(axis=0)
-    centred = block - mean[kind]
-    for k in present:
-        variance[k] = (centred[masks[k]] ** 2).mean(axis=0)
-    std = np.sqrt(variance)
-    rows[:, _Z_TARGETS] = np.where((sizes[kind] >= 2)[:, None], centred / (std[kind] + 0.05), 0.0)
-    # Ranks within a kind: sort by kind, then value (values lie in [-1, 1]).
-    block = rows[:, _RANK_SOURCES]
-    order = np.argsort(block + 4.0 * kind[:, None], axis=0, kind="stable")
-    ranks = np.empty_like(block)
-    ranks[order, np.arange(len(_RANKED))] = np.arange(len(kind), dtype=float)[:, None]
-    ranks -= np.where(kind, sizes[0], 0.0)[:, None]
-    rows[:, _RANK_TARGETS] = np.where(
-        (sizes[kind] >= 2)[:, None], ranks / np.maximum(sizes[kind] - 1, 1)[:, None], 0.5
-    )
+    by_kind = np.argsort(is_sentence, kind="stable")[:, None]  # paragraphs, then sentences, in order
+    n_paras = len(is_sentence) - int(is_sentence.sum())
+    zscores, ranks = rows[by_kind, _Z_SOURCES], rows[by_kind, _RANK_SOURCES]
+    for kind, part in enumerate((slice(0, n_paras), slice(n_paras, len(is_sentence)))):
+        size = part.stop - part.start
+        if size < 2:
+            zscores[part], ranks[part] = 0.0, 0.5
+            continue
+        centred = zscores[part] - zscores[part].mean(axis=0)
+        zscores[part] = centred / (np.sqrt((centred**2).mean(axis=0)) + 0.05)
+        # Sentences are ranked on their values plus 4 (values lie in [-1, 1]), as in one sort of all units.
+        order = np.argsort(ranks[part] + 4.0 * kind, axis=0, kind="stable")
+        ranks[part][order, np.arange(len(_RANKED))] = np.arange(size, dtype=float)[:, None] / (size - 1)
+    rows[by_kind, _Z_TARGETS] = zscores
+    rows[by_kind, _RANK_TARGETS] = ranks
 
 
 def compute(text: str, title: str | None, lang: str | None, wv: WordVectors | None = None) -> DocFeatures:
