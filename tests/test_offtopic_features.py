@@ -12,6 +12,7 @@ import regex
 from hypothesis import given
 from hypothesis import strategies as st
 
+from cleaner.offtopic import features
 from cleaner.offtopic.features import INDEX, _style_marks, compute
 from cleaner.offtopic.lexicon import STOPWORDS
 from cleaner.offtopic.text import Unit
@@ -150,3 +151,12 @@ _STYLE_MARKS = regex.compile(r"""(")|([“”])|(\p{L}'\p{L})|(\p{L}’\p{L})|( 
 @given(st.text(alphabet="ab'’\"“”- —1_Жé", max_size=30))
 def test_style_marks_match_their_regular_expression(text: str) -> None:
     assert _style_marks(text) == [(m.start(), m.lastindex or 1) for m in _STYLE_MARKS.finditer(text)]
+
+
+def test_features_stay_the_same_when_the_token_table_is_cleared(monkeypatch: pytest.MonkeyPatch) -> None:
+    text, title = DOCS[0]
+    before = compute(text, title, "en").matrix
+    monkeypatch.setattr(features, "_CACHE_LIMIT", 5)  # forget every token before each document
+    for other_text, other_title in (*DOCS[1:], DOCS[0]):
+        after = compute(other_text, other_title, "en")
+    assert np.array_equal(after.matrix, before)

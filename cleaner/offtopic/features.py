@@ -28,7 +28,7 @@ from langdetect import LangDetectException
 from cleaner.lang import detect_langs
 from cleaner.offtopic.lexicon import FUNCTION_WORDS, LANGUAGES, LANGUAGES_OF, STOPWORDS, guess_language
 from cleaner.offtopic.text import Unit, paragraphs, sentences
-from cleaner.offtopic.vectors import TOKEN_FACTS, WordVectors, default_vectors
+from cleaner.offtopic.vectors import WordVectors, default_vectors
 
 _TOKEN = re.compile(r"[^\W\d_]+|\d+(?:[.,]\d+)*")
 _NON_LATIN = regex.compile(r"[\p{L}--\p{Latin}]", regex.VERSION1)
@@ -194,11 +194,14 @@ class _Tokens:
 # What a token is: a number, a function word, too short to count, or a topic word.
 _NUMBER, _FUNCTION, _SHORT, _TOPIC = range(4)
 _CACHE_LIMIT = 200_000
-_LANGUAGE_BITS = 1 << np.arange(len(LANGUAGES))
+_NO_LANGUAGE = (0,) * len(LANGUAGES)
+_FACTS = 3 + 4 + len(LANGUAGES)  # see _token_facts
 
 
-def _token_facts(token: str, wv: WordVectors) -> tuple[int, int, int, int, int]:
-    """(kind, id of its stem or number, vector row, capitalised, languages as bits) of one token.
+def _token_facts(token: str, wv: WordVectors) -> tuple[int, ...]:
+    """What one token is: its kind, the id of its stem or number, its vector row, then what it
+    counts for in its atom: a topic word with a vector, a word, capitalised, a function word,
+    a function word of each language.
 
     Ids are given once per process (in ``wv.tokens.ids``), so that documents
     and titles share them.
@@ -206,19 +209,21 @@ def _token_facts(token: str, wv: WordVectors) -> tuple[int, int, int, int, int]:
     ids = wv.tokens.ids
     lower = token.lower()
     if token[0].isdigit():
-        return _NUMBER, ids.setdefault("#" + token, len(ids)), wv.unknown, False, 0
-    languages = sum(1 << lang for lang in LANGUAGES_OF.get(lower, ()))
-    capital = token[0].isupper()
+        return (_NUMBER, ids.setdefault("#" + token, len(ids)), wv.unknown, 0, 1, 0, 0, *_NO_LANGUAGE)
+    of = LANGUAGES_OF.get(lower, ())
+    languages = tuple(int(k in of) for k in range(len(LANGUAGES)))
+    capital = int(token[0].isupper())
     if lower in STOPWORDS:
-        return _FUNCTION, -1, wv.unknown, capital, languages
+        return (_FUNCTION, -1, wv.unknown, 0, 1, capital, 1, *languages)
     if len(lower) < 2:
-        return _SHORT, -1, wv.unknown, capital, languages
+        return (_SHORT, -1, wv.unknown, 0, 1, capital, 0, *languages)
     stem = ids.setdefault(lower[:_STEM_LENGTH], len(ids))
-    return _TOPIC, stem, wv.index.get(lower, wv.unknown), capital, languages
+    row = wv.index.get(lower, wv.unknown)
+    return (_TOPIC, stem, row, int(row != wv.unknown), 1, capital, 0, *languages)
 
 
 def _facts(tokens: list[str], wv: WordVectors) -> np.ndarray:
-    """(tokens, 5) facts of each token (see :func:`_token_facts`), from the table of tokens met before."""
+    """The facts of each token (see :func:`_token_facts`), from the table of the tokens met before."""
     table = wv.tokens
     rows = list(map(table.rows.get, tokens))
     if None in rows:
@@ -226,7 +231,9 @@ def _facts(tokens: list[str], wv: WordVectors) -> np.ndarray:
             if row is None:
                 known = table.rows.get(tokens[i])
                 rows[i] = known if known is not None else table.add(tokens[i], _token_facts(tokens[i], wv))
-    return table.facts[np.asarray(rows, dtype=np.intp)].reshape(len(tokens), TOKEN_FACTS)
+    if not rows:
+        return np.zeros((0, _FACTS), dtype=np.intp)
+    return table.facts[np.asarray(rows, dtype=np.intp)]
 
 
 def _runs(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
@@ -339,7 +346,8 @@ def _tokenise(text: str, atoms: list[tuple[int, int]], wv: WordVectors) -> _Toke
     n = len(atoms)
     lengths = np.fromiter(map(len, per_atom), np.intp, n)
     found = list(chain.from_iterable(per_atom))
-    kinds, ids, rows, capitals, bits = _facts(found, wv).T
+    facts = _facts(found, wv)
+    kinds, ids, rows, capitals = facts[:, 0], facts[:, 1], facts[:, 2], facts[:, 5]
     atom_of = np.repeat(np.arange(n), lengths)
     first = np.zeros(len(found), dtype=bool)
     first[(np.cumsum(lengths) - lengths)[lengths > 0]] = True
@@ -353,14 +361,8 @@ def _tokenise(text: str, atoms: list[tuple[int, int]], wv: WordVectors) -> _Toke
     pairs, _, counts, entities = _pairs(t_atom, t_stem, (np.ones(len(t_atom)), entity))
     number = kinds == _NUMBER
     has_vector = t_row != wv.unknown
-    # One row per token: has a vector, a word, capitalised, function word, language hits.
-    token_rows = np.zeros((len(found), 4 + len(LANGUAGES)))
-    token_rows[topic_at, 0] = has_vector
-    token_rows[:, 1] = 1.0
-    token_rows[:, 2] = capitals
-    token_rows[:, 3] = kinds == _FUNCTION
-    token_rows[:, 4:] = (bits[:, None] & _LANGUAGE_BITS) > 0
-    summed = _runs(token_rows, lengths)
+    # Per atom: topic words with a vector, words, capitalised words, function words, hits by language.
+    summed = _runs(facts[:, 3:], lengths)
     v_rows = t_row[has_vector]
     weighted = wv.vectors[v_rows] * wv.weights[v_rows, None]
     vectors = _runs(weighted, np.bincount(t_atom[has_vector], minlength=n))

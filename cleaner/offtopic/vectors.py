@@ -22,27 +22,26 @@ _ZIPF = 0.1
 _COMMON = 20000
 
 
-# The facts the tokeniser keeps about a token (see cleaner.offtopic.features):
-# its kind, the id of its stem or number, its vector row, capitalised, its languages as bits.
-TOKEN_FACTS = 5
-
-
 @dataclass
 class TokenTable:
-    """What the tokeniser learnt about each token it met: a row of integer facts per token.
+    """What the tokeniser learnt about each token it met: a row of integer facts per token
+    (which facts is the tokeniser's business, cleaner.offtopic.features).
 
     ``ids`` numbers the stems and numbers met, so that documents and titles share them.
     """
 
     rows: dict[str, int] = field(default_factory=dict)
     ids: dict[str, int] = field(default_factory=dict)
-    facts: np.ndarray = field(default_factory=lambda: np.zeros((1024, TOKEN_FACTS), dtype=np.intp))
+    facts: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.intp))
 
     def add(self, token: str, facts: tuple[int, ...]) -> int:
         """Store the facts of a token not met before; its row."""
         row = len(self.rows)
-        if row == len(self.facts):
-            self.facts = np.concatenate((self.facts, np.zeros_like(self.facts)))
+        if row == len(self.facts):  # full: double the room
+            grown = np.zeros((max(1024, 2 * row), len(facts)), dtype=np.intp)
+            if row:
+                grown[:row] = self.facts
+            self.facts = grown
         self.facts[row] = facts
         self.rows[token] = row
         return row
