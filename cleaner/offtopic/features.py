@@ -8,9 +8,10 @@ same figures as z-scores and ranks within the document, plus the unit's shape
 (a cut-off headline), position, language and typography. No feature names a
 word or a topic, so the model carries over to other sites and subjects.
 
-The text is tokenised once; every figure comes from small per-document count
-matrices (atoms x document vocabulary), where an atom is a sentence of a
-paragraph and a unit is a sum of atoms.
+The text is tokenised once, where an atom is a sentence of a paragraph and a
+unit is a sum of atoms. Every figure comes from the (atom, stem) pairs that
+occur, summed into (paragraph, stem) and (unit, stem) pairs, never from units x
+vocabulary matrices: time and memory grow with the length of the text, not its square.
 """
 
 from __future__ import annotations
