@@ -5,7 +5,8 @@ dev benchmarks that is both the better extractor and the better start for our ru
 which then cut what it kept of bylines, teasers and prompts, each cut recorded. Its one
 weakness there is an article split over several body containers, of which it keeps only
 some; :func:`complete` brings back the prose paragraphs that sit beside the kept ones in
-containers of the same kind, and :func:`without_headline` takes out the headline it
+containers of the same kind, :func:`with_lead` the lead paragraph it drops with the
+article header, and :func:`without_headline` takes out the headline it
 keeps on some pages (the headline is the metadata's title, as with trafilatura).
 Metadata comes from what the page declares (:func:`page_metadata`). When trafilatura
 finds nothing, beautifulsoup4 gives the visible text of the page.
@@ -99,6 +100,9 @@ _CLASS_SPLIT = re.compile(r"[\s_-]+|(?<=[a-z])(?=[A-Z])")
 _MAX_LEVELS = 3
 _MIN_PROSE_WORDS = 12
 _MAX_LINK_SHARE = 0.3
+# A lead shares an ancestor this many levels up with the first kept paragraph.
+_LEAD_LEVELS = 7
+_LEAD_RE = re.compile(r"^(intro|lead$|leadtext|excerpt)")
 
 
 def html_to_text(html: str, url: str | None = None) -> tuple[str, dict[str, str | None], str]:
@@ -124,6 +128,7 @@ def html_to_text(html: str, url: str | None = None) -> tuple[str, dict[str, str 
     if not text:
         return _visible_text(html), metadata, "beautifulsoup"
     lines = complete(tree, [line.strip() for line in text.split("\n") if line.strip()])
+    lines = with_lead(tree, lines)
     lines = without_headline(tree, lines, metadata.get("title"))
     if "date" not in metadata:
         # Undeclared: htmldate's quick search of the markup and url (it may prune the tree,
@@ -313,6 +318,60 @@ def complete(tree: HtmlElement, lines: list[str]) -> list[str]:
     return out
 
 
+def with_lead(tree: HtmlElement, lines: list[str]) -> list[str]:
+    """``lines`` with the article's lead paragraph in front when the extractor left it out.
+
+    The extractor drops the article's ``<header>``, and with it the lead paragraph that
+    opens the story (German "Vorspann", "chapeau"). A lead is a ``<p>`` or ``<h2>`` of 12+
+    words (under 30% of it in links) before the first kept paragraph, sharing an
+    ancestor at most seven levels up with it, whose own or parent's class or id word
+    marks it (intro, lead, leadtext, excerpt) and that sits in no furniture but a
+    header. A one-line summary marked dek, summary or subtitle is not a lead: the
+    extraction benchmark leaves it out of the article body.
+    """
+    joined = squash(" ".join(lines))
+    first_kept = None
+    for element in tree.iter("p"):
+        head = squash(element.text_content())[:50]
+        if len(head) >= 20 and head in joined:
+            first_kept = element
+            break
+    if first_kept is None:
+        return lines
+    near = set(list(first_kept.iterancestors())[:_LEAD_LEVELS])
+    leads: list[str] = []
+    for element in tree.iter("p", "h2"):
+        if element is first_kept:
+            break
+        text = " ".join(element.text_content().split())
+        if len(_WORD_RE.findall(text)) < _MIN_PROSE_WORDS or squash(text)[:50] in joined:
+            continue
+        link_chars = sum(len(" ".join(a.text_content().split())) for a in element.iter("a"))
+        if link_chars > _MAX_LINK_SHARE * len(text) or not near.intersection(element.iterancestors()):
+            continue
+        if _is_lead(element):
+            leads.append(text)
+    return [*leads[-1:], *lines]
+
+
+def _is_lead(element: HtmlElement) -> bool:
+    """Whether ``element`` is inside an article header or a lead-marked container, and no other furniture."""
+    marked = False
+    for level, node in enumerate([element, *element.iterancestors()]):
+        tag = node.tag if isinstance(node.tag, str) else ""
+        if tag in ("body", "html"):
+            break
+        words = _class_words(node)
+        if level <= 1 and any(_LEAD_RE.search(word) for word in words):
+            marked = True
+            continue
+        if tag == "header":
+            continue
+        if tag in _FURNITURE_TAGS or any(_FURNITURE_RE.search(word) and word != "header" for word in words):
+            return False
+    return marked
+
+
 def _prose_paragraphs(tree: HtmlElement) -> list[tuple[HtmlElement, str]]:
     found = []
     for element in tree.iter("p"):
@@ -333,10 +392,15 @@ def _is_furniture(element: HtmlElement) -> bool:
             return False
         if tag in _FURNITURE_TAGS:
             return True
-        words = _CLASS_SPLIT.split(f"{node.get('class') or ''} {node.get('id') or ''}")
-        if any(_FURNITURE_RE.search(word.lower()) for word in words if word):
+        if any(_FURNITURE_RE.search(word) for word in _class_words(node)):
             return True
     return False
+
+
+def _class_words(node: HtmlElement) -> list[str]:
+    """The lowercased words of a node's class and id (``newsletterBox`` gives newsletter, box)."""
+    split = _CLASS_SPLIT.split(f"{node.get('class') or ''} {node.get('id') or ''}")
+    return [word.lower() for word in split if word]
 
 
 def _kind(element: HtmlElement) -> tuple[str, str]:

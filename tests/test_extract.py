@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import lxml.html
 
-from cleaner.extract import complete, html_to_text, page_metadata, squash, without_headline
+from cleaner.extract import complete, html_to_text, page_metadata, squash, with_lead, without_headline
 
 PROSE = [
     "The new dam on the river opened on Monday after six years of work and many delays in the valley.",
@@ -59,6 +59,26 @@ def test_complete_matches_lines_despite_drop_capitals() -> None:
     tree = page('<div class="grid"><div class="body-chunk">' + dropped + f"<p>{PROSE[1]}</p></div></div>")
     assert squash("T he new dam") == squash("The new dam")
     assert complete(tree, PROSE[:2]) == PROSE[:2]
+
+
+LEAD = "Six years late and far over budget, the valley's new dam is open, and the farmers are glad of it."
+
+
+def test_with_lead_puts_a_marked_lead_before_the_body() -> None:
+    for marked in (f'<p class="article__lead">{LEAD}</p>', f'<div class="intro"><p>{LEAD}</p></div>'):
+        tree = page(f"<header><h1>Dam opens</h1>{marked}</header>" + chunk(PROSE))
+        assert with_lead(tree, PROSE) == [LEAD, *PROSE]
+
+
+def test_with_lead_leaves_unmarked_decks_teasers_and_kept_leads_alone() -> None:
+    deck = page(f'<header><p class="dek">{LEAD}</p></header>' + chunk(PROSE))
+    assert with_lead(deck, PROSE) == PROSE
+    teaser = page(f'<div class="teaser"><p class="lead">{LEAD}</p></div>' + chunk(PROSE))
+    assert with_lead(teaser, PROSE) == PROSE
+    kept = page(f'<p class="lead">{LEAD}</p>' + chunk(PROSE))
+    assert with_lead(kept, [LEAD, *PROSE]) == [LEAD, *PROSE]
+    after = page(chunk(PROSE) + f'<p class="lead">{LEAD}</p>')
+    assert with_lead(after, PROSE) == PROSE
 
 
 def test_html_to_text_puts_the_headline_in_the_metadata_only() -> None:
