@@ -95,6 +95,8 @@ _FURNITURE_RE = re.compile(
     "|".join([*(f"^{stem}" for stem in _FURNITURE_STEMS), *(f"^{word}$" for word in _FURNITURE_WORDS)])
 )
 _FURNITURE_TAGS = frozenset(("aside", "nav", "footer", "form", "figure", "figcaption", "header"))
+_STATE_CLASS = re.compile(r"(?:^|(?<=-)|(?<=_))(?:no|has|with|without)-[\w-]*")
+_TAXONOMY_CLASS = re.compile(r"^(?:tag|category|format|status|author)-")
 _CLASS_SPLIT = re.compile(r"[\s_-]+|(?<=[a-z])(?=[A-Z])")
 # A left-out paragraph comes back only this close (in ancestor levels) to a kept one.
 _MAX_LEVELS = 3
@@ -102,7 +104,9 @@ _MIN_PROSE_WORDS = 12
 _MAX_LINK_SHARE = 0.3
 # A lead shares an ancestor this many levels up with the first kept paragraph.
 _LEAD_LEVELS = 7
-_LEAD_RE = re.compile(r"^(intro|lead$|leadtext|excerpt)")
+_LEAD_RE = re.compile(r"^(intro|lead$|leadtext|excerpt|chapo|teaser|abstract)")
+_LEAD_MARK_LEVELS = 2
+_NESTED_BLOCKS = ".//p|.//div|.//ul|.//ol|.//table|.//h1|.//h2|.//h3|.//section|.//article"
 
 
 def html_to_text(html: str, url: str | None = None) -> tuple[str, dict[str, str | None], str]:
@@ -322,11 +326,12 @@ def with_lead(tree: HtmlElement, lines: list[str]) -> list[str]:
     """``lines`` with the article's lead paragraph in front when the extractor left it out.
 
     The extractor drops the article's ``<header>``, and with it the lead paragraph that
-    opens the story (German "Vorspann", "chapeau"). A lead is a ``<p>`` or ``<h2>`` of 12+
-    words (under 30% of it in links) before the first kept paragraph, sharing an
-    ancestor at most seven levels up with it, whose own or parent's class or id word
-    marks it (intro, lead, leadtext, excerpt) and that sits in no furniture but a
-    header. A one-line summary marked dek, summary or subtitle is not a lead: the
+    opens the story (German "Vorspann", French "chapo"). A lead is a ``<p>``, an ``<h2>``
+    or a ``<div>`` holding no blocks, of 12+ words (under 30% of it in links), before the
+    first kept paragraph and sharing an ancestor at most seven levels up with it, that
+    a class or id word of its own or of an ancestor up to two levels up marks (intro,
+    lead, leadtext, excerpt, chapo, teaser, abstract), and that sits in no furniture but
+    a header. A one-line summary marked dek, summary or subtitle is not a lead: the
     extraction benchmark leaves it out of the article body.
     """
     joined = squash(" ".join(lines))
@@ -340,9 +345,11 @@ def with_lead(tree: HtmlElement, lines: list[str]) -> list[str]:
         return lines
     near = set(list(first_kept.iterancestors())[:_LEAD_LEVELS])
     leads: list[str] = []
-    for element in tree.iter("p", "h2"):
+    for element in tree.iter("p", "h2", "div"):
         if element is first_kept:
             break
+        if element.tag == "div" and element.xpath(_NESTED_BLOCKS):
+            continue
         text = " ".join(element.text_content().split())
         if len(_WORD_RE.findall(text)) < _MIN_PROSE_WORDS or squash(text)[:50] in joined:
             continue
@@ -362,7 +369,7 @@ def _is_lead(element: HtmlElement) -> bool:
         if tag in ("body", "html"):
             break
         words = _class_words(node)
-        if level <= 1 and any(_LEAD_RE.search(word) for word in words):
+        if level <= _LEAD_MARK_LEVELS and any(_LEAD_RE.search(word) for word in words):
             marked = True
             continue
         if tag == "header":
@@ -398,9 +405,20 @@ def _is_furniture(element: HtmlElement) -> bool:
 
 
 def _class_words(node: HtmlElement) -> list[str]:
-    """The lowercased words of a node's class and id (``newsletterBox`` gives newsletter, box)."""
-    split = _CLASS_SPLIT.split(f"{node.get('class') or ''} {node.get('id') or ''}")
-    return [word.lower() for word in split if word]
+    """The lowercased words of a node's class and id (``newsletterBox`` gives newsletter, box).
+
+    State modifiers (``no-sidebar``, ``has-post-thumbnail``) say nothing of the node's
+    role and are left out, and so are the taxonomy classes WordPress puts on a post
+    (``category-news tag-fest`` beside ``hentry`` or ``type-post``).
+    """
+    tokens = f"{node.get('class') or ''} {node.get('id') or ''}".split()
+    post = any(token == "hentry" or token.startswith("type-") for token in tokens)
+    kept = []
+    for token in tokens:
+        if post and _TAXONOMY_CLASS.match(token):
+            continue
+        kept.append(_STATE_CLASS.sub(" ", token))
+    return [word.lower() for word in _CLASS_SPLIT.split(" ".join(kept)) if word]
 
 
 def _kind(element: HtmlElement) -> tuple[str, str]:

@@ -70,10 +70,19 @@ def test_with_lead_puts_a_marked_lead_before_the_body() -> None:
         assert with_lead(tree, PROSE) == [LEAD, *PROSE]
 
 
-def test_with_lead_leaves_unmarked_decks_teasers_and_kept_leads_alone() -> None:
+def test_with_lead_reads_past_wordpress_taxonomy_and_state_classes() -> None:
+    lead = f'<div class="article-intro">{LEAD}</div>'
+    post = '<div class="post-7 post type-post hentry category-news tag-dams has-post-thumbnail">'
+    tree = page(f'<div class="main main--no-sidebar">{post}{lead}{chunk(PROSE)}</div></div>')
+    assert with_lead(tree, PROSE) == [LEAD, *PROSE]
+    tags = page(f'<div class="tag-list">{lead}{chunk(PROSE)}</div>')
+    assert with_lead(tags, PROSE) == PROSE
+
+
+def test_with_lead_leaves_unmarked_decks_related_boxes_and_kept_leads_alone() -> None:
     deck = page(f'<header><p class="dek">{LEAD}</p></header>' + chunk(PROSE))
     assert with_lead(deck, PROSE) == PROSE
-    teaser = page(f'<div class="teaser"><p class="lead">{LEAD}</p></div>' + chunk(PROSE))
+    teaser = page(f'<div class="related-box"><p class="lead">{LEAD}</p></div>' + chunk(PROSE))
     assert with_lead(teaser, PROSE) == PROSE
     kept = page(f'<p class="lead">{LEAD}</p>' + chunk(PROSE))
     assert with_lead(kept, [LEAD, *PROSE]) == [LEAD, *PROSE]
