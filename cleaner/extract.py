@@ -106,6 +106,7 @@ _MAX_LINK_SHARE = 0.3
 _LEAD_LEVELS = 7
 _LEAD_RE = re.compile(r"^(intro|lead$|leadtext|excerpt|chapo|teaser|abstract)")
 _LEAD_MARK_LEVELS = 2
+_LEAD_HINT = re.compile(r"intro|lead|excerpt|chapo|teaser|abstract", re.IGNORECASE)
 _NESTED_BLOCKS = ".//p|.//div|.//ul|.//ol|.//table|.//h1|.//h2|.//h3|.//section|.//article"
 
 
@@ -348,7 +349,7 @@ def with_lead(tree: HtmlElement, lines: list[str]) -> list[str]:
     for element in tree.iter("p", "h2", "div"):
         if element is first_kept:
             break
-        if element.tag == "div" and element.xpath(_NESTED_BLOCKS):
+        if not _lead_marked(element) or (element.tag == "div" and element.xpath(_NESTED_BLOCKS)):
             continue
         text = " ".join(element.text_content().split())
         if len(_WORD_RE.findall(text)) < _MIN_PROSE_WORDS or squash(text)[:50] in joined:
@@ -361,22 +362,30 @@ def with_lead(tree: HtmlElement, lines: list[str]) -> list[str]:
     return [*leads[-1:], *lines]
 
 
+def _lead_marked(element: HtmlElement) -> bool:
+    """Whether a class or id word of ``element`` or of an ancestor up to two levels up marks a lead."""
+    nodes = [element, *list(element.iterancestors())[:_LEAD_MARK_LEVELS]]
+    return any(
+        _LEAD_HINT.search(f"{node.get('class') or ''} {node.get('id') or ''}")
+        and any(_LEAD_RE.search(word) for word in _class_words(node))
+        for node in nodes
+    )
+
+
 def _is_lead(element: HtmlElement) -> bool:
-    """Whether ``element`` is inside an article header or a lead-marked container, and no other furniture."""
-    marked = False
+    """Whether a lead-marked ``element`` sits in no furniture but a header (its marked nodes aside)."""
     for level, node in enumerate([element, *element.iterancestors()]):
         tag = node.tag if isinstance(node.tag, str) else ""
         if tag in ("body", "html"):
             break
         words = _class_words(node)
         if level <= _LEAD_MARK_LEVELS and any(_LEAD_RE.search(word) for word in words):
-            marked = True
             continue
         if tag == "header":
             continue
         if tag in _FURNITURE_TAGS or any(_FURNITURE_RE.search(word) and word != "header" for word in words):
             return False
-    return marked
+    return True
 
 
 def _prose_paragraphs(tree: HtmlElement) -> list[tuple[HtmlElement, str]]:
