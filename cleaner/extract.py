@@ -286,8 +286,9 @@ def squash(text: str) -> str:
 def complete(tree: HtmlElement, lines: list[str]) -> list[str]:
     """``lines`` with the prose paragraphs the extractor left out beside the ones it kept.
 
-    A left-out ``<p>`` (12+ words, under 30% of it in links) comes back when its parent is
-    of the same kind (tag and class) as the parents of at least two kept paragraphs, it
+    A left-out ``<p>`` or list item (12+ words, under 30% of it in links) comes back when
+    its container (a list item's: its list's) is of the same kind (tag and class) as the
+    containers of at least two kept paragraphs, it
     shares an ancestor at most three levels up with a kept one, and neither it nor any
     ancestor is furniture (aside, nav, footer, form, figure; class or id words such as
     related, newsletter, comment, share, caption, byline, tags, ad, menu, sidebar). It
@@ -310,7 +311,7 @@ def complete(tree: HtmlElement, lines: list[str]) -> list[str]:
             after = next((i for i, line in enumerate(squashed) if head in line), after)
         elif (
             kinds.get(_kind(element), 0) >= 2
-            and near_kept.intersection(list(element.iterancestors())[:_MAX_LEVELS])
+            and near_kept.intersection(list(element.iterancestors())[: _MAX_LEVELS + (element.tag == "li")])
             and not _is_furniture(element)
         ):
             inserts.setdefault(after, []).append(text)
@@ -390,7 +391,9 @@ def _is_lead(element: HtmlElement) -> bool:
 
 def _prose_paragraphs(tree: HtmlElement) -> list[tuple[HtmlElement, str]]:
     found = []
-    for element in tree.iter("p"):
+    for element in tree.iter("p", "li"):
+        if element.tag == "li" and element.find(".//p") is not None:
+            continue
         strings = element.xpath(".//text()[not(ancestor::script or ancestor::style or ancestor::noscript)]")
         text = " ".join(" ".join(str(part) for part in strings).split())
         if len(_WORD_RE.findall(text)) < _MIN_PROSE_WORDS:
@@ -431,7 +434,9 @@ def _class_words(node: HtmlElement) -> list[str]:
 
 
 def _kind(element: HtmlElement) -> tuple[str, str]:
-    parent = element.getparent()
+    """The tag and class of the container a paragraph sits in (for a list item: its list's)."""
+    holder = element.getparent() if element.tag == "li" else element
+    parent = holder.getparent() if holder is not None else None
     return (str(parent.tag), parent.get("class") or "") if parent is not None else ("", "")
 
 

@@ -49,6 +49,14 @@ def test_complete_leaves_furniture_and_other_containers_out() -> None:
     assert complete(plain, PROSE[:3]) == PROSE[:5]
 
 
+def test_complete_brings_back_prose_list_items_beside_kept_paragraphs() -> None:
+    tips = '<div class="grid"><div class="body-chunk"><ul>' + "".join(f"<li>{p}</li>" for p in PROSE[3:5])
+    tree = page(chunk(PROSE[:3]) + tips + "</ul></div></div>")
+    assert complete(tree, PROSE[:3]) == PROSE[:5]
+    links = tips.replace("<li>", '<li><a href="/x">').replace("</li>", "</a></li>")
+    assert complete(page(chunk(PROSE[:3]) + links + "</ul></div></div>"), PROSE[:3]) == PROSE[:3]
+
+
 def test_complete_needs_two_kept_paragraphs_of_the_same_kind() -> None:
     tree = page(chunk(PROSE[:1]) + chunk(PROSE[1:]))
     assert complete(tree, PROSE[:1]) == PROSE[:1]
