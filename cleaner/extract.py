@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import unicodedata
 from typing import Any
 
 import htmldate
@@ -143,7 +144,8 @@ def html_to_text(html: str, url: str | None = None) -> tuple[str, dict[str, str 
             metadata["date"] = date
     if not lines:
         return _visible_text(html), metadata, "beautifulsoup"
-    return "\n".join(lines) + "\n", metadata, "trafilatura"
+    # NFC, as trafilatura.extract returns it: pages mix composed and decomposed forms.
+    return unicodedata.normalize("NFC", "\n".join(lines)) + "\n", metadata, "trafilatura"
 
 
 def without_headline(tree: HtmlElement, lines: list[str], title: str | None) -> list[str]:

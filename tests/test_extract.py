@@ -148,3 +148,11 @@ def test_page_metadata_reads_meta_tags_and_json_ld() -> None:
         "date": "2025-12-24",
         "url": "https://valley.example/x",
     }
+
+
+def test_html_to_text_returns_composed_unicode_as_trafilatura_does() -> None:
+    decomposed = [p.replace("e", "e\u0301", 1) for p in PROSE]
+    html = "<html><body><article>" + "".join(f"<p>{p}</p>" for p in decomposed) + "</article></body></html>"
+    text, _, _ = html_to_text(html)
+    assert "e\u0301" not in text
+    assert "\u00e9" in text
