@@ -394,7 +394,12 @@ def _is_lead(element: HtmlElement) -> bool:
 def _prose_paragraphs(tree: HtmlElement) -> list[tuple[HtmlElement, str]]:
     found = []
     for element in tree.iter("p", "li"):
-        if element.tag == "li" and element.find(".//p") is not None:
+        # Cheap checks first: menus have many items, nested or short, and no prose.
+        if element.tag == "li" and (
+            element.find(".//p") is not None
+            or element.find(".//ul") is not None
+            or len(element.text_content().split()) < _MIN_PROSE_WORDS
+        ):
             continue
         strings = element.xpath(".//text()[not(ancestor::script or ancestor::style or ancestor::noscript)]")
         text = " ".join(" ".join(str(part) for part in strings).split())
