@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import inspect
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -202,9 +203,14 @@ def prepare(record: RawRecord, site_hint: str = "", extracted: Extracted | None 
     )
 
 
-# How ``survey`` turns records into lines: a change of it, or of the extractor, makes the
-# stored statistics stale (cleaner/sitelines/store.py empties a store made otherwise).
-SURVEY_VERSION = f"survey-1/cleaner-{__version__}/trafilatura-{trafilatura.__version__}"
+# How ``survey`` turns records into lines: a change of it, or of the extractor (our code, read
+# from its source, or trafilatura), makes the stored statistics and the extractions kept for a
+# run stale (cleaner/sitelines/store.py empties a store made otherwise; cleaner/extraction_cache.py
+# keys its entries on it).
+_EXTRACTOR_DIGEST = hashlib.sha256(Path(inspect.getfile(html_to_text)).read_bytes()).hexdigest()[:12]
+SURVEY_VERSION = (
+    f"survey-1/cleaner-{__version__}/extract-{_EXTRACTOR_DIGEST}/trafilatura-{trafilatura.__version__}"
+)
 
 
 def survey(record: RawRecord, site_hint: str = "", extracted: Extracted | None = None) -> Surveyed:
