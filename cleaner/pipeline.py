@@ -23,6 +23,7 @@ from cleaner import __version__
 from cleaner.extract import html_to_text
 from cleaner.ingest import RawRecord
 from cleaner.lang import detect_language
+from cleaner.linemodel import MODEL_NAME as LINE_MODEL_NAME
 from cleaner.linemodel import detect_mode, find_boilerplate
 from cleaner.linemodel import model_version as boilerplate_version
 from cleaner.model import Document, Span, cut_ranges, render, touches_any
@@ -146,19 +147,42 @@ class Cleaner:
         return document
 
     def _guard(self, document: Document, limit: float | None = None) -> None:
-        """Keep the text of a document that would be gutted, and say so."""
+        """Keep the text of a document that would be gutted, and say so.
+
+        The line model's cuts go back first; when the rules' and site lines' cuts
+        alone still exceed the limit, every cut goes back.
+        """
         limit = limit or self.settings.max_removed_share
         size = len(document.text.strip())
-        removed = sum(end - start for start, end in cut_ranges(document.removed, withhold_flagged=False))
-        if size and removed / size > limit:
+        if not size:
+            return
+
+        def share(spans: list[Span]) -> float:
+            return sum(end - start for start, end in cut_ranges(spans, withhold_flagged=False)) / size
+
+        removed = document.removed
+        everything = share(removed)
+        if everything <= limit:
+            return
+        firm = [span for span in removed if span.reason != LINE_MODEL_NAME]
+        if len(firm) < len(removed) and share(firm) <= limit:
+            withdrawn = LINE_MODEL_NAME
             document.guard = (
-                f"rules, site lines and the line model would remove {removed / size:.0%} of the text "
+                f"rules, site lines and the line model would remove {everything:.0%} of the text "
+                f"(limit {limit:.0%}); the line model's cuts withdrawn, the rules' kept, review it"
+            )
+        else:
+            withdrawn = None
+            document.guard = (
+                f"rules, site lines and the line model would remove {everything:.0%} of the text "
                 f"(limit {limit:.0%}); nothing removed, review it"
             )
-            document.spans = [
-                span.with_changes(applied=False) if span.action == "removed" else span
-                for span in document.spans
-            ]
+        document.spans = [
+            span.with_changes(applied=False)
+            if span.action == "removed" and withdrawn in (None, span.reason)
+            else span
+            for span in document.spans
+        ]
 
     def clean_text(self, document: Document) -> str:
         """The clean text of a cleaned document, following the flagged-passage setting."""

@@ -3,9 +3,13 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import pytest
+
 from cleaner.extract import html_to_text
 from cleaner.ingest import RawRecord
 from cleaner.lang import detect_language
+from cleaner.linemodel import MODEL_NAME as LINE_MODEL_NAME
+from cleaner.model import Document, Span
 from cleaner.pipeline import Cleaner, Settings, site_of
 
 CLEANER = Cleaner(Settings(decisions_path=None))
@@ -49,6 +53,23 @@ def test_the_guard_keeps_a_document_that_rules_would_gut() -> None:
     assert document.guard.startswith("rules, site lines and the line model would remove")
     assert document.removed and not any(span.applied for span in document.removed)
     assert CLEANER.clean_text(document) == junk + "Short line here.\n"
+
+
+@pytest.mark.parametrize(
+    ("rule_end", "kept"),
+    [(30, {"ad-label"}), (70, set())],  # rules alone under the limit / over it
+)
+def test_the_guard_withdraws_the_line_model_first(rule_end: int, kept: set[str]) -> None:
+    text = "x" * 100
+    document = Document(id="d", source="d.txt", text=text)
+    document.spans = [
+        Span(0, rule_end, "removed", "ad-label", "ad"),
+        Span(rule_end, 90, "removed", LINE_MODEL_NAME, "boilerplate", score=0.9),
+    ]
+    CLEANER._guard(document, limit=0.6)
+    assert {span.reason for span in document.spans if span.applied} == kept
+    assert "would remove 90% of the text" in document.guard
+    assert ("line model's cuts withdrawn" in document.guard) == bool(kept)
 
 
 def test_rules_follow_the_document_language(tmp_path: Path) -> None:
