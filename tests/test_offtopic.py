@@ -15,7 +15,7 @@ from cleaner.offtopic.data import LabelledDoc, Passage
 from cleaner.offtopic.features import FEATURES, INDEX, compute
 from cleaner.offtopic.model import MODEL_PATH, OfftopicModel, Trees, default_model, load
 from cleaner.offtopic.text import blank_removed, sentences, units
-from cleaner.offtopic.train import featurise, scores_at, threshold_for
+from cleaner.offtopic.train import Scored, featurise, scores_at, threshold_for
 from cleaner.offtopic.vectors import VECTORS_PATH, from_glove_text
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -226,7 +226,7 @@ def test_scoring_counts_a_passage_withheld_when_half_is_covered() -> None:
     ]
     featured = featurise(LabelledDoc("d-s1", "d", text, passages, lang="en"))
     assert list(featured.labels) == [0, 1, 0]
-    taus = [(0.9, True, "headline"), (0.2, False, ""), (0.6, False, ""), (0.1, False, "")]
+    taus = [Scored(0.9, True, "headline"), Scored(0.2, False, ""), Scored(0.6, False, ""), Scored(0.1, False, "")]
     threshold = threshold_for(np.asarray([0.2, 0.6, 0.1]), rate=0.34)
     assert 0.2 < threshold <= 0.6 + 1e-9
     report = scores_at(taus, [(0.9, True), (0.05, False)], 0.7)
