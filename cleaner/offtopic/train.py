@@ -509,15 +509,23 @@ def train(
     return report
 
 
+_HEADER = (
+    "| precision | recall (left) | F1 | false flags | recall headline / para / sent (left) "
+    "| recall of all (h / p / s) | untouched, no flag | ms/article |\n|---|---|---|---|---|---|---|---|"
+)
+
+
 def model_card(model: OfftopicModel, report: dict[str, float], data: dict[str, object]) -> str:
     """The model card (markdown) written beside the model file."""
     n_trees = len(model.para.feature) // model.para.nodes
     kinds = " / ".join(f"{report[f'recall_{kind}']:.3f}" for kind in ("headline", "para", "sent"))
+    kinds_all = " / ".join(f"{report[f'recall_all_{kind}']:.3f}" for kind in ("headline", "para", "sent"))
     row = (
         f"| {report['precision']:.3f} | {report['recall']:.3f} | {report['f1']:.3f} "
-        f"| {100 * report['false_flag_rate']:.2f}% | {kinds} | {100 * report['untouched_clean']:.1f}% "
-        f"| {report['ms_per_article']:.2f} |"
+        f"| {100 * report['false_flag_rate']:.2f}% | {kinds} | {report['recall_all']:.3f} ({kinds_all}) "
+        f"| {100 * report['untouched_clean']:.1f}% | {report['ms_per_article']:.2f} |"
     )
+    removed = ", ".join(f"{int(report[f'removed_intruders_{k}'])} {k}" for k in ("headline", "para", "sent"))
     return f"""# offtopic model card
 
 Version `{MODEL_NAME}-{FORMAT}+{model.sha}` (the short sha is that of `offtopic.json`).
@@ -552,6 +560,11 @@ direction shared by common words is removed so cosines tell subjects apart.
 Used for English documents only (elsewhere the model imputes their usual value).
 
 ## Training data
+Every document is taken as `cleaner run` sees it as a `.txt` file: the
+pipeline's language, title (its headline line, if any) and the ranges cut
+before the off-topic stage (rules; the line model on whole-page dumps) come
+from a real run (`cleaner.offtopic.data.as_the_pipeline_sees`); cut text is
+blanked, so no unit holds it.
 - `{data["intruders"]}`: {data["intruder_documents"]} documents with intruders spliced in
   (intruders-dev: English article bodies of the extraction benchmark's development half).
 - {data["spliced_documents"]} documents spliced the same way at random (seed {SEED}) from the
@@ -562,10 +575,15 @@ Used for English documents only (elsewhere the model imputes their usual value).
 - {data["reviewed_documents"]} documents with reviewer decisions (drop = off-topic, keep = not).
 
 ## Metrics (intruders-dev, {FOLDS}-fold cross-validation grouped by host article)
-A passage counts as withheld when flags cover at least half of it.
+A passage counts as withheld when flags cover at least half of what the rules
+left of it. Passages the rules (and the line model) cut at least half of
+before flagging are handled by the pipeline and scored apart:
+{int(report["removed_originals"])} original passages and {int(report["removed_intruders"])} intruder passages
+({removed}). Precision, recall and false flags are over the
+{int(report["originals"])} originals and {int(report["intruders"])} intruders left; "of all" counts an
+intruder found when flagged or removed by the rules, over all of them.
 
-| precision | recall | F1 | false flags | recall headline / para / sent | untouched, no flag | ms/article |
-|---|---|---|---|---|---|---|
+{_HEADER}
 {row}
 
 Milliseconds: CPU time of `find_offtopic` per article on one core (features,
