@@ -50,7 +50,7 @@ from cleaner.offtopic.model import (
 from cleaner.offtopic.text import blank_removed
 
 SEED = 13
-TREES = 300
+TREES = 150
 DEPTH = 3
 LEARNING_RATE = 0.05
 MIN_LEAF = 40
