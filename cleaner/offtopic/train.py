@@ -593,7 +593,7 @@ trees, language checks), mean over the intruders-dev documents
 ## Limits
 - Lexical and word-vector features only: a sentence on a neighbouring subject
   that shares no rare word or name with the article is the hardest case.
-- Some original lines (credits, promotions, "Story continues below") are
-  themselves stray; flags on them count as false flags above.
+- Some original lines are themselves stray (tweet embeds, asides, product
+  specifications); those the rules do not cut count as false flags above.
 - Word-vector features only apply to English; other languages rely on the rest.
 """
