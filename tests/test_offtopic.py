@@ -14,7 +14,7 @@ from cleaner.offtopic import MODEL_NAME, find_offtopic, model_version
 from cleaner.offtopic.data import LabelledDoc, Passage, as_the_pipeline_sees, removed_share
 from cleaner.offtopic.features import FEATURES, INDEX, compute
 from cleaner.offtopic.model import MODEL_PATH, OfftopicModel, Trees, default_model, load
-from cleaner.offtopic.text import blank_removed, sentences, units
+from cleaner.offtopic.text import article_view, blank_removed, sentences, units
 from cleaner.offtopic.train import Scored, featurise, scores_at, threshold_for
 from cleaner.offtopic.vectors import VECTORS_PATH, from_glove_text
 
@@ -89,6 +89,15 @@ def test_blanking_keeps_offsets_and_newlines() -> None:
     blanked = blank_removed(text, [(start - 1, start + len("DROP THIS LINE"))])
     assert len(blanked) == len(text)
     assert blanked.split("\n") == ["keep this", " " * len("DROP THIS LINE"), "keep that"]
+
+
+def test_the_title_line_is_read_as_the_title_not_as_a_passage() -> None:
+    text = "Dam  opens on the river\nThe new dam opened on Monday.\nDam opens on the river, again."
+    view = article_view(text, [], "Dam opens on the river")
+    assert len(view) == len(text)
+    assert view.split("\n") == [" " * len("Dam  opens on the river"), *text.split("\n")[1:]]
+    assert article_view(text, [], "Dam opens") == text
+    assert article_view(text, [], None) == text
 
 
 def test_features_are_finite_and_one_row_per_unit() -> None:

@@ -47,7 +47,7 @@ from cleaner.offtopic.model import (
     load,
     shift_logit,
 )
-from cleaner.offtopic.text import blank_removed
+from cleaner.offtopic.text import article_view
 
 SEED = 13
 TREES = 150
@@ -74,7 +74,7 @@ class Featured:
 
 def featurise(doc: LabelledDoc) -> Featured:
     """Compute a labelled document's unit features and labels."""
-    feats = compute(blank_removed(doc.text, doc.removed), doc.title, doc.lang)
+    feats = compute(article_view(doc.text, doc.removed, doc.title), doc.title, doc.lang)
     labels = np.full(len(feats.units), -1 if doc.partial else 0, dtype=int)
     for i, unit in enumerate(feats.units):
         length = unit.end - unit.start
