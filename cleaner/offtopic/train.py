@@ -563,8 +563,10 @@ Used for English documents only (elsewhere the model imputes their usual value).
 Every document is taken as `cleaner run` sees it as a `.txt` file: the
 pipeline's language, title (its headline line, if any) and the ranges cut
 before the off-topic stage (rules; the line model on whole-page dumps) come
-from a real run (`cleaner.offtopic.data.as_the_pipeline_sees`); cut text is
-blanked, so no unit holds it.
+from a real run (`cleaner.offtopic.data.as_the_pipeline_sees`, with the
+pipeline's off-topic stage turned off); cut text is blanked, so no unit holds
+it, and so is the title's own line (`cleaner.offtopic.text.article_view`): the
+title is read as the title, not as a passage.
 - `{data["intruders"]}`: {data["intruder_documents"]} documents with intruders spliced in
   (intruders-dev: English article bodies of the extraction benchmark's development half).
 - {data["spliced_documents"]} documents spliced the same way at random (seed {SEED}) from the
@@ -593,7 +595,9 @@ trees, language checks), mean over the intruders-dev documents
 ## Limits
 - Lexical and word-vector features only: a sentence on a neighbouring subject
   that shares no rare word or name with the article is the hardest case.
-- Some original lines are themselves stray (tweet embeds, asides, product
-  specifications); those the rules do not cut count as false flags above.
+- Some original lines are themselves stray (asides, short quotes, product
+  specifications); flags on them count as false flags above. Social embeds
+  (tweets, Instagram and TikTok posts) are cut by rules before this stage
+  (`rules/any/social.yaml`).
 - Word-vector features only apply to English; other languages rely on the rest.
 """
