@@ -95,7 +95,9 @@ class Cleaner:
         return {
             "cleaner": __version__,
             "rules": self.rules.version,
-            "model": {"boilerplate": boilerplate_version(), "offtopic": offtopic_version()},
+            # A model whose stage is off takes no part in the output.
+            "model": {"boilerplate": boilerplate_version()}
+            | ({"offtopic": offtopic_version()} if self.settings.offtopic else {}),
             "decisions": self.decisions_version,
             "site_lines": self.site_lines.version if self.site_lines else None,
         }

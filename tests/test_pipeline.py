@@ -105,8 +105,12 @@ def test_the_offtopic_stage_can_be_turned_off() -> None:
         "Debris fell on a village south of the capital and damaged two houses.\n\n"
         "The missiles were launched from the Bryansk region, the ministry added.\n"
     )
-    off = Cleaner(Settings(decisions_path=None, offtopic=False)).clean(record(text))
+    without = Cleaner(Settings(decisions_path=None, offtopic=False))
+    off = without.clean(record(text))
     assert off.flagged == []
+    models_off, models_on = without.versions["model"], CLEANER.versions["model"]
+    assert isinstance(models_off, dict) and isinstance(models_on, dict)
+    assert "offtopic" not in models_off and "offtopic" in models_on
     on = CLEANER.clean(record(text))
     assert [text[span.start : span.end] for span in on.flagged] == [
         "The head of the BRICS business council praised trade ties at a meeting in Johannesburg."
