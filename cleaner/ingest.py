@@ -102,12 +102,13 @@ def discover(inputs: list[Path]) -> tuple[list[InputFile], list[Path]]:
         else:
             raise FileNotFoundError(f"{given}: no such file or folder")
         real_root = root.resolve()
+        real_folders: dict[Path, Path] = {}  # one resolve a folder, not one a file
         for path in candidates:
             rel_parts = path.relative_to(root).parts
             if any(part.startswith(".") for part in rel_parts):
                 continue
             known = kind_of(path)
-            if known is None or not path.resolve().is_relative_to(real_root) or not path.is_file():
+            if known is None or not _real(path, real_folders).is_relative_to(real_root) or not path.is_file():
                 skipped.append(path)
                 continue
             kind, stem = known
@@ -431,6 +432,16 @@ def file_digest(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def _real(path: Path, folders: dict[Path, Path]) -> Path:
+    """``path`` resolved; its folder's resolution is looked up in (or added to) ``folders``."""
+    if path.is_symlink():
+        return path.resolve()
+    folder = folders.get(path.parent)
+    if folder is None:
+        folder = folders[path.parent] = path.parent.resolve()
+    return folder / path.name
 
 
 def _record_from_json(

@@ -114,9 +114,12 @@ class Cleaner:
         site_lines = self.site_lines.site_version(document.site) if self.site_lines else None
         return {**self.versions, "site_lines": site_lines}
 
-    def clean(self, record: RawRecord, site_hint: str = "") -> Document:
-        """Extract (for HTML), detect the language, find and guard the cuts, flag, apply decisions."""
-        document = prepare(record, site_hint)
+    def clean(self, record: RawRecord, site_hint: str = "", extracted: Extracted | None = None) -> Document:
+        """Extract (for HTML), detect the language, find and guard the cuts, flag, apply decisions.
+
+        ``extracted``: the record's :func:`extract`, when an earlier pass already made it.
+        """
+        document = prepare(record, site_hint, extracted)
         text, metadata = document.text, document.metadata
         document.lang = detect_language(text)
         found = apply_rules(text, self.rules.for_document(document.lang, document.site))
@@ -167,13 +170,32 @@ class Cleaner:
         return render(document.text, document.spans, self.settings.withhold_flagged)
 
 
-def prepare(record: RawRecord, site_hint: str = "") -> Document:
-    """The document of a record before any stage: its text (extracted from HTML), metadata and site."""
+@dataclass(frozen=True)
+class Extracted:
+    """What extraction makes of an HTML record: its text and the metadata the page declares."""
+
+    text: str
+    metadata: dict[str, str | None]
+
+
+def extract(record: RawRecord) -> Extracted:
+    """The text and page metadata of an HTML record (a function of its content and url alone)."""
+    text, metadata, _ = html_to_text(record.content, record.metadata.get("url"))
+    return Extracted(text, metadata)
+
+
+def prepare(record: RawRecord, site_hint: str = "", extracted: Extracted | None = None) -> Document:
+    """The document of a record before any stage: its text (extracted from HTML), metadata and site.
+
+    ``extracted``: the record's :func:`extract`, when already made (else it is made here).
+    """
     metadata = dict(record.metadata)
     text = record.content
     if record.is_html:
-        text, extracted, _ = html_to_text(record.content, record.metadata.get("url"))
-        for key, value in extracted.items():
+        if extracted is None:
+            extracted = extract(record)
+        text = extracted.text
+        for key, value in extracted.metadata.items():
             metadata.setdefault(key, value)
     return Document(
         id=record.id,
@@ -191,11 +213,14 @@ def prepare(record: RawRecord, site_hint: str = "") -> Document:
 SURVEY_VERSION = f"survey-1/cleaner-{__version__}/trafilatura-{trafilatura.__version__}"
 
 
-def survey(record: RawRecord, site_hint: str = "") -> Surveyed:
-    """What learning site-repeated lines needs of a record: its site and its distinct short lines."""
+def survey(record: RawRecord, site_hint: str = "", extracted: Extracted | None = None) -> Surveyed:
+    """What learning site-repeated lines needs of a record: its site and its distinct short lines.
+
+    ``extracted`` as for :func:`prepare`.
+    """
     if not record.is_html and not site_of(record.metadata.get("url"), site_hint):
         return Surveyed("", "", ())  # no site: nothing to learn, no need to read further
-    document = prepare(record, site_hint)
+    document = prepare(record, site_hint, extracted)
     if not document.site:
         return Surveyed("", "", ())
     lines = tuple((line.hash, line.text) for line in document_lines(document.text))

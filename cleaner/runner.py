@@ -16,7 +16,8 @@ files new or changed since the last run are read and their documents' short line
 counted per site (cleaner/sitelines), the table of lines learned as site boilerplate is
 written to the output folder, and workers load it once. A file's manifest versions
 include those of its sites' learned lines, so new statistics for a site re-clean that
-site's files.
+site's files. The survey keeps each HTML page's extraction on disk for the cleaning
+pass (cleaner/extraction_cache.py), so a page is extracted once per run.
 """
 
 from __future__ import annotations
@@ -32,13 +33,14 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol, TextIO
 
 from tqdm import tqdm
 
+from cleaner.extraction_cache import CACHE_NAME, ExtractionCache
 from cleaner.ingest import (
     MULTI_RECORD_KINDS,
     InputError,
@@ -51,7 +53,7 @@ from cleaner.ingest import (
 )
 from cleaner.limits import DocumentTimeout, Limits, time_limit, timeout_message
 from cleaner.model import Document
-from cleaner.pipeline import SURVEY_VERSION, Cleaner, Settings, survey
+from cleaner.pipeline import SURVEY_VERSION, Cleaner, Extracted, Settings, extract, survey
 from cleaner.sitelines import STORE_NAME, TABLE_NAME, Allowlist, SiteLines, SiteLineStore, Surveyed
 from cleaner.write import (
     INDEX_NAME,
@@ -64,6 +66,7 @@ from cleaner.write import (
     index_entry,
     jsonl_record,
     output_path,
+    output_root,
     remove_stale_temporaries,
     sidecar,
     write_atomic,
@@ -89,6 +92,8 @@ class Job:
     limits: Limits = field(default_factory=Limits)
     debug: bool = False
     survey: bool = False  # the survey pass of the site-lines stage rather than cleaning
+    # Where the survey pass keeps its HTML extractions for the cleaning pass (None: not kept).
+    extractions: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -237,9 +242,11 @@ def _clean_file(cleaner: Cleaner, job: Job, item: InputFile) -> Outcome:
             document, text = cleaned
             text_path = output_path(job.out, item.rel, ".txt")
             side_path = output_path(job.out, item.rel, ".json")
-            write_atomic(side_path, dumps(sidecar(document, cleaner.document_versions(document))) + "\n")
-            write_atomic(text_path, text)
-            root = job.out.resolve()
+            # Not flushed one by one: the parent's manifest commits them in groups (cleaner/write.py).
+            sidecar_json = dumps(sidecar(document, cleaner.document_versions(document)))
+            write_atomic(side_path, sidecar_json + "\n", durable=False)
+            write_atomic(text_path, text, durable=False)
+            root = output_root(job.out)
             outcome.outputs += [p.relative_to(root).as_posix() for p in (text_path, side_path)]
     except (InputError, OSError, ValueError) as error:
         outcome.sha256 = outcome.sha256 or getattr(error, "sha256", "") or _digest_or_blank(item.path)
@@ -273,9 +280,10 @@ def _clean_one(
         return None
     where = f"{item.path}" + (f" line {record.line}" if record.line else "")
     where += f" record {record.id}" if item.kind == "warc" else ""
+    extracted = ExtractionCache(job.extractions).get(record) if job.extractions and record.is_html else None
     try:
         with time_limit(job.limits.doc_timeout):
-            document = cleaner.clean(record, site_hint=item.rel.rpartition("/")[0])
+            document = cleaner.clean(record, item.rel.rpartition("/")[0], extracted)
             text = cleaner.clean_text(document)
     except DocumentTimeout:
         message = f"{where}: {timeout_message(job.limits.doc_timeout or 0)}"
@@ -313,14 +321,20 @@ def _survey(job: Job, unit: Unit) -> Outcome:
     else:
         records = [record if isinstance(record, InputError) else record.parse() for record in unit.records]
     hint = unit.item.rel.rpartition("/")[0]
+    cache = ExtractionCache(job.extractions) if job.extractions else None
     for record in records:
         found = None
         if not isinstance(record, InputError):
+            extracted: Extracted | None = None
             try:
                 with time_limit(job.limits.doc_timeout):
-                    found = survey(record, hint)
+                    extracted = extract(record) if record.is_html else None
+                    found = survey(record, hint, extracted)
             except (DocumentTimeout, Exception):
                 found = None
+            if cache and extracted is not None:
+                with suppress(OSError):  # not kept: the cleaning pass extracts the page again
+                    cache.put(record, extracted)
         outcome.surveyed.append(found)
     return outcome
 
@@ -439,7 +453,8 @@ def run(
     if cleaner is not None and cleaner.settings != settings:
         raise ValueError("the cleaner given was made with other settings than the run's")
     cleaner = cleaner or Cleaner(settings)
-    job = Job(settings, cleaner.versions, out, limits or Limits(), debug)
+    extractions = out / CACHE_NAME if allowlist is not None else None
+    job = Job(settings, cleaner.versions, out, limits or Limits(), debug, extractions=extractions)
     summary = RunSummary(skipped_files=len(skipped))
     with output_lock(out):
         remove_stale_temporaries(out)
@@ -477,7 +492,9 @@ def run(
                     bar.update(sum(len(outcome.index) for outcome in outcomes))
             finally:
                 collector.abort()
+                manifest.commit()  # the files finished so far are not cleaned again
         _write_index(out, files, manifest)
+        ExtractionCache(out / CACHE_NAME).clear()
         manifest.compact([str(item.path) for item in files])
         summary.seconds = time.perf_counter() - started
         write_atomic(out / STATS_NAME, dumps(summary.as_dict()) + "\n")
@@ -675,12 +692,12 @@ class _RecordsFile:
     """
 
     def __init__(self, out: Path, item: InputFile) -> None:
-        self.root = out.resolve()
+        self.root = output_root(out)
         self.target = output_path(out, item.rel, ".jsonl")
         self.part = output_path(out, f"{INDEX_PARTS}/{item.rel}", ".jsonl")
         self.stack = ExitStack()
-        self.records: TextIO = self.stack.enter_context(atomic_writer(self.target))
-        self.index: TextIO = self.stack.enter_context(atomic_writer(self.part))
+        self.records: TextIO = self.stack.enter_context(atomic_writer(self.target, durable=False))
+        self.index: TextIO = self.stack.enter_context(atomic_writer(self.part, durable=False))
         self.complete = True
 
     def add(self, outcome: Outcome) -> None:

@@ -1,18 +1,26 @@
 """Outputs: clean text, sidecars, the index, run stats and the manifest, all written atomically.
 
 A file appears complete or not at all: it is written to a temporary name in
-the same folder, flushed to disk and renamed over the target.
+the same folder and renamed over the target. The files of single documents are
+not flushed to disk one by one (an fsync each would cost more than cleaning a
+short article); the manifest commits them in groups instead: one flush of the
+output folder's filesystem, then the journal lines naming them
+(:meth:`Manifest.commit`). So after a crash or a power cut, a file the manifest
+names is on disk whole, and a file it doesn't name is cleaned again.
 """
 
 from __future__ import annotations
 
+import ctypes
+import itertools
 import json
 import os
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 from cleaner.model import Document, Span, render
 from cleaner.review.sidecars import flagged_span, removed_span
@@ -23,30 +31,53 @@ STATS_NAME = "_stats.json"
 INDEX_PARTS = ".index"  # index lines of each JSONL or WARC input, kept out of the manifest
 
 
-def _file_mode() -> int:
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
+# The manifest flushes the output folder and commits the files finished since at most this often.
+COMMIT_SECONDS = 2.0
+_NUMBERS = itertools.count()
 
 
-_FILE_MODE = _file_mode()
+def _temporary(path: Path) -> tuple[int, Path]:
+    """A new, empty temporary file beside ``path`` (its folder made when missing), open for writing.
+
+    Named ``.<name>.<pid>.<n>.tmp``: unique within the process, and its mode follows
+    the umask as a file made in place would.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
+    made_folder = False
+    while True:
+        temporary = path.parent / f".{path.name}.{os.getpid()}.{next(_NUMBERS)}.tmp"
+        try:
+            return os.open(temporary, flags, 0o666), temporary
+        except FileExistsError:
+            continue  # left by a killed process that had the same pid
+        except FileNotFoundError:
+            if made_folder:
+                raise
+            path.parent.mkdir(parents=True, exist_ok=True)
+            made_folder = True
 
 
 @contextmanager
-def atomic_writer(path: Path) -> Iterator[TextIO]:
-    """A text file handle whose content replaces ``path`` only when the block succeeds."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+def _replacing(path: Path, mode: str, durable: bool) -> Iterator[Any]:
+    descriptor, temporary = _temporary(path)
     try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        with open(descriptor, mode, encoding=None if "b" in mode else "utf-8") as handle:
             yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, _FILE_MODE)
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
+
+
+def atomic_writer(path: Path, durable: bool = True) -> AbstractContextManager[TextIO]:
+    """A text file handle whose content replaces ``path`` only when the block succeeds.
+
+    ``durable``: flushed to disk before the rename; else left to a later :func:`sync_folder`.
+    """
+    return _replacing(path, "w", durable)
 
 
 def remove_stale_temporaries(out: Path) -> int:
@@ -57,15 +88,44 @@ def remove_stale_temporaries(out: Path) -> int:
     return len(stale)
 
 
-def write_atomic(path: Path, content: str) -> None:
-    """Replace ``path`` with ``content`` atomically."""
-    with atomic_writer(path) as handle:
-        handle.write(content)
+def write_atomic(path: Path, content: str, durable: bool = True) -> None:
+    """Replace ``path`` with ``content`` atomically (``durable`` as for :func:`atomic_writer`)."""
+    handle: BinaryIO
+    with _replacing(path, "wb", durable) as handle:
+        handle.write(content.encode("utf-8"))
+
+
+def _load_syncfs() -> Callable[[int], int] | None:
+    try:
+        function: Callable[[int], int] = ctypes.CDLL(None, use_errno=True).syncfs
+    except (AttributeError, OSError):
+        return None
+    return function
+
+
+_SYNCFS = _load_syncfs()
+
+
+def sync_folder(folder: Path) -> None:
+    """Flush everything written to the filesystem holding ``folder`` to disk (all of them without syncfs)."""
+    if _SYNCFS is None:
+        os.sync()
+        return
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        if _SYNCFS(descriptor) != 0:
+            number = ctypes.get_errno()
+            raise OSError(number, f"can't flush {folder} to disk: {os.strerror(number)}")
+    finally:
+        os.close(descriptor)
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "))
 
 
 def dumps(value: object) -> str:
     """Canonical JSON: the same value always gives the same bytes."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=False, separators=(", ", ": "))
+    return _ENCODER.encode(value)
 
 
 def sidecar(document: Document, versions: dict[str, object]) -> dict[str, Any]:
@@ -152,11 +212,26 @@ def error_entry(doc_id: str, source: str, message: str, sha256: str = "") -> dic
 
 
 def output_path(out: Path, rel: str, suffix: str) -> Path:
-    """``out/<rel><suffix>``, refusing any path that would leave ``out``."""
-    target = (out / (rel + suffix)).resolve()
-    if not target.is_relative_to(out.resolve()):
+    """``out/<rel><suffix>`` with its folder resolved, refusing any path that would leave ``out``.
+
+    The file itself is never followed: it is replaced, not written through.
+    """
+    folder, _, name = (rel + suffix).rpartition("/")
+    parent = _resolved(os.path.abspath(out), folder)
+    if not name or name == ".." or not parent.is_relative_to(output_root(out)):
         raise ValueError(f"output path {rel + suffix!r} escapes {out}")
-    return target
+    return parent / name
+
+
+def output_root(out: Path) -> Path:
+    """The output folder, resolved (output paths are relative to it)."""
+    return _resolved(os.path.abspath(out), "")
+
+
+@lru_cache(maxsize=4096)
+def _resolved(out: str, folder: str) -> Path:
+    # The documents of one folder come one after another: one resolve a folder, not one a file.
+    return Path(out, folder).resolve()
 
 
 class Manifest:
@@ -173,6 +248,8 @@ class Manifest:
     def __init__(self, out: Path) -> None:
         self.path = out / MANIFEST_NAME
         self.entries: dict[str, dict[str, Any]] = {}
+        self.pending: list[str] = []  # journal lines of files whose outputs may not be on disk yet
+        self.committed = time.monotonic()
         if self.path.exists():
             for line in self.path.read_text(encoding="utf-8").splitlines():
                 try:
@@ -194,16 +271,25 @@ class Manifest:
         )
 
     def record(self, entry: dict[str, Any]) -> None:
-        """Append a finished file's entry (after its outputs were written)."""
+        """Note a finished file's entry (after its outputs were written); committed in groups."""
         self.entries[entry["path"]] = entry
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("a", encoding="utf-8") as handle:
-            handle.write(dumps(entry) + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
+        self.pending.append(dumps(entry) + "\n")
+        if time.monotonic() - self.committed >= COMMIT_SECONDS:
+            self.commit()
+
+    def commit(self) -> None:
+        """Flush the output folder to disk, then append the entries noted since the last commit."""
+        if self.pending:
+            sync_folder(self.path.parent)
+            with self.path.open("a", encoding="utf-8") as handle:
+                handle.writelines(self.pending)
+            self.pending.clear()
+        self.committed = time.monotonic()
 
     def compact(self, keep: list[str]) -> None:
-        """Rewrite the journal with one line per file still among the inputs."""
+        """Rewrite the journal with one line per file still among the inputs (all outputs on disk)."""
+        sync_folder(self.path.parent)
+        self.pending.clear()
         lines = [dumps(self.entries[key]) + "\n" for key in sorted(keep) if key in self.entries]
         write_atomic(self.path, "".join(lines))
 

@@ -73,3 +73,14 @@ def test_twins_find_the_same_matches_in_edge_cases(pieces: list[str]) -> None:
     text = "".join(pieces)
     for pattern, form in EDGES:
         assert same_matches(pattern, form, text), pattern.pattern
+
+
+def test_the_company_profile_pattern_is_linear_on_a_long_line_of_run_together_names() -> None:
+    """A car site's brand menu (one word of hundreds of letters) once ran past the time limit."""
+    rule = next(rule for rule in RULES if rule.spec.id == "about-company-tail")
+    names = ["Northwind", "Baxter", "Crane", "Dunmore", "Elk-Horn", "Fairway", "GLX", "Harlow", "KTM"]
+    menu = "".join(names * 30)  # 1,500 letters: the earlier pattern needed minutes
+    profile = "Acme Systems is a global software provider.\nAcme employs 300 people.\n"
+    text = f"{menu}\n{menu} {menu}\n{profile}"
+    found = list(_matches(rule.patterns[3], rule.line_form(3), text))  # raises TimeoutError past 1 s
+    assert [text[start:end] for start, end, _ in found] == ["Acme Systems is a global software provider"]

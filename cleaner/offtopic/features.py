@@ -8,43 +8,47 @@ same figures as z-scores and ranks within the document, plus the unit's shape
 (a cut-off headline), position, language and typography. No feature names a
 word or a topic, so the model carries over to other sites and subjects.
 
-The text is tokenised once; every figure comes from small per-document count
-matrices (atoms x document vocabulary), where an atom is a sentence of a
-paragraph and a unit is a sum of atoms.
+The text is tokenised once, where an atom is a sentence of a paragraph and a
+unit is a sum of atoms. Every figure comes from the (atom, stem) pairs that
+occur, summed into (paragraph, stem) and (unit, stem) pairs, never from units x
+vocabulary matrices: time and memory grow with the length of the text, not its square.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from itertools import chain
 
 import numpy as np
 import regex
-from langdetect import DetectorFactory, LangDetectException, detect_langs
-from threadpoolctl import ThreadpoolController
+from langdetect import LangDetectException
 
+from cleaner.lang import detect_langs
 from cleaner.offtopic.lexicon import FUNCTION_WORDS, LANGUAGES, LANGUAGES_OF, STOPWORDS, guess_language
 from cleaner.offtopic.text import Unit, paragraphs, sentences
 from cleaner.offtopic.vectors import WordVectors, default_vectors
 
-DetectorFactory.seed = 0
-
 _TOKEN = re.compile(r"[^\W\d_]+|\d+(?:[.,]\d+)*")
 _NON_LATIN = regex.compile(r"[\p{L}--\p{Latin}]", regex.VERSION1)
 _LETTER = regex.compile(r"\p{L}")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _STEM_LENGTH = 6
 _END_PUNCT = frozenset(".!?…:;\"'’”»)]")
 _OPEN_QUOTES = frozenset("\"'‘“«")
-# Typographic habits of a source: (name of one habit, name of its rival), and one
-# pattern whose groups, in the same order, match each habit and its rival.
+# Typographic habits of a source: (name of one habit, name of its rival), and the
+# marks of each habit and its rival in the same order, numbered from 1: a straight
+# quote, a curly quote, a straight apostrophe between letters, a curly one, " -- ", an em dash.
 _STYLES = (
     ("straight quotes", "curly quotes"),
     ("straight apostrophes", "curly apostrophes"),
     ("double hyphens", "em dashes"),
 )
-_STYLE_MARKS = regex.compile(r"""(")|([“”])|(\p{L}'\p{L})|(\p{L}’\p{L})|( -- )|(—)""")
+_MARK_KINDS = {'"': 1, "“": 2, "”": 2, "'": 3, "’": 4, " -- ": 5, "—": 6}
+_MARKS = re.compile("|".join(map(re.escape, sorted(_MARK_KINDS, key=len, reverse=True))))
+_APOSTROPHES = (3, 4)
 
 FEATURES = (
     "seen_frac",  # share of its topic words that occur elsewhere in the document
@@ -114,7 +118,8 @@ class DocFeatures:
 
     units: list[Unit]
     matrix: np.ndarray  # (len(units), len(FEATURES))
-    unseen: np.ndarray  # (len(units), vocabulary): names of each unit seen nowhere else
+    # Names of a unit seen nowhere else: (unit, vocabulary column) pairs, sorted.
+    unseen: np.ndarray  # (pairs, 2)
     surface: Callable[[], list[str]]  # a written form of each word of the vocabulary
     languages: list[str | None]
     styles: list[list[str]]
@@ -128,7 +133,8 @@ class DocFeatures:
     def unseen_entities(self, unit: int) -> list[str]:
         """The names of ``unit`` seen nowhere else in the document."""
         surface = self.surface()
-        return [surface[k] for k in np.flatnonzero(self.unseen[unit])]
+        low, high = np.searchsorted(self.unseen[:, 0], (unit, unit + 1))
+        return [surface[k] for k in self.unseen[low:high, 1]]
 
 
 def _divide(num: np.ndarray, den: np.ndarray, default: float) -> np.ndarray:
@@ -137,42 +143,38 @@ def _divide(num: np.ndarray, den: np.ndarray, default: float) -> np.ndarray:
     return out
 
 
-def _cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Row-wise cosine of two (n, d) arrays; 0 where a row is empty."""
-    norms = np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1)
-    return _divide(np.einsum("ij,ij->i", a, b), norms, 0.0)
-
-
-def _atoms(text: str) -> tuple[list[tuple[int, int]], list[Unit], list[tuple[int, int]], list[list[int]]]:
-    """Paragraphs, units, atoms and the atoms of each unit."""
+def _atoms(text: str) -> tuple[list[tuple[int, int]], list[Unit], list[tuple[int, int]], list[int]]:
+    """Paragraphs, units, atoms (the sentences of a paragraph with several, else the paragraph)
+    and the number of atoms of each paragraph."""
     paras = paragraphs(text)
     units: list[Unit] = []
     atoms: list[tuple[int, int]] = []
-    members: list[list[int]] = []
+    sizes: list[int] = []
     for index, (start, end) in enumerate(paras):
         sents = sentences(text, start, end)
-        first = len(atoms)
+        units.append(Unit(start, end, index, False))
         if len(sents) > 1:
             atoms.extend(sents)
+            units.extend(Unit(s, e, index, True) for s, e in sents)
         else:
             atoms.append((start, end))
-        units.append(Unit(start, end, index, False))
-        members.append(list(range(first, len(atoms))))
-        if len(sents) > 1:
-            for k, (s, e) in enumerate(sents):
-                units.append(Unit(s, e, index, True))
-                members.append([first + k])
-    return paras, units, atoms, members
+        sizes.append(len(sents) if len(sents) > 1 else 1)
+    return paras, units, atoms, sizes
 
 
 @dataclass
 class _Tokens:
-    """Per-atom token statistics of one document."""
+    """Per-atom token statistics of one document.
+
+    Counts are kept as (atom, column) pairs with a nonzero count, sorted, never
+    as atoms x vocabulary matrices: their size grows with the text, not with its square.
+    """
 
     stems: np.ndarray  # the document vocabulary V: ids of the stems of its topic words
-    counts: np.ndarray  # (atoms, V) topic-word stems
-    entity_atoms: np.ndarray  # (atoms, V) capitalised mid-sentence occurrences
-    numbers: np.ndarray  # (atoms, N) number tokens
+    pairs: np.ndarray  # (pairs, 2) sorted (atom, stem column) pairs of the topic words
+    counts: np.ndarray  # (pairs,) topic words of each pair
+    entities: np.ndarray  # (pairs,) capitalised mid-sentence occurrences of each pair
+    numbers: np.ndarray  # (numbers, 2) the atom and id of each number token
     vectors: np.ndarray  # (atoms, dim) rarity-weighted word-vector sums
     weights: np.ndarray  # (V,) rarity weight of each stem
     known: np.ndarray  # (atoms,) topic words that have a vector
@@ -193,86 +195,184 @@ class _Tokens:
 # What a token is: a number, a function word, too short to count, or a topic word.
 _NUMBER, _FUNCTION, _SHORT, _TOPIC = range(4)
 _CACHE_LIMIT = 200_000
-_LANGUAGE_BITS = 1 << np.arange(len(LANGUAGES))
-TokenType = tuple[int, int, int, bool, int]
+_NO_LANGUAGE = (0,) * len(LANGUAGES)
+_FACTS = 3 + 4 + len(LANGUAGES)  # see _token_facts
 
 
-def _token_type(token: str, wv: WordVectors) -> TokenType:
-    """(kind, id of its stem or number, vector row, capitalised, languages as bits) of one token.
+def _token_facts(token: str, wv: WordVectors) -> tuple[int, ...]:
+    """What one token is: its kind, the id of its stem or number, its vector row, then what it
+    counts for in its atom: a topic word with a vector, a word, capitalised, a function word,
+    a function word of each language.
 
-    Ids are given once per process (in ``wv.token_ids``), so that documents
+    Ids are given once per process (in ``wv.tokens.ids``), so that documents
     and titles share them.
     """
-    ids = wv.token_ids
+    ids = wv.tokens.ids
     lower = token.lower()
     if token[0].isdigit():
-        return _NUMBER, ids.setdefault("#" + token, len(ids)), wv.unknown, False, 0
-    languages = sum(1 << lang for lang in LANGUAGES_OF.get(lower, ()))
-    capital = token[0].isupper()
+        return (_NUMBER, ids.setdefault("#" + token, len(ids)), wv.unknown, 0, 1, 0, 0, *_NO_LANGUAGE)
+    of = LANGUAGES_OF.get(lower, ())
+    languages = tuple(int(k in of) for k in range(len(LANGUAGES)))
+    capital = int(token[0].isupper())
     if lower in STOPWORDS:
-        return _FUNCTION, -1, wv.unknown, capital, languages
+        return (_FUNCTION, -1, wv.unknown, 0, 1, capital, 1, *languages)
     if len(lower) < 2:
-        return _SHORT, -1, wv.unknown, capital, languages
+        return (_SHORT, -1, wv.unknown, 0, 1, capital, 0, *languages)
     stem = ids.setdefault(lower[:_STEM_LENGTH], len(ids))
-    return _TOPIC, stem, wv.index.get(lower, wv.unknown), capital, languages
+    row = wv.index.get(lower, wv.unknown)
+    return (_TOPIC, stem, row, int(row != wv.unknown), 1, capital, 0, *languages)
 
 
-def _cells(atom_of: np.ndarray, column: np.ndarray, n: int, width: int) -> np.ndarray:
-    """(n, width) counts of (atom, column) pairs."""
-    return np.bincount(atom_of * width + column, minlength=n * width).reshape(n, width).astype(float)
+def _facts(tokens: list[str], wv: WordVectors) -> np.ndarray:
+    """The facts of each token (see :func:`_token_facts`), from the table of the tokens met before."""
+    table = wv.tokens
+    rows = list(map(table.rows.get, tokens))
+    if None in rows:
+        for i, row in enumerate(rows):
+            if row is None:
+                known = table.rows.get(tokens[i])
+                rows[i] = known if known is not None else table.add(tokens[i], _token_facts(tokens[i], wv))
+    if not rows:
+        return np.zeros((0, _FACTS), dtype=np.intp)
+    return table.facts[np.asarray(rows, dtype=np.intp)]
+
+
+def _runs(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Sums of consecutive runs of rows of ``values`` of the given ``lengths`` (zeros for an empty run)."""
+    out = np.zeros((len(lengths), *values.shape[1:]))
+    filled = lengths > 0
+    if len(values):
+        out[filled] = np.add.reduceat(values, (np.cumsum(lengths) - lengths)[filled], axis=0)
+    return out
+
+
+def _columns(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct ``ids`` in order of first appearance, the column (index among them) of each,
+    and where each first appears."""
+    order = np.argsort(ids, kind="stable")
+    ordered = ids[order]
+    new = np.ones(len(ids), dtype=bool)
+    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+    firsts = order[new]  # the first place of each distinct id, in order of value
+    by_place = np.argsort(firsts)
+    column_of = np.empty(len(firsts), dtype=np.intp)
+    column_of[by_place] = np.arange(len(firsts))
+    column = np.empty(len(ids), dtype=np.intp)
+    column[order] = column_of[np.cumsum(new) - 1]
+    return ordered[new][by_place], column, firsts[by_place]
+
+
+def _pairs(row: np.ndarray, column: np.ndarray, weights: Sequence[np.ndarray]) -> tuple[np.ndarray, ...]:
+    """Distinct (row, column) pairs, sorted, as a (pairs, 2) array; the index of each input's
+    pair; and the sum of each of ``weights`` over each pair."""
+    width = int(column.max()) + 1 if len(column) else 1
+    keys = row.astype(np.int64) * width + column
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    new = np.ones(len(keys), dtype=bool)
+    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+    inverse = np.empty(len(keys), dtype=np.intp)
+    inverse[order] = np.cumsum(new) - 1
+    distinct = ordered[new]
+    pairs = np.stack(np.divmod(distinct, width), axis=1).astype(np.intp)
+    return (pairs, inverse, *(np.bincount(inverse, w, len(distinct)) for w in weights))
+
+
+@dataclass
+class _UnitPairs:
+    """The (unit, column) pairs of a document with a nonzero count.
+
+    The first ``len(paragraphs)`` pairs are those of the paragraph units, the
+    rest those of the sentence units.
+    """
+
+    unit: np.ndarray
+    column: np.ndarray
+    source: np.ndarray  # the paragraph of a paragraph unit's pair, the atom of a sentence unit's
+    sums: list[np.ndarray]  # each weight summed over the unit
+    para_sums: list[np.ndarray]  # each weight summed over the unit's paragraph
+    paragraphs: np.ndarray  # (pairs, 2) the sorted (paragraph, column) pairs
+
+
+class _Layout:
+    """Where units lie among atoms: a paragraph unit is the sum of its atoms, a sentence unit one atom."""
+
+    def __init__(self, units: list[Unit], para_sizes: list[int]) -> None:
+        n = len(units)
+        self.n_units = n
+        self.para_of = np.fromiter((u.paragraph for u in units), np.intp, n)
+        self.is_sentence = np.fromiter((u.is_sentence for u in units), bool, n)
+        self.para_units = np.flatnonzero(~self.is_sentence)
+        self.para_sizes = np.asarray(para_sizes, dtype=np.intp)
+        self.para_first = np.cumsum(self.para_sizes) - self.para_sizes  # the first atom of each paragraph
+        self.atom_para = np.repeat(np.arange(len(para_sizes)), self.para_sizes)
+        # Sentence units come in the order of their atoms, the atoms of paragraphs with several.
+        self.sent_units = np.flatnonzero(self.is_sentence)
+        self.sent_atoms = np.flatnonzero(self.para_sizes[self.atom_para] > 1)
+        self.atom_sentence = np.full(len(self.atom_para), -1, dtype=np.intp)
+        self.atom_sentence[self.sent_atoms] = self.sent_units
+
+    def per_unit(self, per_atom: np.ndarray) -> np.ndarray:
+        """Rows of ``per_atom`` summed over the atoms of each unit."""
+        out = np.empty((self.n_units, *per_atom.shape[1:]))
+        out[self.para_units] = _runs(per_atom, self.para_sizes)
+        out[self.sent_units] = per_atom[self.sent_atoms]
+        return out
+
+    def same_paragraph(self, atom: np.ndarray, other: np.ndarray) -> np.ndarray:
+        """Whether each ``other`` is an atom of the paragraph of ``atom``."""
+        ok = (other >= 0) & (other < len(self.atom_para))
+        ok[ok] &= self.atom_para[other[ok]] == self.atom_para[atom[ok]]
+        return ok
+
+    def unit_pairs(self, pairs: np.ndarray, weights: Sequence[np.ndarray]) -> _UnitPairs:
+        """The (unit, column) pairs of the (atom, column) ``pairs``, with ``weights`` summed."""
+        atom, column = pairs[:, 0], pairs[:, 1]
+        paragraphs, inverse, *para_sums = _pairs(self.atom_para[atom], column, weights)
+        inside = self.atom_sentence[atom] >= 0
+        return _UnitPairs(
+            np.concatenate((self.para_units[paragraphs[:, 0]], self.atom_sentence[atom[inside]])),
+            np.concatenate((paragraphs[:, 1], column[inside])),
+            np.concatenate((paragraphs[:, 0], atom[inside])),
+            [np.concatenate((s, w[inside])) for s, w in zip(para_sums, weights, strict=True)],
+            [np.concatenate((s, s[inverse[inside]])) for s in para_sums],
+            paragraphs,
+        )
 
 
 def _tokenise(text: str, atoms: list[tuple[int, int]], wv: WordVectors) -> _Tokens:
-    """Token statistics of each atom, computed over token arrays (what a token is comes from a cache)."""
+    """Token statistics of each atom, computed over token arrays (what a token is comes from a table)."""
     findall = _TOKEN.findall
     per_atom = [findall(text, start, end) for start, end in atoms]
     n = len(atoms)
     lengths = np.fromiter(map(len, per_atom), np.intp, n)
-    found = [token for tokens in per_atom for token in tokens]
-    cache = wv.token_types
-    if len(cache) > _CACHE_LIMIT:
-        cache.clear()
-        wv.token_ids.clear()
-    props = [cache.get(token) or cache.setdefault(token, _token_type(token, wv)) for token in found]
-    kinds, ids, rows, capitals, bits = (
-        (np.asarray(column) for column in zip(*props, strict=True)) if props else (np.zeros(0, np.intp),) * 5
-    )
+    found = list(chain.from_iterable(per_atom))
+    facts = _facts(found, wv)
+    kinds, ids, rows, capitals = facts[:, 0], facts[:, 1], facts[:, 2], facts[:, 5]
     atom_of = np.repeat(np.arange(n), lengths)
     first = np.zeros(len(found), dtype=bool)
     first[(np.cumsum(lengths) - lengths)[lengths > 0]] = True
 
     topic = kinds == _TOPIC
     topic_at = np.flatnonzero(topic)
-    stems, first_of_stem, t_stem = np.unique(ids[topic], return_index=True, return_inverse=True)
-    order = np.argsort(first_of_stem)  # number stems in order of first appearance
-    stems, first_of_stem = stems[order], first_of_stem[order]
-    t_stem = np.argsort(order)[t_stem]
+    # Stems numbered in order of first appearance; where each first appears.
+    stems, t_stem, first_of_stem = _columns(ids[topic])
     t_atom, t_row = atom_of[topic], rows[topic]
-    vocab = len(stems)
-    counts = _cells(t_atom, t_stem, n, vocab)
     entity = (capitals.astype(bool) & ~first)[topic]
-    entity_atoms = _cells(t_atom[entity], t_stem[entity], n, vocab)
+    pairs, _, counts, entities = _pairs(t_atom, t_stem, (np.ones(len(t_atom)), entity))
     number = kinds == _NUMBER
-    number_ids, number_col = np.unique(ids[number], return_inverse=True)
-    number_counts = _cells(atom_of[number], number_col, n, len(number_ids))
     has_vector = t_row != wv.unknown
-    # One row per token: has a vector, a word, capitalised, function word, language hits.
-    token_rows = np.zeros((len(found), 4 + len(LANGUAGES)))
-    token_rows[topic_at, 0] = has_vector
-    token_rows[:, 1] = 1.0
-    token_rows[:, 2] = capitals
-    token_rows[:, 3] = kinds == _FUNCTION
-    token_rows[:, 4:] = (bits[:, None] & _LANGUAGE_BITS) > 0
-    onehot = np.zeros((n, len(found)))
-    onehot[atom_of, np.arange(len(found))] = 1.0
-    summed = onehot @ token_rows
+    # Per atom: topic words with a vector, words, capitalised words, function words, hits by language.
+    summed = _runs(facts[:, 3:], lengths)
     v_rows = t_row[has_vector]
-    vectors = onehot[:, topic_at[has_vector]] @ (wv.vectors[v_rows] * wv.weights[v_rows, None])
+    weighted = wv.vectors[v_rows] * wv.weights[v_rows, None]
+    vectors = _runs(weighted, np.bincount(t_atom[has_vector], minlength=n))
     return _Tokens(
         stems,
+        pairs,
         counts,
-        entity_atoms,
-        number_counts,
+        entities,
+        np.stack((atom_of[number], ids[number]), axis=1),
         vectors,
         # Each stem weighs as much as the first word that brought it in.
         wv.weights[t_row[first_of_stem]].astype(float),
@@ -284,9 +384,21 @@ def _tokenise(text: str, atoms: list[tuple[int, int]], wv: WordVectors) -> _Toke
     )
 
 
+def _title_terms(title: str, wv: WordVectors) -> tuple[np.ndarray, np.ndarray]:
+    """The stem ids of the title's topic words and the sum of their weighted word vectors."""
+    kinds, ids, rows = _facts(_TOKEN.findall(title), wv)[:, :3].T
+    rows = rows[(kinds == _TOPIC) & (rows != wv.unknown)]
+    return ids[kinds == _TOPIC], np.add.reduce(wv.vectors[rows] * wv.weights[rows, None], axis=0)
+
+
+def _has_non_latin(text: str) -> bool:
+    """Whether ``text`` has a letter of another script than Latin (each distinct character checked once)."""
+    return not text.isascii() and any(_NON_LATIN.match(c) for c in set(_NON_ASCII.findall(text)))
+
+
 def _is_latin(text: str) -> bool:
     """Whether most letters of ``text`` are Latin (true for a text without letters)."""
-    if not _NON_LATIN.search(text):
+    if not _has_non_latin(text):
         return True
     return len(_NON_LATIN.findall(text)) < 0.5 * len(_LETTER.findall(text))
 
@@ -305,84 +417,101 @@ def _languages(
     suspicious = np.zeros(len(units), dtype=bool)
     if doc_lang in FUNCTION_WORDS:
         suspicious = (hits[:, LANGUAGES.index(doc_lang)] < 2) & (hits.max(axis=1) >= 3)
-    if _NON_LATIN.search(text):
+    if _has_non_latin(text):
         doc_latin = _is_latin(text)
         suspicious |= [_is_latin(text[u.start : u.end]) != doc_latin for u in units]
+    found: dict[str, str | None] = {}  # a page may repeat a line: ask once
     for i in np.flatnonzero(suspicious & (words >= 4)):
         piece = text[units[i].start : units[i].end]
-        try:
-            best = detect_langs(piece)[0]
-        except LangDetectException:
-            continue
-        if best.lang != doc_lang and best.prob > 0.8:
-            out[i] = str(best.lang)
+        if piece not in found:
+            found[piece] = _foreign_language(piece, doc_lang)
+        out[i] = found[piece]
     return out
 
 
-def _styles(text: str, atoms: list[tuple[int, int]], assign: np.ndarray) -> list[list[str]]:
+def _foreign_language(piece: str, doc_lang: str | None) -> str | None:
+    """The language langdetect gives ``piece`` when it is sure of it and it is not ``doc_lang``."""
+    try:
+        best = detect_langs(piece)[0]
+    except LangDetectException:
+        return None
+    return str(best.lang) if best.lang != doc_lang and best.prob > 0.8 else None
+
+
+def _style_marks(text: str) -> list[tuple[int, int]]:
+    """(start, kind) of the typographic marks of ``text``, left to right, none overlapping another.
+
+    An apostrophe counts only between two letters, and the match starts at the
+    letter before it (the same as a regular expression with those six
+    alternatives, found with a plain string search for the marks, many times faster).
+    """
+    out: list[tuple[int, int]] = []
+    free = 0  # where the last mark ends
+    letter = _LETTER.match
+    for match in _MARKS.finditer(text):
+        start, end, kind = match.start(), match.end(), _MARK_KINDS[match.group()]
+        if kind in _APOSTROPHES:
+            start, end = start - 1, end + 1
+            if start < free or end > len(text) or not letter(text, start) or not letter(text, end - 1):
+                continue
+        elif start < free:
+            continue
+        out.append((start, kind))
+        free = end
+    return out
+
+
+def _styles(text: str, atoms: list[tuple[int, int]], layout: _Layout) -> list[list[str]]:
     """Per unit, the typographic habits it shows that the rest of the document never does
     (while showing their rival at least twice)."""
-    per_atom = np.zeros((len(atoms), 2 * len(_STYLES)))
-    marks = [(m.start(), m.lastindex or 1) for m in _STYLE_MARKS.finditer(text)]
-    if marks:
-        where, group = np.asarray(marks, dtype=np.intp).T
-        starts = np.asarray([s for s, _ in atoms])
-        ends = np.asarray([e for _, e in atoms])
-        atom = np.searchsorted(starts, where, side="right") - 1
-        inside = (atom >= 0) & (where < ends[np.maximum(atom, 0)])
-        np.add.at(per_atom, (atom[inside], group[inside] - 1), 1.0)
-    own = assign @ per_atom
+    marks = _style_marks(text)
+    totals = Counter(kind for _, kind in marks)
+    habit_rival = [(totals[k], totals[k + 1]) for k in range(1, 2 * len(_STYLES), 2)]
+    if not any(min(pair) >= 1 and max(pair) >= 2 for pair in habit_rival):
+        return [[] for _ in range(layout.n_units)]  # no habit clashes with its rival anywhere
+    width = 2 * len(_STYLES)
+    where, group = np.asarray(marks, dtype=np.intp).T
+    starts, ends = np.asarray(atoms).T
+    atom = np.searchsorted(starts, where, side="right") - 1
+    inside = (atom >= 0) & (where < ends[np.maximum(atom, 0)])
+    cells = np.bincount(atom[inside] * width + group[inside] - 1, minlength=len(atoms) * width)
+    per_atom = cells.reshape(len(atoms), width).astype(float)
+    own = layout.per_unit(per_atom)
     rest = per_atom.sum(axis=0) - own
     habit, rival = own[:, 0::2] > 0, own[:, 1::2] > 0
     rest_habit, rest_rival = rest[:, 0::2], rest[:, 1::2]
     shows_habit = habit & (rest_rival >= 2) & (rest_habit <= 0)
     shows_rival = ~shows_habit & rival & (rest_habit >= 2) & (rest_rival <= 0)
-    out: list[list[str]] = [[] for _ in range(len(assign))]
+    out: list[list[str]] = [[] for _ in range(layout.n_units)]
     for i, k in zip(*np.nonzero(shows_habit | shows_rival), strict=True):
         out[i].append(_STYLES[k][0] if shows_habit[i, k] else _STYLES[k][1])
     return out
 
 
-def _shape(
-    text: str, units: list[Unit], members: list[list[int]], para_units: np.ndarray, f: dict[str, np.ndarray]
-) -> None:
+def _shape(text: str, units: list[Unit], layout: _Layout, f: dict[str, np.ndarray]) -> None:
     """The shape columns: how a unit starts and ends, its quotes, its place in its paragraph."""
-    for i, u in enumerate(units):
-        piece = text[u.start : u.end]
-        last = piece[-1]
-        f["end_punct"][i] = last in _END_PUNCT
+    n = len(units)
+    end_punct, cut_end, function_end, starts_lower, starts_quote, odd_quotes = ([False] * n for _ in range(6))
+    count = text.count
+    for i, (start, end, _, _) in enumerate(units):
+        last, first = text[end - 1], text[start]
+        end_punct[i] = last in _END_PUNCT
         if last.isalnum():
-            last_word = piece.rsplit(None, 1)[-1]
-            f["cut_end"][i] = last_word[0].islower()
-            f["ends_function_word"][i] = last_word.lower() in STOPWORDS
-        f["starts_lower"][i] = piece[0].islower()
-        f["starts_quote"][i] = piece[0] in _OPEN_QUOTES
-        f["odd_quotes"][i] = piece.count('"') % 2 == 1 or piece.count("“") != piece.count("”")
-        if u.is_sentence:
-            siblings = members[para_units[u.paragraph]]
-            f["sent_first"][i] = members[i][0] == siblings[0]
-            f["sent_last"][i] = members[i][0] == siblings[-1]
-
-
-def _neighbours(
-    units: list[Unit], atom_para: np.ndarray, first_atom: np.ndarray, para_assign: np.ndarray
-) -> np.ndarray:
-    """(units, atoms): a sentence's neighbours in its paragraph, a paragraph's adjacent paragraphs."""
-    n_atoms = len(atom_para)
-    out = np.zeros((len(units), n_atoms))
-    is_sentence = np.fromiter((u.is_sentence for u in units), bool, len(units))
-    para_rows = np.flatnonzero(~is_sentence)
-    shifted = np.zeros((len(para_rows) + 2, n_atoms))
-    shifted[1:-1] = para_assign
-    out[para_rows] = shifted[:-2] + shifted[2:]
-    sent_rows = np.flatnonzero(is_sentence)
-    atom = first_atom[sent_rows]
-    for step in (-1, 1):
-        other = atom + step
-        ok = (other >= 0) & (other < n_atoms)
-        ok[ok] &= atom_para[other[ok]] == atom_para[atom[ok]]
-        out[sent_rows[ok], other[ok]] = 1.0
-    return out
+            last_word = text[start:end].rsplit(None, 1)[-1]
+            cut_end[i] = last_word[0].islower()
+            function_end[i] = last_word.lower() in STOPWORDS
+        starts_lower[i] = first.islower()
+        starts_quote[i] = first in _OPEN_QUOTES
+        odd_quotes[i] = count('"', start, end) % 2 == 1 or count("“", start, end) != count("”", start, end)
+    f["end_punct"][:] = end_punct
+    f["cut_end"][:] = cut_end
+    f["ends_function_word"][:] = function_end
+    f["starts_lower"][:] = starts_lower
+    f["starts_quote"][:] = starts_quote
+    f["odd_quotes"][:] = odd_quotes
+    atoms, para = layout.sent_atoms, layout.atom_para[layout.sent_atoms]
+    f["sent_first"][layout.sent_units] = atoms == layout.para_first[para]
+    f["sent_last"][layout.sent_units] = atoms == layout.para_first[para] + layout.para_sizes[para] - 1
 
 
 # Features given as z-scores and ranks among the document's units of one kind.
@@ -406,151 +535,201 @@ _RANK_TARGETS = np.asarray([INDEX[t] for _, t in _RANKED])
 
 def _within_kind(rows: np.ndarray, is_sentence: np.ndarray) -> None:
     """Fill the z-score and rank columns, each unit against the document's units of its kind."""
-    kind = is_sentence.astype(np.intp)
-    sizes = np.bincount(kind, minlength=2).astype(float)
-    block = rows[:, _Z_SOURCES]
-    mean = np.stack([block[kind == k].mean(axis=0) if sizes[k] else np.zeros(len(_ZSCORED)) for k in (0, 1)])
-    centred = block - mean[kind]
-    std = np.sqrt(np.stack([(centred[kind == k] ** 2).mean(axis=0) if sizes[k] else mean[k] for k in (0, 1)]))
-    rows[:, _Z_TARGETS] = np.where((sizes[kind] >= 2)[:, None], centred / (std[kind] + 0.05), 0.0)
-    # Ranks within a kind: sort by kind, then value (values lie in [-1, 1]).
-    block = rows[:, _RANK_SOURCES]
-    order = np.argsort(block + 4.0 * kind[:, None], axis=0, kind="stable")
-    ranks = np.empty_like(block)
-    np.put_along_axis(ranks, order, np.arange(len(kind), dtype=float)[:, None], axis=0)
-    ranks -= np.where(kind, sizes[0], 0.0)[:, None]
-    rows[:, _RANK_TARGETS] = np.where(
-        (sizes[kind] >= 2)[:, None], ranks / np.maximum(sizes[kind] - 1, 1)[:, None], 0.5
-    )
-
-
-@lru_cache(maxsize=1)
-def _blas() -> ThreadpoolController:
-    return ThreadpoolController()
+    by_kind = np.argsort(is_sentence, kind="stable")[:, None]  # paragraphs, then sentences, in order
+    n_paras = len(is_sentence) - int(is_sentence.sum())
+    zscores, ranks = rows[by_kind, _Z_SOURCES], rows[by_kind, _RANK_SOURCES]
+    for kind, part in enumerate((slice(0, n_paras), slice(n_paras, len(is_sentence)))):
+        size = part.stop - part.start
+        if size < 2:
+            zscores[part], ranks[part] = 0.0, 0.5
+            continue
+        centred = zscores[part] - zscores[part].mean(axis=0)
+        zscores[part] = centred / (np.sqrt((centred**2).mean(axis=0)) + 0.05)
+        # Sentences are ranked on their values plus 4 (values lie in [-1, 1]), as in one sort of all units.
+        order = np.argsort(ranks[part] + 4.0 * kind, axis=0, kind="stable")
+        ranks[part][order, np.arange(len(_RANKED))] = np.arange(size, dtype=float)[:, None] / (size - 1)
+    rows[by_kind, _Z_TARGETS] = zscores
+    rows[by_kind, _RANK_TARGETS] = ranks
 
 
 def compute(text: str, title: str | None, lang: str | None, wv: WordVectors | None = None) -> DocFeatures:
-    """Units of ``text`` (removed ranges already blanked) and their feature rows.
+    """Units of ``text`` (removed ranges already blanked) and their feature rows."""
+    wv = wv or default_vectors()
+    if len(wv.tokens.rows) > _CACHE_LIMIT:
+        wv.tokens.clear()  # between documents, never between a document and its title
+    return _compute(text, title, lang, wv)
 
-    Linear algebra runs on one thread: the matrices of one document are small,
-    and threads waiting on each other cost more than they save.
-    """
-    with _blas().limit(limits=1, user_api="blas"):
-        return _compute(text, title, lang, wv or default_vectors())
+
+def _lonely_numbers(numbers: np.ndarray, layout: _Layout) -> np.ndarray:
+    """Per unit, how many distinct numbers it holds that no other paragraph holds
+    (numbers are few: plain sets)."""
+    out = np.zeros(layout.n_units)
+    if not len(numbers):
+        return out
+    ids = numbers[:, 1].tolist()
+    paras = layout.atom_para[numbers[:, 0]]
+    holders: dict[int, set[int]] = {}
+    for para, number in zip(paras.tolist(), ids, strict=True):
+        holders.setdefault(number, set()).add(para)
+    held: set[tuple[int, int]] = set()
+    para_units = layout.para_units[paras].tolist()
+    sentences = layout.atom_sentence[numbers[:, 0]].tolist()
+    for para_unit, sentence, number in zip(para_units, sentences, ids, strict=True):
+        if len(holders[number]) <= 1:
+            held.add((para_unit, number))
+            if sentence >= 0:
+                held.add((sentence, number))
+    if held:
+        out += np.bincount([unit for unit, _ in held], minlength=layout.n_units)
+    return out
+
+
+def _neighbour_pairs(layout: _Layout, pairs: _UnitPairs, atom_pairs: np.ndarray) -> np.ndarray:
+    """Whether the stem of each (unit, stem) pair is also in one of the unit's neighbours: an
+    adjacent paragraph for a paragraph, an adjacent sentence of its paragraph for a sentence."""
+    if not len(pairs.unit):
+        return np.zeros(0, dtype=bool)
+    in_paras = len(pairs.paragraphs)
+    width = int(pairs.column.max()) + 1
+    # One sorted key space: (paragraph, stem) pairs, then (atom, stem) pairs past a gap.
+    offset = len(layout.para_sizes) + 2
+    keys = np.concatenate(
+        (
+            pairs.paragraphs[:, 0] * width + pairs.paragraphs[:, 1],
+            (atom_pairs[:, 0] + offset) * width + atom_pairs[:, 1],
+        )
+    )
+    row = pairs.source.copy()
+    row[in_paras:] += offset
+    wanted = np.concatenate(((row - 1) * width + pairs.column, (row + 1) * width + pairs.column))
+    found = (keys[np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)] == wanted).reshape(2, -1)
+    atom = pairs.source[in_paras:]
+    found[0, in_paras:] &= layout.same_paragraph(atom, atom - 1)
+    found[1, in_paras:] &= layout.same_paragraph(atom, atom + 1)
+    return np.asarray(found[0] | found[1])
 
 
 def _compute(text: str, title: str | None, lang: str | None, wv: WordVectors) -> DocFeatures:
-    paras, units, atoms, members = _atoms(text)
-    n_units, n_paras, n_atoms = len(units), len(paras), len(atoms)
+    paras, units, atoms, para_sizes = _atoms(text)
+    n_units, n_paras = len(units), len(paras)
     rows = np.zeros((n_units, len(FEATURES)))
     if not units:
-        return DocFeatures([], rows, np.zeros((0, 0), dtype=bool), list, [], [], lang)
+        return DocFeatures([], rows, np.zeros((0, 2), dtype=np.intp), list, [], [], lang)
     f = {name: rows[:, i] for i, name in enumerate(FEATURES)}  # column views
 
     tokens = _tokenise(text, atoms, wv)
-    # Assignment matrices: units x atoms, paragraphs x atoms.
-    sizes = np.fromiter(map(len, members), np.intp, n_units)
-    assign = np.zeros((n_units, n_atoms))
-    assign[np.repeat(np.arange(n_units), sizes), np.concatenate(members)] = 1.0
-    para_of = np.fromiter((u.paragraph for u in units), np.intp, n_units)
-    is_sentence = np.fromiter((u.is_sentence for u in units), bool, n_units)
-    para_units = np.flatnonzero(~is_sentence)
-    para_assign = assign[para_units]
-    first_atom = np.fromiter((m[0] for m in members), np.intp, n_units)
-    atom_para = para_of[para_units].repeat(sizes[para_units])
-
-    counts = assign @ tokens.counts
-    present = counts > 0
-    para_counts = counts[para_units]
-    total = para_counts.sum(axis=0)
-    rest = total - counts
-    types = present.sum(axis=1)
-    seen = present & (rest > 0)
-    f["seen_frac"][:] = _divide(seen.sum(axis=1), types, 1.0)
-    n_tokens = counts.sum(axis=1)
-    f["seen_tok_frac"][:] = _divide((counts * seen).sum(axis=1), n_tokens, 1.0)
-    f["seen_weighted"][:] = _divide(seen @ tokens.weights, present @ tokens.weights, 1.0)
-    outside = total - para_counts[para_of]
-    f["seen_out"][:] = _divide((present & (outside > 0)).sum(axis=1), types, 1.0)
-    # Square-root term frequencies: a vector's squared norm is its token count.
-    dots = (np.sqrt(counts) * np.sqrt(rest)).sum(axis=1)
-    f["cos_rest"][:] = _divide(dots, np.sqrt(n_tokens * (total.sum() - n_tokens)), 0.0)
+    layout = _Layout(units, para_sizes)
+    para_of, is_sentence, para_units = layout.para_of, layout.is_sentence, layout.para_units
+    vocab = len(tokens.stems)
+    first = para_of == 0
 
     # Title and lead. Units of the first paragraph compare with the title, else the second paragraph.
-    vocab = tokens.counts.shape[1]
     title_present = np.zeros(vocab, dtype=bool)
     title_vec = np.zeros(wv.vectors.shape[1])
     if title:
-        title_tokens = _tokenise(title, [(0, len(title))], wv)
-        title_present[:] = np.isin(tokens.stems, title_tokens.stems)
-        title_vec = title_tokens.vectors[0]
-    para_present = para_counts > 0
-    unit_vecs = assign @ tokens.vectors
+        title_stems, title_vec = _title_terms(title, wv)
+        title_present[:] = np.isin(tokens.stems, title_stems)
+    unit_vecs = layout.per_unit(tokens.vectors)
     para_vecs = unit_vecs[para_units]
-    first = para_of == 0
-    lead_present = np.empty((n_units, vocab), dtype=bool)
     lead_vecs = np.empty((n_units, len(title_vec)))
-    lead_present[~first] = title_present | para_present[0]
     lead_vecs[~first] = title_vec + para_vecs[0]
+    pairs = layout.unit_pairs(tokens.pairs, (tokens.counts, tokens.entities))
+
+    def in_paragraph(index: int) -> np.ndarray:
+        out = np.zeros(vocab, dtype=bool)
+        out[pairs.paragraphs[pairs.paragraphs[:, 0] == index, 1]] = True
+        return out
+
     if title is not None:
-        lead_present[first] = title_present
-        lead_vecs[first] = title_vec
+        lead_first, lead_vecs[first] = title_present, title_vec
     elif n_paras > 1:
-        lead_present[first] = para_present[1]
-        lead_vecs[first] = para_vecs[1]
+        lead_first, lead_vecs[first] = in_paragraph(1), para_vecs[1]
     else:
-        lead_present[first] = para_present[0]
-        lead_vecs[first] = para_vecs[0]
-    f["lead_frac"][:] = _divide((present & lead_present).sum(axis=1), types, 1.0)
+        lead_first, lead_vecs[first] = in_paragraph(0), para_vecs[0]
+
+    # Every "share of its topic words that ..." is a sum over the unit's (unit, stem) pairs.
+    unit, stem = pairs.unit, pairs.column
+    (counts, entity_counts), own_para = pairs.sums, pairs.para_sums[0]
+    in_paras = len(pairs.paragraphs)
+    total = np.bincount(stem[:in_paras], counts[:in_paras], vocab)
+    rest = total[stem] - counts
+    outside = total[stem] - own_para
+    seen = rest > 0
+    weights = tokens.weights[stem]
+    entities = entity_counts > 0
+    unseen = entities & ~seen
+    # Paragraphs holding each stem, outside a unit's own paragraph (which holds all its stems).
+    df_outside = np.bincount(stem[:in_paras], minlength=vocab)[stem] - 1
+    per_pair = np.stack(
+        (
+            seen,
+            outside > 0,
+            np.where(first[unit], lead_first[stem], (title_present | in_paragraph(0))[stem]),
+            _neighbour_pairs(layout, pairs, tokens.pairs),
+            own_para - counts > 0,
+            counts * seen,
+            weights * seen,
+            weights,
+            # Square-root term frequencies: a vector's squared norm is its token count.
+            np.sqrt(counts) * np.sqrt(rest),
+            counts,
+            np.log1p(df_outside),
+            entities,
+            unseen,
+            entities & (outside <= 0),
+            np.ones(len(unit)),
+        )
+    )
+    # One sum per unit and row: each sum adds its pairs in the same order as a bincount of its own.
+    bins = (unit + n_units * np.arange(len(per_pair))[:, None]).ravel()
+    sums = np.bincount(bins, per_pair.ravel(), n_units * len(per_pair)).reshape(len(per_pair), n_units)
+    shares, (seen_tok, seen_w, weight, dots, n_tokens, spread, n_entities, n_unseen, unseen_out, types) = (
+        _divide(sums[:5], sums[-1], 1.0),
+        sums[5:],
+    )
+    f["seen_frac"][:], f["seen_out"][:], f["lead_frac"][:], f["nb_frac"][:] = shares[:4]
+    f["para_frac"][:] = np.where(is_sentence, shares[4], 0)
+    f["seen_tok_frac"][:] = _divide(seen_tok, n_tokens, 1.0)
+    f["seen_weighted"][:] = _divide(seen_w, weight, 1.0)
+    f["cos_rest"][:] = _divide(dots, np.sqrt(n_tokens * (total.sum() - n_tokens)), 0.0)
+    f["spread"][:] = _divide(spread, types, 0.0)
+    f["ent_unseen"][:] = np.log1p(n_unseen)
+    f["ent_unseen_frac"][:] = _divide(n_unseen, n_entities, 0.0)
+    f["ent_seen"][:] = np.log1p(n_entities - n_unseen)
+    f["ent_unseen_out"][:] = np.log1p(unseen_out)
+    f["ent_unseen_rate"][:] = _divide(unseen_out, types, 0.0)
+    f["vocab_cover"][:] = _divide(layout.per_unit(tokens.known), n_tokens, 0.0)
+    f["num_unseen"][:] = np.log1p(_lonely_numbers(tokens.numbers, layout))
+
+    # Word vectors: neighbours are a paragraph's adjacent paragraphs, a sentence's adjacent
+    # sentences in its paragraph.
+    padded = np.zeros((n_paras + 2, len(title_vec)))
+    padded[1:-1] = para_vecs
+    nb_vecs = np.zeros_like(unit_vecs)
+    nb_vecs[para_units] = padded[:-2] + padded[2:]
+    sent_units, sent_atoms = layout.sent_units, layout.sent_atoms
+    for step in (-1, 1):
+        ok = layout.same_paragraph(sent_atoms, sent_atoms + step)
+        nb_vecs[sent_units[ok]] += tokens.vectors[sent_atoms[ok] + step]
     total_vec = para_vecs.sum(axis=0)
     own_para_vecs = para_vecs[para_of]
-    neighbours = _neighbours(units, atom_para, first_atom, para_assign)
-    nb_counts = neighbours @ tokens.counts
     # Cosines of each unit's vector with its lead, rest, outside, neighbours and rest of paragraph.
     others = np.stack(
-        (
-            lead_vecs,
-            total_vec - unit_vecs,
-            total_vec - own_para_vecs,
-            neighbours @ tokens.vectors,
-            own_para_vecs - unit_vecs,
-        )
+        (lead_vecs, total_vec - unit_vecs, total_vec - own_para_vecs, nb_vecs, own_para_vecs - unit_vecs)
     )
     norms = np.linalg.norm(others, axis=2) * np.linalg.norm(unit_vecs, axis=1)
     cosines = _divide(np.einsum("kij,ij->ki", others, unit_vecs), norms, 0.0)
     f["emb_lead"][:], f["emb_rest"][:], f["emb_out"][:], f["emb_nb"][:] = cosines[:4]
     f["emb_para"][:] = np.where(is_sentence, cosines[4], 0)
-    own_para = para_present[para_of]
-    df_outside = para_present.sum(axis=0) - own_para
-    f["spread"][:] = _divide((np.log1p(df_outside) * present).sum(axis=1), types, 0.0)
-    f["vocab_cover"][:] = _divide(assign @ tokens.known, n_tokens, 0.0)
 
-    f["nb_frac"][:] = _divide((present & (nb_counts > 0)).sum(axis=1), types, 1.0)
-    para_rest = para_counts[para_of] - counts
-    f["para_frac"][:] = np.where(is_sentence, _divide((present & (para_rest > 0)).sum(axis=1), types, 1.0), 0)
-
-    entities = (assign @ tokens.entity_atoms) > 0
-    unseen = entities & (rest <= 0)
-    n_unseen = unseen.sum(axis=1)
-    n_entities = entities.sum(axis=1)
-    f["ent_unseen"][:] = np.log1p(n_unseen)
-    f["ent_unseen_frac"][:] = _divide(n_unseen, n_entities, 0.0)
-    f["ent_seen"][:] = np.log1p(n_entities - n_unseen)
-    unseen_out = (entities & (outside <= 0)).sum(axis=1)
-    f["ent_unseen_out"][:] = np.log1p(unseen_out)
-    f["ent_unseen_rate"][:] = _divide(unseen_out, types, 0.0)
-    numbers = assign @ tokens.numbers
-    number_df = (numbers[para_units] > 0).sum(axis=0)
-    f["num_unseen"][:] = np.log1p(((numbers > 0) & (number_df <= 1)).sum(axis=1))
-
-    per_unit = assign @ tokens.per_atom  # words, capitals, function words, language hits
-    words = per_unit[:, 0]
+    per_unit_atoms = layout.per_unit(tokens.per_atom)  # words, capitals, function words, language hits
+    words = per_unit_atoms[:, 0]
     f["log_words"][:] = np.log1p(words)
     f["log_content"][:] = np.log1p(n_tokens)
     f["no_content"][:] = types == 0
-    f["title_case"][:] = _divide(per_unit[:, 1], words, 0.0)
-    function_share = _divide(per_unit[:, 2], words, 0.0)
-    unit_hits = per_unit[:, 3:]
+    f["title_case"][:] = _divide(per_unit_atoms[:, 1], words, 0.0)
+    function_share = _divide(per_unit_atoms[:, 2], words, 0.0)
+    unit_hits = per_unit_atoms[:, 3:]
     f["rel_pos"][:] = para_of / max(1, n_paras - 1)
     f["is_first"][:] = first
     f["is_last"][:] = para_of == n_paras - 1
@@ -559,22 +738,24 @@ def _compute(text: str, title: str | None, lang: str | None, wv: WordVectors) ->
     doc_lang = lang.split("-")[0].lower() if lang else guess_language(unit_hits[para_units].sum(axis=0))
     languages = _languages(text, units, unit_hits, words, doc_lang)
     f["foreign"][:] = [unit_lang is not None for unit_lang in languages]
-    styles = _styles(text, atoms, assign)
+    styles = _styles(text, atoms, layout)
     f["style_clash"][:] = [len(clashes) for clashes in styles]
-    _shape(text, units, members, para_units, f)
+    _shape(text, units, layout, f)
     no_end = 1.0 - f["end_punct"]
     f["prose_no_end"][:] = function_share * no_end
     f["long_no_end"][:] = f["log_words"] * no_end
     # A spliced sentence is an outlier in its own paragraph: compare with its siblings.
-    sent_idx = np.flatnonzero(is_sentence)
+    sent_idx = layout.sent_units
     if len(sent_idx):
         sent_para = para_of[sent_idx]
         siblings = np.bincount(sent_para, minlength=n_paras)[sent_para] - 1.0
-        for source, target in _GAPS:
-            values = f[source][sent_idx]
+        for source_name, target in _GAPS:
+            values = f[source_name][sent_idx]
             others_mean = _divide(np.bincount(sent_para, values, n_paras)[sent_para] - values, siblings, 0.0)
             f[target][sent_idx] = others_mean - values
-            if source == "seen_out":
+            if source_name == "seen_out":
                 f["para_seen"][sent_idx] = others_mean
     _within_kind(rows, is_sentence)
-    return DocFeatures(units, rows, unseen, tokens.surface, languages, styles, doc_lang)
+    order = np.lexsort((stem[unseen], unit[unseen]))
+    unseen_pairs = np.stack((unit[unseen][order], stem[unseen][order]), axis=1)
+    return DocFeatures(units, rows, unseen_pairs, tokens.surface, languages, styles, doc_lang)

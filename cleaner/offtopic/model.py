@@ -27,7 +27,8 @@ MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "offtopic.json"
 FORMAT = 1
 KINDS = ("para", "sent")
 _MAX_DEPTH = 3
-_BITS = (1 << np.arange(2**_MAX_DEPTH - 1)).astype(np.intp)
+_BITS = (1 << np.arange(2**_MAX_DEPTH - 1)).astype(np.uint8)
+_BLOCK = 2048  # rows scored at once
 
 
 def _floats(values: object) -> np.ndarray:
@@ -59,13 +60,16 @@ class Trees:
     direction: np.ndarray
 
     @cached_property
-    def _lookup(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def _lookup(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Every tree as its 7 decisions in heap order and a table from their outcomes to a leaf.
 
         Node ``k`` of the heap has children ``2k + 1`` and ``2k + 2``; a leaf
         above the last level stands in for its own children (it points to
         itself and its threshold is infinite), so each tree becomes 7 tests
-        and the 7 outcomes, as bits, index a table of 128 leaf values.
+        and the 7 outcomes, as bits, index a table of 128 leaf values. Trees
+        share most of their tests (thresholds are histogram bin edges): each
+        distinct (feature, threshold) test is given once, and ``tests`` says
+        which one is decision ``k`` of tree ``t`` (at ``k * trees + t``).
         """
         if self.depth > _MAX_DEPTH:
             raise ValueError(f"trees deeper than {_MAX_DEPTH} levels are not supported")
@@ -75,21 +79,28 @@ class Trees:
         for k in range(2**_MAX_DEPTH - 1):
             heap[:, 2 * k + 1] = self.left[heap[:, k]]
             heap[:, 2 * k + 2] = self.right[heap[:, k]]
-        tests = heap[:, : 2**_MAX_DEPTH - 1]
-        codes = np.arange(2 ** tests.shape[1])
+        decisions = heap[:, : 2**_MAX_DEPTH - 1].T.ravel()
+        codes = np.arange(2 ** (2**_MAX_DEPTH - 1))
         position = np.zeros(len(codes), dtype=np.intp)
         for _ in range(_MAX_DEPTH):
             position = 2 * position + 1 + ((codes >> position) & 1)
         table = self.value[heap[:, position]]  # (trees, 128)
         offsets = np.arange(n_trees) * len(codes)
-        return self.feature[tests].ravel(), self.threshold[tests].ravel(), table.ravel(), offsets
+        pairs = np.stack((self.feature[decisions], self.threshold[decisions]), axis=1)
+        distinct, tests = np.unique(pairs, axis=0, return_inverse=True)
+        return distinct[:, 0].astype(np.intp), distinct[:, 1], tests.ravel(), table.ravel(), offsets
 
     def margin(self, x: np.ndarray) -> np.ndarray:
-        """Raw boosted score of each row of ``x``."""
-        feature, threshold, table, offsets = self._lookup
-        tests = (x[:, feature] > threshold).view(np.uint8).reshape(len(x), len(offsets), -1)
-        codes = tests @ _BITS
-        return np.asarray(self.baseline + table[codes + offsets].sum(axis=1))
+        """Raw boosted score of each row of ``x`` (in blocks of rows, so that memory stays small)."""
+        feature, threshold, tests, table, offsets = self._lookup
+        out = np.empty(len(x))
+        for start in range(0, len(x), _BLOCK):
+            block = x[start : start + _BLOCK]
+            outcomes = (block[:, feature] > threshold)[:, tests].view(np.uint8)
+            codes = np.einsum("ikt,k->it", outcomes.reshape(len(block), -1, len(offsets)), _BITS)
+            # C order, so that each row of leaf values is summed in the order a plain row sum takes.
+            out[start : start + _BLOCK] = self.baseline + table[np.add(codes, offsets, order="C")].sum(axis=1)
+        return out
 
     def probability(self, x: np.ndarray) -> np.ndarray:
         a, b = self.platt

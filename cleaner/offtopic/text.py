@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 # A candidate sentence end: . ! ? or an ellipsis, any closing quotes or brackets, then space.
 _BOUNDARY = re.compile(r"""[.!?…]['"’”»)\]]*\s+""")
+_NOT_NEWLINE = re.compile(r"[^\n]")
 _OPENERS = frozenset("'\"‘“«([")
 # Words after which a full stop does not end a sentence.
 _ABBREVIATIONS = frozenset(
@@ -119,12 +120,16 @@ def blank_removed(text: str, removed: Sequence[tuple[int, int]]) -> str:
     """``text`` with every removed range replaced by spaces (newlines kept)."""
     if not removed:
         return text
-    chars = list(text)
-    for start, end in removed:
-        for i in range(max(0, start), min(len(text), end)):
-            if chars[i] != "\n":
-                chars[i] = " "
-    return "".join(chars)
+    pieces: list[str] = []
+    done = 0  # where the text is copied up to
+    for start, end in sorted(removed):
+        start, end = max(start, done), min(end, len(text))
+        if end > start:
+            piece = text[start:end]
+            pieces += (text[done:start], _NOT_NEWLINE.sub(" ", piece) if "\n" in piece else " " * len(piece))
+            done = end
+    pieces.append(text[done:])
+    return "".join(pieces)
 
 
 def article_view(text: str, removed: Sequence[tuple[int, int]], title: str | None) -> str:

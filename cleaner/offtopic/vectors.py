@@ -22,6 +22,36 @@ _ZIPF = 0.1
 _COMMON = 20000
 
 
+@dataclass
+class TokenTable:
+    """What the tokeniser learnt about each token it met: a row of integer facts per token
+    (which facts is the tokeniser's business, cleaner.offtopic.features).
+
+    ``ids`` numbers the stems and numbers met, so that documents and titles share them.
+    """
+
+    rows: dict[str, int] = field(default_factory=dict)
+    ids: dict[str, int] = field(default_factory=dict)
+    facts: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.intp))
+
+    def add(self, token: str, facts: tuple[int, ...]) -> int:
+        """Store the facts of a token not met before; its row."""
+        row = len(self.rows)
+        if row == len(self.facts):  # full: double the room
+            grown = np.zeros((max(1024, 2 * row), len(facts)), dtype=np.intp)
+            if row:
+                grown[:row] = self.facts
+            self.facts = grown
+        self.facts[row] = facts
+        self.rows[token] = row
+        return row
+
+    def clear(self) -> None:
+        """Forget every token (the rows and ids start again from 0)."""
+        self.rows.clear()
+        self.ids.clear()
+
+
 @dataclass(frozen=True)
 class WordVectors:
     index: dict[str, int]
@@ -29,10 +59,7 @@ class WordVectors:
     weights: np.ndarray  # (words + 1,) SIF weight; 1.0 for unknown words
     unknown: int  # the row of unknown words
     # What the tokeniser learnt about each token it met (filled as documents come).
-    token_types: dict[str, tuple[int, int, int, bool, int]] = field(
-        default_factory=dict, compare=False, repr=False
-    )
-    token_ids: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+    tokens: TokenTable = field(default_factory=TokenTable, compare=False, repr=False)
 
 
 def load(path: Path = VECTORS_PATH) -> WordVectors:

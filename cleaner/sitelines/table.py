@@ -96,15 +96,13 @@ class SiteEntry:
     lines: tuple[LearnedLine, ...]
     allowed: tuple[Allowed, ...] = ()
     by_hash: dict[int, LearnedLine] = field(init=False, repr=False, compare=False)
+    # Changes with anything that changes this site's cuts or their details.
+    version: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "by_hash", {line.hash: line for line in self.lines})
-
-    @property
-    def version(self) -> str:
-        """Changes with anything that changes this site's cuts or their details."""
         material = [FORMAT, self.site, self.documents, [[hash_hex(x.hash), x.documents] for x in self.lines]]
-        return "site-lines-" + _digest(material)
+        object.__setattr__(self, "version", "site-lines-" + _digest(material))
 
     def as_dict(self) -> dict[str, Any]:
         return {
