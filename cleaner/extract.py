@@ -5,7 +5,8 @@ dev benchmarks that is both the better extractor and the better start for our ru
 which then cut what it kept of bylines, teasers and prompts, each cut recorded. Its one
 weakness there is an article split over several body containers, of which it keeps only
 some; :func:`complete` brings back the prose paragraphs that sit beside the kept ones in
-containers of the same kind, and :func:`without_headline` takes out the headline it
+containers of the same kind, :func:`with_lead` the lead paragraph it drops with the
+article header, and :func:`without_headline` takes out the headline it
 keeps on some pages (the headline is the metadata's title, as with trafilatura).
 Metadata comes from what the page declares (:func:`page_metadata`). When trafilatura
 finds nothing, beautifulsoup4 gives the visible text of the page.
@@ -16,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import unicodedata
 from typing import Any
 
 import htmldate
@@ -94,11 +96,19 @@ _FURNITURE_RE = re.compile(
     "|".join([*(f"^{stem}" for stem in _FURNITURE_STEMS), *(f"^{word}$" for word in _FURNITURE_WORDS)])
 )
 _FURNITURE_TAGS = frozenset(("aside", "nav", "footer", "form", "figure", "figcaption", "header"))
+_STATE_CLASS = re.compile(r"(?:^|(?<=-)|(?<=_))(?:no|has|with|without)-[\w-]*")
+_TAXONOMY_CLASS = re.compile(r"^(?:tag|category|format|status|author)-")
 _CLASS_SPLIT = re.compile(r"[\s_-]+|(?<=[a-z])(?=[A-Z])")
 # A left-out paragraph comes back only this close (in ancestor levels) to a kept one.
 _MAX_LEVELS = 3
 _MIN_PROSE_WORDS = 12
 _MAX_LINK_SHARE = 0.3
+# A lead shares an ancestor this many levels up with the first kept paragraph.
+_LEAD_LEVELS = 7
+_LEAD_RE = re.compile(r"^(intro|lead$|leadtext|excerpt|chapo|teaser|abstract)")
+_LEAD_MARK_LEVELS = 2
+_LEAD_HINT = re.compile(r"intro|lead|excerpt|chapo|teaser|abstract", re.IGNORECASE)
+_NESTED_BLOCKS = ".//p|.//div|.//ul|.//ol|.//table|.//h1|.//h2|.//h3|.//section|.//article"
 
 
 def html_to_text(html: str, url: str | None = None) -> tuple[str, dict[str, str | None], str]:
@@ -124,6 +134,7 @@ def html_to_text(html: str, url: str | None = None) -> tuple[str, dict[str, str 
     if not text:
         return _visible_text(html), metadata, "beautifulsoup"
     lines = complete(tree, [line.strip() for line in text.split("\n") if line.strip()])
+    lines = with_lead(tree, lines)
     lines = without_headline(tree, lines, metadata.get("title"))
     if "date" not in metadata:
         # Undeclared: htmldate's quick search of the markup and url (it may prune the tree,
@@ -133,7 +144,8 @@ def html_to_text(html: str, url: str | None = None) -> tuple[str, dict[str, str 
             metadata["date"] = date
     if not lines:
         return _visible_text(html), metadata, "beautifulsoup"
-    return "\n".join(lines) + "\n", metadata, "trafilatura"
+    # NFC, as trafilatura.extract returns it: pages mix composed and decomposed forms.
+    return unicodedata.normalize("NFC", "\n".join(lines)) + "\n", metadata, "trafilatura"
 
 
 def without_headline(tree: HtmlElement, lines: list[str], title: str | None) -> list[str]:
@@ -276,8 +288,9 @@ def squash(text: str) -> str:
 def complete(tree: HtmlElement, lines: list[str]) -> list[str]:
     """``lines`` with the prose paragraphs the extractor left out beside the ones it kept.
 
-    A left-out ``<p>`` (12+ words, under 30% of it in links) comes back when its parent is
-    of the same kind (tag and class) as the parents of at least two kept paragraphs, it
+    A left-out ``<p>`` or list item (12+ words, under 30% of it in links) comes back when
+    its container (a list item's: its list's) is of the same kind (tag and class) as the
+    containers of at least two kept paragraphs, it
     shares an ancestor at most three levels up with a kept one, and neither it nor any
     ancestor is furniture (aside, nav, footer, form, figure; class or id words such as
     related, newsletter, comment, share, caption, byline, tags, ad, menu, sidebar). It
@@ -300,7 +313,7 @@ def complete(tree: HtmlElement, lines: list[str]) -> list[str]:
             after = next((i for i, line in enumerate(squashed) if head in line), after)
         elif (
             kinds.get(_kind(element), 0) >= 2
-            and near_kept.intersection(list(element.iterancestors())[:_MAX_LEVELS])
+            and near_kept.intersection(list(element.iterancestors())[: _MAX_LEVELS + (element.tag == "li")])
             and not _is_furniture(element)
         ):
             inserts.setdefault(after, []).append(text)
@@ -313,9 +326,81 @@ def complete(tree: HtmlElement, lines: list[str]) -> list[str]:
     return out
 
 
+def with_lead(tree: HtmlElement, lines: list[str]) -> list[str]:
+    """``lines`` with the article's lead paragraph in front when the extractor left it out.
+
+    The extractor drops the article's ``<header>``, and with it the lead paragraph that
+    opens the story (German "Vorspann", French "chapo"). A lead is a ``<p>``, an ``<h2>``
+    or a ``<div>`` holding no blocks, of 12+ words (under 30% of it in links), before the
+    first kept paragraph and sharing an ancestor at most seven levels up with it, that
+    a class or id word of its own or of an ancestor up to two levels up marks (intro,
+    lead, leadtext, excerpt, chapo, teaser, abstract), and that sits in no furniture but
+    a header. A one-line summary marked dek, summary or subtitle is not a lead: the
+    extraction benchmark leaves it out of the article body.
+    """
+    joined = squash(" ".join(lines))
+    first_kept = None
+    for element in tree.iter("p"):
+        head = squash(element.text_content())[:50]
+        if len(head) >= 20 and head in joined:
+            first_kept = element
+            break
+    if first_kept is None:
+        return lines
+    near = set(list(first_kept.iterancestors())[:_LEAD_LEVELS])
+    leads: list[str] = []
+    for element in tree.iter("p", "h2", "div"):
+        if element is first_kept:
+            break
+        if not _lead_marked(element) or (element.tag == "div" and element.xpath(_NESTED_BLOCKS)):
+            continue
+        text = " ".join(element.text_content().split())
+        if len(_WORD_RE.findall(text)) < _MIN_PROSE_WORDS or squash(text)[:50] in joined:
+            continue
+        link_chars = sum(len(" ".join(a.text_content().split())) for a in element.iter("a"))
+        if link_chars > _MAX_LINK_SHARE * len(text) or not near.intersection(element.iterancestors()):
+            continue
+        if _is_lead(element):
+            leads.append(text)
+    return [*leads[-1:], *lines]
+
+
+def _lead_marked(element: HtmlElement) -> bool:
+    """Whether a class or id word of ``element`` or of an ancestor up to two levels up marks a lead."""
+    nodes = [element, *list(element.iterancestors())[:_LEAD_MARK_LEVELS]]
+    return any(
+        _LEAD_HINT.search(f"{node.get('class') or ''} {node.get('id') or ''}")
+        and any(_LEAD_RE.search(word) for word in _class_words(node))
+        for node in nodes
+    )
+
+
+def _is_lead(element: HtmlElement) -> bool:
+    """Whether a lead-marked ``element`` sits in no furniture but a header (its marked nodes aside)."""
+    for level, node in enumerate([element, *element.iterancestors()]):
+        tag = node.tag if isinstance(node.tag, str) else ""
+        if tag in ("body", "html"):
+            break
+        words = _class_words(node)
+        if level <= _LEAD_MARK_LEVELS and any(_LEAD_RE.search(word) for word in words):
+            continue
+        if tag == "header":
+            continue
+        if tag in _FURNITURE_TAGS or any(_FURNITURE_RE.search(word) and word != "header" for word in words):
+            return False
+    return True
+
+
 def _prose_paragraphs(tree: HtmlElement) -> list[tuple[HtmlElement, str]]:
     found = []
-    for element in tree.iter("p"):
+    for element in tree.iter("p", "li"):
+        # Cheap checks first: menus have many items, nested or short, and no prose.
+        if element.tag == "li" and (
+            element.find(".//p") is not None
+            or element.find(".//ul") is not None
+            or len(element.text_content().split()) < _MIN_PROSE_WORDS
+        ):
+            continue
         strings = element.xpath(".//text()[not(ancestor::script or ancestor::style or ancestor::noscript)]")
         text = " ".join(" ".join(str(part) for part in strings).split())
         if len(_WORD_RE.findall(text)) < _MIN_PROSE_WORDS:
@@ -333,14 +418,32 @@ def _is_furniture(element: HtmlElement) -> bool:
             return False
         if tag in _FURNITURE_TAGS:
             return True
-        words = _CLASS_SPLIT.split(f"{node.get('class') or ''} {node.get('id') or ''}")
-        if any(_FURNITURE_RE.search(word.lower()) for word in words if word):
+        if any(_FURNITURE_RE.search(word) for word in _class_words(node)):
             return True
     return False
 
 
+def _class_words(node: HtmlElement) -> list[str]:
+    """The lowercased words of a node's class and id (``newsletterBox`` gives newsletter, box).
+
+    State modifiers (``no-sidebar``, ``has-post-thumbnail``) say nothing of the node's
+    role and are left out, and so are the taxonomy classes WordPress puts on a post
+    (``category-news tag-fest`` beside ``hentry`` or ``type-post``).
+    """
+    tokens = f"{node.get('class') or ''} {node.get('id') or ''}".split()
+    post = any(token == "hentry" or token.startswith("type-") for token in tokens)
+    kept = []
+    for token in tokens:
+        if post and _TAXONOMY_CLASS.match(token):
+            continue
+        kept.append(_STATE_CLASS.sub(" ", token))
+    return [word.lower() for word in _CLASS_SPLIT.split(" ".join(kept)) if word]
+
+
 def _kind(element: HtmlElement) -> tuple[str, str]:
-    parent = element.getparent()
+    """The tag and class of the container a paragraph sits in (for a list item: its list's)."""
+    holder = element.getparent() if element.tag == "li" else element
+    parent = holder.getparent() if holder is not None else None
     return (str(parent.tag), parent.get("class") or "") if parent is not None else ("", "")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import lxml.html
 
-from cleaner.extract import complete, html_to_text, page_metadata, squash, without_headline
+from cleaner.extract import complete, html_to_text, page_metadata, squash, with_lead, without_headline
 
 PROSE = [
     "The new dam on the river opened on Monday after six years of work and many delays in the valley.",
@@ -49,6 +49,14 @@ def test_complete_leaves_furniture_and_other_containers_out() -> None:
     assert complete(plain, PROSE[:3]) == PROSE[:5]
 
 
+def test_complete_brings_back_prose_list_items_beside_kept_paragraphs() -> None:
+    tips = '<div class="grid"><div class="body-chunk"><ul>' + "".join(f"<li>{p}</li>" for p in PROSE[3:5])
+    tree = page(chunk(PROSE[:3]) + tips + "</ul></div></div>")
+    assert complete(tree, PROSE[:3]) == PROSE[:5]
+    links = tips.replace("<li>", '<li><a href="/x">').replace("</li>", "</a></li>")
+    assert complete(page(chunk(PROSE[:3]) + links + "</ul></div></div>"), PROSE[:3]) == PROSE[:3]
+
+
 def test_complete_needs_two_kept_paragraphs_of_the_same_kind() -> None:
     tree = page(chunk(PROSE[:1]) + chunk(PROSE[1:]))
     assert complete(tree, PROSE[:1]) == PROSE[:1]
@@ -59,6 +67,35 @@ def test_complete_matches_lines_despite_drop_capitals() -> None:
     tree = page('<div class="grid"><div class="body-chunk">' + dropped + f"<p>{PROSE[1]}</p></div></div>")
     assert squash("T he new dam") == squash("The new dam")
     assert complete(tree, PROSE[:2]) == PROSE[:2]
+
+
+LEAD = "Six years late and far over budget, the valley's new dam is open, and the farmers are glad of it."
+
+
+def test_with_lead_puts_a_marked_lead_before_the_body() -> None:
+    for marked in (f'<p class="article__lead">{LEAD}</p>', f'<div class="intro"><p>{LEAD}</p></div>'):
+        tree = page(f"<header><h1>Dam opens</h1>{marked}</header>" + chunk(PROSE))
+        assert with_lead(tree, PROSE) == [LEAD, *PROSE]
+
+
+def test_with_lead_reads_past_wordpress_taxonomy_and_state_classes() -> None:
+    lead = f'<div class="article-intro">{LEAD}</div>'
+    post = '<div class="post-7 post type-post hentry category-news tag-dams has-post-thumbnail">'
+    tree = page(f'<div class="main main--no-sidebar">{post}{lead}{chunk(PROSE)}</div></div>')
+    assert with_lead(tree, PROSE) == [LEAD, *PROSE]
+    tags = page(f'<div class="tag-list">{lead}{chunk(PROSE)}</div>')
+    assert with_lead(tags, PROSE) == PROSE
+
+
+def test_with_lead_leaves_unmarked_decks_related_boxes_and_kept_leads_alone() -> None:
+    deck = page(f'<header><p class="dek">{LEAD}</p></header>' + chunk(PROSE))
+    assert with_lead(deck, PROSE) == PROSE
+    teaser = page(f'<div class="related-box"><p class="lead">{LEAD}</p></div>' + chunk(PROSE))
+    assert with_lead(teaser, PROSE) == PROSE
+    kept = page(f'<p class="lead">{LEAD}</p>' + chunk(PROSE))
+    assert with_lead(kept, [LEAD, *PROSE]) == [LEAD, *PROSE]
+    after = page(chunk(PROSE) + f'<p class="lead">{LEAD}</p>')
+    assert with_lead(after, PROSE) == PROSE
 
 
 def test_html_to_text_puts_the_headline_in_the_metadata_only() -> None:
@@ -111,3 +148,11 @@ def test_page_metadata_reads_meta_tags_and_json_ld() -> None:
         "date": "2025-12-24",
         "url": "https://valley.example/x",
     }
+
+
+def test_html_to_text_returns_composed_unicode_as_trafilatura_does() -> None:
+    decomposed = [p.replace("e", "e\u0301", 1) for p in PROSE]
+    html = "<html><body><article>" + "".join(f"<p>{p}</p>" for p in decomposed) + "</article></body></html>"
+    text, _, _ = html_to_text(html)
+    assert "e\u0301" not in text
+    assert "\u00e9" in text
