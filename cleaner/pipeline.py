@@ -52,6 +52,9 @@ class Settings:
     rules_dir: Path = DEFAULT_RULES_DIR
     decisions_path: Path | None = DEFAULT_DECISIONS
     withhold_flagged: bool = True
+    # The off-topic stage; off when preparing the classifier's own training data, which
+    # must see the document as that stage receives it (cleaner/offtopic/data.py).
+    offtopic: bool = True
     # The guard: rules and the line model may not remove more than this share of a
     # document's text; a whole-page dump (menus, teasers, footers) is mostly boilerplate.
     max_removed_share: float = 0.6
@@ -94,7 +97,9 @@ class Cleaner:
         return {
             "cleaner": __version__,
             "rules": self.rules.version,
-            "model": {"boilerplate": boilerplate_version(), "offtopic": offtopic_version()},
+            # A model whose stage is off takes no part in the output.
+            "model": {"boilerplate": boilerplate_version()}
+            | ({"offtopic": offtopic_version()} if self.settings.offtopic else {}),
             "decisions": self.decisions_version,
             "site_lines": self.site_lines.version if self.site_lines else None,
         }
@@ -141,8 +146,9 @@ class Cleaner:
             protected = found_ranges(found.spans + repeated) + ([headline] if headline else [])
             document.spans.extend(find_boilerplate(text, document.lang, protected=protected, mode=mode))
         self._guard(document, self.settings.max_removed_share_page if mode == "page" else None)
-        cut = cut_ranges(document.removed, withhold_flagged=False)
-        document.spans.extend(find_offtopic(text, cut, metadata.get("title"), document.lang))
+        if self.settings.offtopic:
+            cut = cut_ranges(document.removed, withhold_flagged=False)
+            document.spans.extend(find_offtopic(text, cut, metadata.get("title"), document.lang))
         document.spans = self.decisions.apply(document.id, text, document.spans)
         return document
 

@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 
 from cleaner.offtopic import MODEL_NAME, find_offtopic, model_version
-from cleaner.offtopic.data import LabelledDoc, Passage
+from cleaner.offtopic.data import LabelledDoc, Passage, as_the_pipeline_sees, removed_share
 from cleaner.offtopic.features import FEATURES, INDEX, compute
 from cleaner.offtopic.model import MODEL_PATH, OfftopicModel, Trees, default_model, load
-from cleaner.offtopic.text import blank_removed, sentences, units
-from cleaner.offtopic.train import featurise, scores_at, threshold_for
+from cleaner.offtopic.text import article_view, blank_removed, sentences, units
+from cleaner.offtopic.train import Scored, featurise, scores_at, threshold_for
 from cleaner.offtopic.vectors import VECTORS_PATH, from_glove_text
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -89,6 +89,15 @@ def test_blanking_keeps_offsets_and_newlines() -> None:
     blanked = blank_removed(text, [(start - 1, start + len("DROP THIS LINE"))])
     assert len(blanked) == len(text)
     assert blanked.split("\n") == ["keep this", " " * len("DROP THIS LINE"), "keep that"]
+
+
+def test_the_title_line_is_read_as_the_title_not_as_a_passage() -> None:
+    text = "Dam  opens on the river\nThe new dam opened on Monday.\nDam opens on the river, again."
+    view = article_view(text, [], "Dam opens on the river")
+    assert len(view) == len(text)
+    assert view.split("\n") == [" " * len("Dam  opens on the river"), *text.split("\n")[1:]]
+    assert article_view(text, [], "Dam opens") == text
+    assert article_view(text, [], None) == text
 
 
 def test_features_are_finite_and_one_row_per_unit() -> None:
@@ -226,7 +235,12 @@ def test_scoring_counts_a_passage_withheld_when_half_is_covered() -> None:
     ]
     featured = featurise(LabelledDoc("d-s1", "d", text, passages, lang="en"))
     assert list(featured.labels) == [0, 1, 0]
-    taus = [(0.9, True, "headline"), (0.2, False, ""), (0.6, False, ""), (0.1, False, "")]
+    taus = [
+        Scored(0.9, True, "headline"),
+        Scored(0.2, False, ""),
+        Scored(0.6, False, ""),
+        Scored(0.1, False, ""),
+    ]
     threshold = threshold_for(np.asarray([0.2, 0.6, 0.1]), rate=0.34)
     assert 0.2 < threshold <= 0.6 + 1e-9
     report = scores_at(taus, [(0.9, True), (0.05, False)], 0.7)
@@ -234,38 +248,62 @@ def test_scoring_counts_a_passage_withheld_when_half_is_covered() -> None:
     assert report["recall_headline"] == 1.0 and report["untouched_clean"] == 1.0
 
 
+def test_documents_are_taken_as_the_pipeline_sees_them() -> None:
+    teaser = "- Trending Now: Apple plans a new MacBook Pro with a faster chip"
+    text = _with(COHERENT, "the spring.", "\n\nADVERTISEMENT\n\n" + teaser, "")
+    ad, line = text.index("ADVERTISEMENT"), text.index(teaser)
+    passages = [
+        Passage(0, ad - 2, False),
+        Passage(ad, ad + len("ADVERTISEMENT"), False),
+        Passage(line, line + len(teaser), True, "headline"),
+        Passage(line + len(teaser) + 2, len(text) - 1, False),
+    ]
+    seen = as_the_pipeline_sees(LabelledDoc("d-s1", "d", text, passages))
+    assert seen.lang == "en" and seen.title == "City council approves new bike lanes on Main Street"
+    assert [removed_share(p, seen.removed) for p in passages] == [0.0, 1.0, 1.0, 0.0]
+    scored = featurise(seen)
+    assert all(text[u.start : u.end].strip() not in ("ADVERTISEMENT", teaser) for u in scored.feats.units)
+
+
+def test_passages_cut_by_the_rules_are_neither_false_flags_nor_recall() -> None:
+    passages = [
+        Scored(0.9, True, "sent"),
+        Scored(0.1, True, "sent"),
+        Scored(-1.0, True, "headline", removed=True),
+        Scored(0.2, False, ""),
+        Scored(-1.0, False, "", removed=True),
+    ]
+    report = scores_at(passages, [(0.9, True)], 0.5)
+    assert report["intruders"] == 2 and report["originals"] == 1
+    assert report["removed_intruders"] == 1 and report["removed_originals"] == 1
+    assert report["removed_intruders_headline"] == 1 and report["removed_intruders_sent"] == 0
+    assert report["recall"] == 0.5 and report["recall_all"] == 2 / 3
+    assert report["recall_headline"] == 0.0 and report["recall_all_headline"] == 1.0
+    assert report["false_flag_rate"] == 0.0 and report["precision"] == 1.0
+
+
 # --- seeds (need ../shared) ------------------------------------------------------------
 
-# The lines a rules engine removes before the classifier runs.
-_BOILERPLATE = (
-    r"^- ADVERTISEMENT.*$",
-    r"^If you would like to show your support.*$",
-    r"^If you wish to report.*$",
-    r"^Executive Editor$",
-    r"^About author:[\s\S]*\Z",
-    r"^- Trending Now:.*$",
-    r"^By [A-Z].*$",
-)
 
-
-def _seed(name: str) -> tuple[str, list[tuple[int, int]]]:
+def _seed(name: str) -> LabelledDoc:
+    """A seed as the pipeline hands it to the classifier: language, title, ranges already cut."""
     path = SHARED / "seeds" / name
     if not path.exists():
         pytest.skip(f"{path} is absent (the shared seeds live beside the project)")
-    text = path.read_text(encoding="utf-8")
-    removed = [(m.start(), m.end()) for p in _BOILERPLATE for m in re.finditer(p, text, re.M)]
-    return text, sorted(removed)
+    return as_the_pipeline_sees(LabelledDoc(name, name, path.read_text(encoding="utf-8"), []))
+
+
+def _flags(seed: LabelledDoc) -> list[str]:
+    return [seed.text[s.start : s.end] for s in find_offtopic(seed.text, seed.removed, seed.title, seed.lang)]
 
 
 @pytest.mark.parametrize("name", ["000_53aae1e13c0c3859.txt", "001_3d3749909c7eb6cf.txt"])
 def test_seed_article_bodies_get_no_flag(name: str) -> None:
-    text, removed = _seed(name)
-    assert find_offtopic(text, removed, None, "en") == []
+    assert _flags(_seed(name)) == []
 
 
 @pytest.mark.xfail(strict=True, reason=_WEAK_SENTENCES)
 def test_seed_002_brics_sentences_are_flagged() -> None:
-    text, removed = _seed("002_02769e26369bba51.txt")
-    flagged = " ".join(text[s.start : s.end] for s in find_offtopic(text, removed, None, "en"))
+    flagged = " ".join(_flags(_seed("002_02769e26369bba51.txt")))
     assert "including the head of the BRICS group of emerging economies" in flagged
     assert "a meeting of the BRICS economic powers in Johannesburg" in flagged

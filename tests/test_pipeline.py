@@ -115,3 +115,25 @@ def test_the_headline_is_found_by_title_by_byline_or_as_the_first_line() -> None
     first = find_headline("Council backs the budget plan\nThe council met.\n", None, [], "article")
     assert first == (0, len("Council backs the budget plan"))
     assert find_headline("The council met on Tuesday evening.\nMore.\n", None, [], "article") is None
+
+
+def test_the_offtopic_stage_can_be_turned_off() -> None:
+    # Seed 002's shape: a sentence about another subject spliced into a report.
+    text = (
+        "Ukraine fired long-range missiles toward Moscow overnight, officials said on Tuesday.\n\n"
+        "Air defences shot down most of the missiles over the region, the ministry said. "
+        "The head of the BRICS business council praised trade ties at a meeting in Johannesburg. "
+        "Debris fell on a village south of the capital and damaged two houses.\n\n"
+        "The missiles were launched from the Bryansk region, the ministry added.\n"
+    )
+    without = Cleaner(Settings(decisions_path=None, offtopic=False))
+    off = without.clean(record(text))
+    assert off.flagged == []
+    models_off, models_on = without.versions["model"], CLEANER.versions["model"]
+    assert isinstance(models_off, dict) and isinstance(models_on, dict)
+    assert "offtopic" not in models_off and "offtopic" in models_on
+    on = CLEANER.clean(record(text))
+    assert [text[span.start : span.end] for span in on.flagged] == [
+        "The head of the BRICS business council praised trade ties at a meeting in Johannesburg."
+    ]
+    assert on.removed == off.removed

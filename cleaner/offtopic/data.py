@@ -11,22 +11,18 @@ import json
 import random
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from langdetect import DetectorFactory, LangDetectException, detect
-
+from cleaner.ingest import RawRecord
+from cleaner.lang import detect_language
+from cleaner.model import cut_ranges
 from cleaner.offtopic.text import paragraphs, sentences
 
-DetectorFactory.seed = 0
-
-
-def detect_language(text: str) -> str | None:
-    """The language of a whole document (langdetect, seeded), as the pipeline would pass it."""
-    try:
-        return str(detect(text[:2000]))
-    except LangDetectException:
-        return None
+if TYPE_CHECKING:
+    from cleaner.pipeline import Cleaner
 
 
 @dataclass(frozen=True)
@@ -48,6 +44,33 @@ class LabelledDoc:
     removed: list[tuple[int, int]] = field(default_factory=list)
     # Only these passages carry labels (reviews); the rest of the text is context.
     partial: bool = False
+
+
+@cache
+def _cleaner() -> Cleaner:
+    from cleaner.pipeline import Cleaner, Settings  # the pipeline imports this package
+
+    return Cleaner(Settings(decisions_path=None, offtopic=False))
+
+
+def as_the_pipeline_sees(doc: LabelledDoc) -> LabelledDoc:
+    """``doc`` with what ``cleaner run`` hands the off-topic stage for its text as a ``.txt`` file.
+
+    The pipeline cleans the text (rules, headline, line model on page dumps, the
+    guard) before it looks for off-topic passages; this takes the document's
+    language, title and the ranges cut by then from a real run, so training and
+    evaluation see what the classifier sees in the product.
+    """
+    record = RawRecord(id=doc.id, source=doc.id, content=doc.text, is_html=False, sha256="")
+    cleaned = _cleaner().clean(record)
+    removed = cut_ranges(cleaned.removed, withhold_flagged=False)
+    return replace(doc, lang=cleaned.lang, title=cleaned.metadata.get("title"), removed=removed)
+
+
+def removed_share(passage: Passage, removed: Sequence[tuple[int, int]]) -> float:
+    """The share of ``passage``'s characters that the (merged) ``removed`` ranges cut."""
+    cut = sum(max(0, min(passage.end, e) - max(passage.start, s)) for s, e in removed)
+    return cut / max(1, passage.end - passage.start)
 
 
 def load_intruders(path: Path) -> list[LabelledDoc]:

@@ -20,7 +20,7 @@ import numpy as np
 
 from cleaner.model import Span
 from cleaner.offtopic.features import FEATURES, INDEX, VECTOR_FEATURES, DocFeatures, compute
-from cleaner.offtopic.text import blank_removed
+from cleaner.offtopic.text import article_view
 
 MODEL_NAME = "offtopic"
 MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "offtopic.json"
@@ -336,7 +336,7 @@ def find_offtopic(
     Returns flagged spans with a calibrated score and the strongest reasons.
     """
     model = model or default_model()
-    blanked = blank_removed(text, removed)
+    blanked = article_view(text, removed, title)
     feats = compute(blanked, title, lang)
     probs = model.probabilities(feats)
     spans = []

@@ -132,6 +132,23 @@ def blank_removed(text: str, removed: Sequence[tuple[int, int]]) -> str:
     return "".join(pieces)
 
 
+def article_view(text: str, removed: Sequence[tuple[int, int]], title: str | None) -> str:
+    """What the classifier reads of ``text``: ``removed`` ranges blanked, and the title's own line.
+
+    A text that starts with its headline (a ``.txt`` file, whose first line the
+    pipeline takes as title) would otherwise hold the title twice: once as the
+    title, and once as the first paragraph, standing in for the lead that the
+    other passages are compared with.
+    """
+    blanked = blank_removed(text, removed)
+    if title:
+        wanted = " ".join(title.split()).casefold()
+        for start, end in paragraphs(blanked):
+            if " ".join(blanked[start:end].split()).casefold() == wanted:
+                return blank_removed(blanked, [(start, end)])
+    return blanked
+
+
 def paragraphs(text: str) -> list[tuple[int, int]]:
     """Non-blank lines of ``text`` as (start, end), stripped of surrounding spaces."""
     spans: list[tuple[int, int]] = []
