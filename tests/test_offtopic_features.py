@@ -173,6 +173,19 @@ def test_unseen_names_are_listed_per_unit() -> None:
     ]
 
 
+def test_names_found_in_only_one_other_passage_are_listed_per_unit() -> None:
+    text, title = DOCS[-1]
+    feats = compute(text, title, "en")
+    listed = [(text[u.start : u.end][:12], feats.weak_entities(i)) for i, u in enumerate(feats.units)]
+    # The two BRICS sentences share BRICS with each other only; the paragraph holds both.
+    assert [(start, names) for start, names in listed if names] == [
+        ("The plan fac", ["BRICS"]),
+        ("A meeting of", ["BRICS"]),
+        ("Officials in", ["Crimea", "Sevastopol"]),
+        ("Crimea and S", ["Sevastopol"]),
+    ]
+
+
 # The marks of the typographic habits, as one regular expression: the definition the
 # plain string search must reproduce (matches left to right, none overlapping).
 _STYLE_MARKS = regex.compile(r"""(")|([“”])|(\p{L}'\p{L})|(\p{L}’\p{L})|( -- )|(—)""")

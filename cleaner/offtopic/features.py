@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain
 
 import numpy as np
@@ -130,6 +130,8 @@ class DocFeatures:
     languages: list[str | None]
     styles: list[list[str]]
     lang: str | None
+    # Names of a unit found only in one other atom past the lead: (unit, column) pairs, sorted.
+    weak: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype=np.intp))
 
     @property
     def vectors_apply(self) -> bool:
@@ -138,9 +140,16 @@ class DocFeatures:
 
     def unseen_entities(self, unit: int) -> list[str]:
         """The names of ``unit`` seen nowhere else in the document."""
+        return self._names(self.unseen, unit)
+
+    def weak_entities(self, unit: int) -> list[str]:
+        """The names of ``unit`` found only in one other passage (past the lead)."""
+        return self._names(self.weak, unit)
+
+    def _names(self, pairs: np.ndarray, unit: int) -> list[str]:
         surface = self.surface()
-        low, high = np.searchsorted(self.unseen[:, 0], (unit, unit + 1))
-        return [surface[k] for k in self.unseen[low:high, 1]]
+        low, high = np.searchsorted(pairs[:, 0], (unit, unit + 1))
+        return [surface[k] for k in pairs[low:high, 1]]
 
 
 def _divide(num: np.ndarray, den: np.ndarray, default: float) -> np.ndarray:
@@ -624,10 +633,11 @@ def _rooting(
     lead_first: np.ndarray,
     lead_set: np.ndarray,
     f: dict[str, np.ndarray],
-) -> None:
+) -> np.ndarray:
     """How well rooted a unit's words are: found in the lead or in two other atoms at least
     (strong), or only in one other atom past the lead (weak; two spliced sentences of one donor
-    share words with each other and with nothing else), and how rooted that other atom is."""
+    share words with each other and with nothing else), and how rooted that other atom is.
+    Returns the sorted (unit, column) pairs of the weak names."""
     n_units = layout.n_units
     atom, a_stem = tokens.pairs[:, 0], tokens.pairs[:, 1]
     df_atoms = np.bincount(a_stem, minlength=len(tokens.stems))
@@ -641,7 +651,7 @@ def _rooting(
     weak_names = weak & (pairs.sums[1] > 0)
     f["ent_weak"][:] = np.log1p(np.bincount(unit, weak_names, n_units))
     if not weak_names.any():
-        return
+        return np.zeros((0, 2), dtype=np.intp)
     # Each atom's own rooting, against the lead of its paragraph.
     n_atoms = len(layout.atom_para)
     a_lead = np.where(layout.atom_para[atom] == 0, lead_first[a_stem], lead_set[a_stem])
@@ -662,6 +672,8 @@ def _rooting(
     least = np.ones(n_units)
     np.minimum.at(least, w_unit, partner_rooted)
     f["pair_novel"][:] = 1.0 - least
+    order = np.lexsort((w_stem, w_unit))
+    return np.stack((w_unit[order], w_stem[order]), axis=1)
 
 
 def _compute(text: str, title: str | None, lang: str | None, wv: WordVectors) -> DocFeatures:
@@ -757,7 +769,7 @@ def _compute(text: str, title: str | None, lang: str | None, wv: WordVectors) ->
     f["ent_unseen_rate"][:] = _divide(unseen_out, types, 0.0)
     f["vocab_cover"][:] = _divide(layout.per_unit(tokens.known), n_tokens, 0.0)
     f["num_unseen"][:] = np.log1p(_lonely_numbers(tokens.numbers, layout))
-    _rooting(tokens, layout, pairs, atoms_held, in_lead, lead_first, lead_set, f)
+    weak_pairs = _rooting(tokens, layout, pairs, atoms_held, in_lead, lead_first, lead_set, f)
 
     # Word vectors: neighbours are a paragraph's adjacent paragraphs, a sentence's adjacent
     # sentences in its paragraph.
@@ -816,4 +828,4 @@ def _compute(text: str, title: str | None, lang: str | None, wv: WordVectors) ->
     _within_kind(rows, is_sentence)
     order = np.lexsort((stem[unseen], unit[unseen]))
     unseen_pairs = np.stack((unit[unseen][order], stem[unseen][order]), axis=1)
-    return DocFeatures(units, rows, unseen_pairs, tokens.surface, languages, styles, doc_lang)
+    return DocFeatures(units, rows, unseen_pairs, tokens.surface, languages, styles, doc_lang, weak_pairs)
