@@ -120,11 +120,6 @@ def test_spliced_sentence_on_its_own_line_is_flagged() -> None:
     assert "Seoul" in span.detail
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known weakness: a single sentence spliced inside a paragraph is recalled about two times in "
-    "three at the 0.5% false-flag threshold (see cleaner/models/offtopic.md)",
-)
 def test_spliced_sentence_inside_a_paragraph_is_flagged() -> None:
     text = _with(COHERENT, "expected to start in the spring.", SPLICED_SENTENCE, " ")
     spans = find_offtopic(text, [], None, "en")
@@ -300,20 +295,10 @@ def test_seed_article_bodies_get_no_flag(name: str) -> None:
     assert _flags(_seed(name)) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known weakness: the second BRICS sentence closes its paragraph, where no training splice "
-    "puts a sentence, and scores below the threshold (see cleaner/models/offtopic.md)",
-)
 def test_seed_002_brics_sentences_are_flagged() -> None:
     flagged = " ".join(_flags(_seed("002_02769e26369bba51.txt")))
     assert "including the head of the BRICS group of emerging economies" in flagged
     assert "a meeting of the BRICS economic powers in Johannesburg" in flagged
-
-
-def test_seed_002_first_brics_sentence_is_flagged() -> None:
-    flagged = " ".join(_flags(_seed("002_02769e26369bba51.txt")))
-    assert "including the head of the BRICS group of emerging economies" in flagged
 
 
 def test_retraining_keeps_the_hand_written_experiments_of_the_card() -> None:

@@ -586,7 +586,8 @@ title is read as the title, not as a passage.
   extraction-dev article bodies (English hosts; donors of any language, half of
   them the closest in vocabulary of 8 drawn at random; sentences drawn twice as
   often as the other kinds, three in four of them spliced inside a paragraph,
-  sometimes two of one donor in the same paragraph, most often two that share a name).
+  after any of its sentences, the last one too, sometimes two of one donor in
+  the same paragraph, most often two that share a name).
 - {data["reviewed_documents"]} documents with reviewer decisions (drop = off-topic, keep = not).
 
 ## Metrics (intruders-dev, {FOLDS}-fold cross-validation grouped by host article)
@@ -614,7 +615,9 @@ trees, language checks), mean over the intruders-dev documents
   embedded tweets stay (both benchmarks' ground truth keeps them as body text),
   and the model learns them as originals.
 - Word-vector features only apply to English; other languages rely on the rest.
-- The intruders set (and the spliced training articles) never put a spliced sentence last
-  in its paragraph, so the model reads a paragraph's last sentence as original: it misses
-  the second BRICS sentence of seed 002, which closes its paragraph (see Experiments).
+- The intruders set never splices a sentence last in a paragraph nor two sentences of one
+  story into one paragraph; the spliced training articles do both (spun pages do, as in
+  seed 002), so the model takes neither a paragraph's last sentence nor a name shared with
+  one other sentence as a sign of an original. That finds such pairs on real pages but
+  costs some recall on intruders-dev, whose construction rewards both shortcuts.
 """
