@@ -6,12 +6,15 @@ import lxml.html
 import pytest
 import trafilatura
 from lxml import etree
+from trafilatura import utils as trafilatura_utils
 
 from cleaner.extract import (
+    _INVALID_XML_CHARS,
     complete,
     html_to_text,
     load_html,
     page_metadata,
+    repair_faulty_html,
     squash,
     with_lead,
     without_headline,
@@ -174,7 +177,8 @@ def test_html_to_text_returns_composed_unicode_as_trafilatura_does() -> None:
     [
         "<!DOCTYPE html>\n<html><head><title>T</title></head><body><form><input name='q'>"
         "<select><option>a</option></select><label>L</label></form><p>Text &amp; more.</p></body></html>",
-        "<?xml version='1.0' encoding='utf-8'?><html><body><p>Declared, read as bytes: \u00e9t\u00e9.</p></body></html>",
+        "<?xml version='1.0' encoding='utf-8'?>"
+        "<html><body><p>Declared, read as bytes: \u00e9t\u00e9.</p></body></html>",
         "<html/>\n<body><p>A self-closing html tag.</p></body>",
         "<div><p>A fragment, no html tag: one block.</p><p>Two blocks.</p></div>",
         "<p>A lone paragraph is not a page.</p>",
@@ -196,3 +200,25 @@ def test_prose_is_twelve_words_counted_as_word_runs() -> None:
     long = "The dam don't open on Monday after six years of work."
     tree = page(chunk(PROSE[:2]) + chunk([short, long]))
     assert complete(tree, PROSE[:2]) == [*PROSE[:2], long]
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<!DOCTYPE html>\n<html><body><p>Nothing to repair but the doctype.</p></body></html>",
+        '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "http://www.w3.org/TR/xhtml1/DTD/x.dtd">'
+        "<html><body><p>One line.</p></body></html>",
+        "<html/>\n<head/>\n<body><p>Self-closing html.</p></body>",
+        "<html><body><p>Forbidden \x00 char\x0bacters \ufffe and \uffff, allowed \t\r\n.</p></body></html>",
+        "<html><body><p>A lone surrogate \ud800 stays.</p></body></html>",
+    ],
+)
+def test_repair_faulty_html_repairs_as_trafilatura_does(html: str) -> None:
+    beginning = html[:50].lower()
+    assert repair_faulty_html(html, beginning) == trafilatura_utils.repair_faulty_html(html, beginning)
+
+
+def test_the_forbidden_characters_are_those_trafilatura_deletes() -> None:
+    pattern = trafilatura_utils.INVALID_XML_CHARS
+    forbidden = [chr(code) for code in range(0x110000) if pattern.match(chr(code))]
+    assert forbidden == _INVALID_XML_CHARS
