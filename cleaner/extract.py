@@ -425,7 +425,7 @@ def with_lead(tree: HtmlElement, lines: list[str]) -> list[str]:
         if not _lead_marked(element, marks) or (element.tag == "div" and _NESTED_BLOCKS(element)):
             continue
         text = " ".join(element.text_content().split())
-        if len(_WORD_RE.findall(text)) < _MIN_PROSE_WORDS or squash(text)[:50] in joined:
+        if not _PROSE_WORDS.match(text) or squash(text)[:50] in joined:
             continue
         link_chars = sum(len(" ".join(a.text_content().split())) for a in element.iter("a"))
         if link_chars > _MAX_LINK_SHARE * len(text) or not near.intersection(element.iterancestors()):
