@@ -88,3 +88,17 @@ def test_the_company_profile_pattern_is_linear_on_a_long_line_of_run_together_na
     # raises TimeoutError past 1 s
     found = list(_matches(functools.partial(rule.pattern, 3), rule.line_form(3), text))
     assert [text[start:end] for start, end, _ in found] == ["Acme Systems is a global software provider"]
+
+
+def test_the_newsletter_name_pattern_is_linear_on_a_long_line_of_sharp_s() -> None:
+    """With full case folding, a word run the engine backtracks over is quadratic in ß: a
+    2,000-letter line ran past the time limit. The name before "Newsletter" is now matched as
+    whole word runs and hyphens, never given back a letter at a time."""
+    rule = next(rule for rule in RULES if rule.spec.id == "de-newsletter-prompt")
+    number = next(n for n, source in enumerate(rule.spec.patterns) if "newsletteranmeldung" in source)
+    words = ["Straße", "Großstraße", "weiß", "Fußball", "Maß"]
+    lines = ["ß" * 2000, "".join(words * 100), "-".join(words * 70), "Der Straßen-Fußball-Newsletter"]
+    text = "\n".join(lines) + "\n"
+    # raises TimeoutError past 1 s
+    found = list(_matches(functools.partial(rule.pattern, number), rule.line_form(number), text))
+    assert [text[start:end] for start, end, _ in found] == ["Der Straßen-Fußball-Newsletter"]
