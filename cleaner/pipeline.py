@@ -158,13 +158,18 @@ class Cleaner:
         The line model's cuts go back first; when the rules' and site lines' cuts
         alone still exceed the limit, every cut goes back.
         """
+        # What the guard protects is the article: at the default limit (not on a page dump, where
+        # it is the last resort against the line model), a comment section cut whole at the end
+        # of the text counts on neither side, when the text before it is an article's worth.
+        article_end = len(document.text) if limit else comment_section_start(document.text, document.removed)
         limit = limit or self.settings.max_removed_share
-        size = len(document.text.strip())
+        size = len(document.text[:article_end].strip())
         if not size:
             return
 
         def share(spans: list[Span]) -> float:
-            return sum(end - start for start, end in cut_ranges(spans, withhold_flagged=False)) / size
+            cut = cut_ranges(spans, withhold_flagged=False)
+            return sum(min(end, article_end) - start for start, end in cut if start < article_end) / size
 
         removed = document.removed
         everything = share(removed)
@@ -294,6 +299,28 @@ def find_headline(
 
 def _squash(text: str) -> str:
     return " ".join(text.split()).casefold()
+
+
+# The guard leaves a closing comment section out of its count only after this much text.
+MIN_ARTICLE_CHARS = 400
+
+
+def comment_section_start(text: str, removed: list[Span]) -> int:
+    """Where a comment section cut whole at the end of ``text`` starts, else the end of ``text``.
+
+    The section is a cut of the comments category that runs to the end of the text and
+    leaves at least :data:`MIN_ARTICLE_CHARS` of text before it.
+    """
+    end = len(text.rstrip())
+    starts = [
+        span.start
+        for span in removed
+        if span.applied
+        and span.category == "comments"
+        and span.end >= end
+        and len(text[: span.start].strip()) >= MIN_ARTICLE_CHARS
+    ]
+    return min(starts, default=len(text))
 
 
 def found_ranges(spans: list[Span]) -> list[tuple[int, int]]:

@@ -28,10 +28,11 @@ the lines that hold them (:mod:`cleaner.prefilter`).
 from __future__ import annotations
 
 import bisect
+import contextlib
 import functools
 import hashlib
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, ClassVar, Literal
@@ -124,34 +125,46 @@ class Rule:
         # Named sub-patterns ride along in a DEFINE group, callable as (?&name); the engine
         # runs a pattern faster with them written out in it (see SubPatterns.expand).
         self.subpatterns = subpatterns = SubPatterns.of(tuple((defines or {}).items()), flags)
-        self.patterns = []
+        self.flags = flags
+        # The patterns as the engine runs them (sub-patterns written out). A pattern anchored at
+        # line starts runs as its faster twin (see line_start_twin), compiled here in its place;
+        # the pattern itself is compiled only if a search needs it (after an empty match).
+        self.sources: list[str] = []
+        self._line_forms: list[regex.Pattern[str] | None] = []
+        self._compiled: dict[int, regex.Pattern[str]] = {}
         for number, pattern in enumerate(spec.patterns):
-            try:
-                compiled = regex.compile(subpatterns.expand(pattern), flags)
-            except regex.error:
-                try:  # as written (the error names its place in the pattern as written)
-                    compiled = regex.compile(pattern + subpatterns.suffix, flags)
-                except regex.error as error:
-                    raise RuleError(
-                        f"{origin}: rule {spec.id!r}: field 'patterns[{number}]': {error}"
-                    ) from None
-            self.patterns.append(compiled)
+            source = subpatterns.expand(pattern)
+            twin = line_start_twin(source)
+            line_form = None
+            if twin is not None:
+                with contextlib.suppress(regex.error):  # the pattern itself says what is wrong, below
+                    line_form = regex.compile(twin, flags)
+            if line_form is None:
+                try:
+                    self._compiled[number] = regex.compile(source, flags)
+                except regex.error:
+                    try:  # as written (the error names its place in the pattern as written)
+                        source = pattern + subpatterns.suffix
+                        self._compiled[number] = regex.compile(source, flags)
+                    except regex.error as error:
+                        raise RuleError(
+                            f"{origin}: rule {spec.id!r}: field 'patterns[{number}]': {error}"
+                        ) from None
+            self.sources.append(source)
+            self._line_forms.append(line_form)
         # Literals a text must hold for each pattern to match there (see cleaner.prefilter).
         self.requirements = [requirements(pattern, flags, subpatterns.suffix) for pattern in spec.patterns]
-        # Faster twins of line-anchored patterns, compiled on first use (see line_start_twin).
-        self._flags = flags
-        self._twins = [line_start_twin(pattern.pattern) for pattern in self.patterns]
-        self._compiled_twins: dict[int, regex.Pattern[str]] = {}
+
+    def pattern(self, number: int) -> regex.Pattern[str]:
+        """Pattern ``number`` compiled (on first use, when it runs as its twin)."""
+        compiled = self._compiled.get(number)
+        if compiled is None:
+            compiled = self._compiled[number] = regex.compile(self.sources[number], self.flags)
+        return compiled
 
     def line_form(self, number: int) -> regex.Pattern[str] | None:
         """The faster twin of pattern ``number``, or None when it has none."""
-        twin = self._twins[number]
-        if twin is None:
-            return None
-        compiled = self._compiled_twins.get(number)
-        if compiled is None:
-            compiled = self._compiled_twins[number] = regex.compile(twin, self._flags)
-        return compiled
+        return self._line_forms[number]
 
     def applies_to(self, lang: str | None, site: str) -> bool:
         """Whether the rule is in scope for a document's language and site."""
@@ -175,7 +188,7 @@ class Rule:
         if numbers is None:
             numbers = [n for n, needs in enumerate(self.requirements) if scanned.meets(needs)]
         for number in numbers:
-            pattern, needs = self.patterns[number], self.requirements[number]
+            pattern, needs = functools.partial(self.pattern, number), self.requirements[number]
             if needs.one_line and needs.clauses:
                 found = _matches_in_lines(pattern, self.line_form(number), text, scanned.lines(needs.clauses))
             else:
@@ -350,6 +363,8 @@ def line_start_twin(pattern: str) -> str | None:
     body = pattern[1:]
     if not pattern.startswith("^") or body.startswith(".") or _has_top_level_bar(body):
         return None
+    if not _balanced(body):
+        return None  # the group around it would pair its brackets otherwise: leave it to fail
     if any(token in body for token in ("\\A", "\\G", "(?<", "(?r", "(?f")):
         return None  # the extra newline would be visible to these
     return "\\n(?:" + body + ")"
@@ -366,6 +381,16 @@ def _has_top_level_bar(pattern: str) -> bool:
         elif char == "|" and depth == 0:
             return True
     return False
+
+
+def _balanced(pattern: str) -> bool:
+    """Whether the groups of ``pattern`` open and close in pairs (outside sets and escapes)."""
+    depth = 0
+    for _, char in _top_level_chars(pattern):
+        depth += (char == "(") - (char == ")")
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 def _top_level_chars(pattern: str) -> Iterator[tuple[int, str]]:
@@ -387,14 +412,14 @@ def _top_level_chars(pattern: str) -> Iterator[tuple[int, str]]:
 
 
 def _matches(
-    pattern: regex.Pattern[str], line_form: regex.Pattern[str] | None, text: str
+    pattern: Callable[[], regex.Pattern[str]], line_form: regex.Pattern[str] | None, text: str
 ) -> Iterator[tuple[int, int, dict[str, str | None]]]:
-    """Start, end and named groups of the non-empty matches of ``pattern`` in ``text``.
+    """Start, end and named groups of the non-empty matches of ``pattern()`` in ``text``.
 
     With a line-start twin, each search resumes on the newline that ended the last
     match, so a match may begin where the last one ended, as with ``finditer``; at
     an empty match (after which ``finditer`` may find a longer one at the same place)
-    the rest is left to ``finditer`` itself.
+    the rest is left to ``finditer`` itself, and only then is ``pattern()`` asked for.
     """
     deadline = time.monotonic() + PATTERN_TIMEOUT_SECONDS
     if line_form is not None:
@@ -409,16 +434,19 @@ def _matches(
                 break
             yield start, end, found.groupdict()
             position = end
-        remaining = pattern.finditer(text, start, timeout=max(deadline - time.monotonic(), 0.0))
+        remaining = pattern().finditer(text, start, timeout=max(deadline - time.monotonic(), 0.0))
     else:
-        remaining = pattern.finditer(text, timeout=PATTERN_TIMEOUT_SECONDS)
+        remaining = pattern().finditer(text, timeout=PATTERN_TIMEOUT_SECONDS)
     for match in remaining:
         if match.end() > match.start():
             yield match.start(), match.end(), match.groupdict()
 
 
 def _matches_in_lines(
-    pattern: regex.Pattern[str], line_form: regex.Pattern[str] | None, text: str, lines: list[tuple[int, int]]
+    pattern: Callable[[], regex.Pattern[str]],
+    line_form: regex.Pattern[str] | None,
+    text: str,
+    lines: list[tuple[int, int]],
 ) -> Iterator[tuple[int, int, dict[str, str | None]]]:
     """What :func:`_matches` finds in ``text``, for a pattern whose matches lie within one line,
     searched in ``lines`` (start and end offsets) only.

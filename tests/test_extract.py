@@ -3,8 +3,22 @@
 from __future__ import annotations
 
 import lxml.html
+import pytest
+import trafilatura
+from lxml import etree
+from trafilatura import utils as trafilatura_utils
 
-from cleaner.extract import complete, html_to_text, page_metadata, squash, with_lead, without_headline
+from cleaner.extract import (
+    _INVALID_XML_CHARS,
+    complete,
+    html_to_text,
+    load_html,
+    page_metadata,
+    repair_faulty_html,
+    squash,
+    with_lead,
+    without_headline,
+)
 
 PROSE = [
     "The new dam on the river opened on Monday after six years of work and many delays in the valley.",
@@ -156,3 +170,55 @@ def test_html_to_text_returns_composed_unicode_as_trafilatura_does() -> None:
     text, _, _ = html_to_text(html)
     assert "e\u0301" not in text
     assert "\u00e9" in text
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<!DOCTYPE html>\n<html><head><title>T</title></head><body><form><input name='q'>"
+        "<select><option>a</option></select><label>L</label></form><p>Text &amp; more.</p></body></html>",
+        "<?xml version='1.0' encoding='utf-8'?>"
+        "<html><body><p>Declared, read as bytes: \u00e9t\u00e9.</p></body></html>",
+        "<html/>\n<body><p>A self-closing html tag.</p></body>",
+        "<div><p>A fragment, no html tag: one block.</p><p>Two blocks.</p></div>",
+        "<p>A lone paragraph is not a page.</p>",
+        "just text",
+    ],
+)
+def test_load_html_makes_the_tree_trafilatura_makes(html: str) -> None:
+    ours, theirs = load_html(html), trafilatura.load_html(html)
+    assert (ours is None) == (theirs is None)
+    if ours is not None and theirs is not None:
+        assert etree.tostring(ours) == etree.tostring(theirs)
+        # Every element an HtmlElement: no per-tag classes (FormElement, InputElement ...).
+        assert {type(element) for element in ours.iter()} == {lxml.html.HtmlElement}
+
+
+def test_prose_is_twelve_words_counted_as_word_runs() -> None:
+    # A dash is no word and "don't" is two: 11 words, then 12.
+    short = "The dam - it opened on Monday after six years of work."
+    long = "The dam don't open on Monday after six years of work."
+    tree = page(chunk(PROSE[:2]) + chunk([short, long]))
+    assert complete(tree, PROSE[:2]) == [*PROSE[:2], long]
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<!DOCTYPE html>\n<html><body><p>Nothing to repair but the doctype.</p></body></html>",
+        '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "http://www.w3.org/TR/xhtml1/DTD/x.dtd">'
+        "<html><body><p>One line.</p></body></html>",
+        "<html/>\n<head/>\n<body><p>Self-closing html.</p></body>",
+        "<html><body><p>Forbidden \x00 char\x0bacters \ufffe and \uffff, allowed \t\r\n.</p></body></html>",
+        "<html><body><p>A lone surrogate \ud800 stays.</p></body></html>",
+    ],
+)
+def test_repair_faulty_html_repairs_as_trafilatura_does(html: str) -> None:
+    beginning = html[:50].lower()
+    assert repair_faulty_html(html, beginning) == trafilatura_utils.repair_faulty_html(html, beginning)
+
+
+def test_the_forbidden_characters_are_those_trafilatura_deletes() -> None:
+    pattern = trafilatura_utils.INVALID_XML_CHARS
+    forbidden = [chr(code) for code in range(0x110000) if pattern.match(chr(code))]
+    assert forbidden == _INVALID_XML_CHARS

@@ -85,9 +85,21 @@ def test_the_numpy_trials_give_langdetects_probabilities_bit_for_bit() -> None:
         "ÉLECTIONS À PARIS : LE CONSEIL VOTE LUNDI",
         "12 34 56 ... !!",
         "",
+        # urls and mail addresses blanked, runs of spaces, capitalised words, a word at the very end
+        "See https://example.com/a?b=1 or write to desk@example.com   about THE NEW BRIDGE, said Ann",
+        "Мост   откроется в конце года, says the ABC council of London",  # ASCII letters dropped
     ]
     for text in texts:
         assert fast_answers(text) == langdetect_answers(text), text
+
+
+def test_the_numpy_trials_answer_the_same_after_their_tables_are_emptied() -> None:
+    from cleaner import lang
+
+    before = fast_answers(SWEDISH)
+    lang._GRAMS.clear()
+    assert fast_answers(GERMAN) == langdetect_answers(GERMAN)
+    assert fast_answers(SWEDISH) == before
 
 
 def test_the_numpy_trials_agree_with_langdetect_on_samples_of_the_dev_texts() -> None:

@@ -72,6 +72,34 @@ def test_the_guard_withdraws_the_line_model_first(rule_end: int, kept: set[str])
     assert ("line model's cuts withdrawn" in document.guard) == bool(kept)
 
 
+@pytest.mark.parametrize(("head", "guarded"), [(500, False), (300, True)])
+def test_the_guard_measures_the_article_before_a_closing_comment_section(head: int, guarded: bool) -> None:
+    text = "a" * head + "\n" + "c" * 2000
+    document = Document(id="d", source="d.txt", text=text)
+    document.spans = [
+        Span(0, 100, "removed", "ad-label", "ad"),
+        Span(head + 1, len(text), "removed", "comment-thread-tail", "comments"),
+    ]
+    CLEANER._guard(document)
+    assert bool(document.guard) == guarded
+    assert all(span.applied for span in document.spans) != guarded
+
+
+def test_the_comment_thread_rule_cuts_a_thread_longer_than_the_article() -> None:
+    article = (
+        "The council approved the budget on Tuesday after a long debate about roads and schools in the city. "
+        "The mayor said the vote showed the city could plan for the next ten years with confidence.\n"
+    ) * 3
+    thread = "".join(
+        f"Reader{n}\nNovember {n + 1}, 2019 at 3:14 pm\nI think the council got this one right, at last.\n"
+        for n in range(30)
+    )
+    document = CLEANER.clean(record(article + "12 Comments\n" + thread))
+    assert not document.guard
+    assert CLEANER.clean_text(document) == article
+    assert {span.reason for span in document.removed} == {"comment-thread-tail"}
+
+
 def test_rules_follow_the_document_language(tmp_path: Path) -> None:
     rules = tmp_path / "rules"
     rules.mkdir()

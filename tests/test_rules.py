@@ -61,6 +61,10 @@ def rule(tmp_path: Path, body: str) -> Rule:
             "category: t\nrules:\n  - id: b\n    kind: line\n    patterns: ['(']\n",
             "rule 'b': field 'patterns[0]'",
         ),
+        (  # a line-anchored pattern (compiled as its line-start twin) that is not valid as written
+            "category: t\nrules:\n  - id: c\n    kind: line\n    patterns: ['^x', '^a)(b']\n",
+            "rule 'c': field 'patterns[1]'",
+        ),
         ("category: t\nrules:\n  - kind: line\n    patterns: ['x']\n", "rule #1: field 'id'"),
         (
             "category: t\nrules:\n  - id: a\n    kind: line\n    patterns: ['x']\n    colour: red\n",
@@ -194,10 +198,7 @@ def test_patterns_keep_to_their_line() -> None:
     rules write ``[^\\S\\n]`` and ``[^\\w\\n]`` (and ``\\n`` where they mean to span lines)."""
     bare = re.compile(r"(?<!\\)\\[sW]")
     crossing = [
-        f"{rule.id}: {pattern.pattern}"
-        for rule in RULES.rules
-        for pattern in rule.patterns
-        if bare.search(pattern.pattern)
+        f"{rule.id}: {source}" for rule in RULES.rules for source in rule.sources if bare.search(source)
     ]
     assert crossing == []
 
