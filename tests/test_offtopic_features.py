@@ -39,6 +39,14 @@ DOCS = [
     ),
     ("One short line about nothing much", None),
     ("Alpha beta gamma. Delta epsilon zeta.\n\nAlpha delta! Theta iota kappa? Lambda mu.", "Kappa lambda"),
+    (
+        "Kyiv fired a missile toward Moscow on Friday, officials in Moscow said.\n"
+        "The plan faced opposition from leaders of the BRICS group. Moscow and Kyiv traded blame. "
+        "A meeting of the BRICS powers in Johannesburg discussed poverty.\n"
+        "Officials in Kyiv said the Moscow strike followed Crimea drone raids near Sevastopol.\n"
+        "Crimea and Sevastopol were quiet on Saturday, officials said.\n",
+        None,
+    ),
 ]
 
 
@@ -83,16 +91,34 @@ def _dense(text: str, title: str | None, units: list[Unit]) -> dict[str, list[fl
     holders = Counter(stem for stems in para_stems for stem in stems)
     number_holders = Counter(n for p in range(len(paragraph)) for n in terms[paragraph[p]][2])
     title_stems = set(_terms(title, [(0, len(title))])[0]) if title else set()
+
+    def lead_of(paragraph: int) -> set[str]:
+        if paragraph > 0:
+            return title_stems | set(para_stems[0])
+        if title is not None:
+            return title_stems
+        return set(para_stems[1 if len(para_stems) > 1 else 0])
+
+    # Atoms: the sentences of a paragraph with several, else the paragraph; their stems.
+    spans = _atoms_of(units)
+    atom_para = {span: u.paragraph for u, unit_spans in zip(units, spans, strict=True) for span in unit_spans}
+    atom_stems = {span: _terms(text, [span])[0] for span in atom_para}
+    atom_df = Counter(stem for stems in atom_stems.values() for stem in stems)
+    rooted = {
+        span: _share(sum(atom_df[s] >= 3 or s in lead_of(atom_para[span]) for s in stems), len(stems), 1.0)
+        for span, stems in atom_stems.items()
+    }
     out: dict[str, list[float]] = {}
     for i, u in enumerate(units):
         stems, names, numbers = terms[i]
         own = para_stems[u.paragraph]
-        if u.paragraph > 0:
-            lead = title_stems | set(para_stems[0])
-        elif title is not None:
-            lead = title_stems
-        else:
-            lead = set(para_stems[1 if len(para_stems) > 1 else 0])
+        lead = lead_of(u.paragraph)
+        mine = spans[i]
+        others = {s: atom_df[s] - sum(s in atom_stems[a] for a in mine) for s in stems}
+        weak = {s for s in stems if others[s] == 1 and s not in lead}
+        partners = [
+            rooted[a] for s in weak & names for a, held in atom_stems.items() if s in held and a not in mine
+        ]
         if u.is_sentence:
             near = [j for j in (i - 1, i + 1) if 0 <= j < len(units) and units[j].is_sentence]
             neighbours = {s for j in near if units[j].paragraph == u.paragraph for s in terms[j][0]}
@@ -118,6 +144,10 @@ def _dense(text: str, title: str | None, units: list[Unit]) -> dict[str, list[fl
             "ent_unseen": math.log1p(len(unseen)),
             "ent_seen": math.log1p(len(names) - len(unseen)),
             "num_unseen": math.log1p(sum(number_holders[x] <= 1 for x in numbers)),
+            "seen_strong": _share(sum(others[s] >= 2 or s in lead for s in stems), len(stems), 1.0),
+            "seen_weak": _share(len(weak), len(stems), 0.0),
+            "ent_weak": math.log1p(len(weak & names)),
+            "pair_novel": 1.0 - min(partners, default=1.0),
         }
         for name, value in row.items():
             out.setdefault(name, []).append(value)
@@ -140,6 +170,19 @@ def test_unseen_names_are_listed_per_unit() -> None:
         ("Mayor Ana Ru", ["Ana"]),  # the paragraph
         ("Mayor Ana Ru", ["Ana"]),  # its first sentence
         ("Samsung unve", ["Seoul"]),
+    ]
+
+
+def test_names_found_in_only_one_other_passage_are_listed_per_unit() -> None:
+    text, title = DOCS[-1]
+    feats = compute(text, title, "en")
+    listed = [(text[u.start : u.end][:12], feats.weak_entities(i)) for i, u in enumerate(feats.units)]
+    # The two BRICS sentences share BRICS with each other only; the paragraph holds both.
+    assert [(start, names) for start, names in listed if names] == [
+        ("The plan fac", ["BRICS"]),
+        ("A meeting of", ["BRICS"]),
+        ("Officials in", ["Crimea", "Sevastopol"]),
+        ("Crimea and S", ["Sevastopol"]),
     ]
 
 

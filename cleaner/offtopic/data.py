@@ -120,6 +120,14 @@ def _vocabulary(body: str) -> set[str]:
     return set(_WORD.findall(body.lower()))
 
 
+_NAME = re.compile(r"(?<=[\w,;:] )[A-Z][\w-]+")
+
+
+def _names(sentence: str) -> set[str]:
+    """Capitalised words of a sentence past its first word."""
+    return set(_NAME.findall(sentence))
+
+
 def splice(
     hosts: dict[str, str],
     donors: dict[str, str],
@@ -130,13 +138,15 @@ def splice(
     """Articles of ``hosts`` with passages of ``donors`` spliced in, ``copies`` times each.
 
     Mirrors the intruders set: 1-3 intruders a document, of kind ``para`` (a
-    donor paragraph on its own line), ``sent`` (a donor sentence inside a host
-    paragraph at a sentence boundary, or on its own line) or ``headline`` (a
-    donor's first sentence cut to at most 15 words, on its own line); never
-    before the first host paragraph. Some documents stay untouched. Half the
-    donors are the closest in vocabulary of a few drawn at random (related news
-    makes the hard cases); an inline ``sent`` sometimes brings a second sentence
-    of the same donor into the same paragraph.
+    donor paragraph on its own line), ``sent`` (a donor sentence after one of
+    the sentences of a host paragraph, its last one too, or on its own line) or
+    ``headline`` (a donor's first sentence cut to at most 15 words, on its own
+    line); never before the first host paragraph (the intruders set never puts
+    a sentence last in a paragraph either; spun pages do, as in seed 002). Some
+    documents stay untouched. Half the donors are the closest in vocabulary of a
+    few drawn at random (related news makes the hard cases); an inline ``sent``
+    sometimes brings a second sentence of the same donor into the same
+    paragraph, mostly one that shares a name with the first.
     """
     rng = random.Random(seed)
     donor_keys = sorted(donors)
@@ -181,9 +191,14 @@ def splice(
                         rng.random() < 0.75
                         and len(sentences(host_paras[target], 0, len(host_paras[target]))) > 1
                     ):
-                        second = rng.choice(pool)
+                        # Two sentences of one donor that share a name (the BRICS pair of seed 002)
+                        # each make the other look seen: splice such pairs often.
+                        sharing = [s for s in pool if s != sentence and _names(s) & _names(sentence)]
+                        second = rng.choice(sharing or pool)
                         inline[target] = (
-                            [sentence] if second == sentence or rng.random() < 0.7 else [sentence, second]
+                            [sentence]
+                            if second == sentence or rng.random() < (0.2 if sharing else 0.7)
+                            else [sentence, second]
                         )
                     else:
                         inserts[slot] = (sentence, "sent")
@@ -215,14 +230,16 @@ def _assemble(
             put(piece, kind, "\n\n")
         if index in inline:
             bounds = sentences(para, 0, len(para))
-            spliced = inline[index][: len(bounds) - 1]
-            cuts = sorted(rng.sample(range(1, len(bounds)), len(spliced)))
+            # After any sentence but never before the first: the end of the paragraph too.
+            spliced = inline[index][: len(bounds)]
+            cuts = sorted(rng.sample(range(1, len(bounds) + 1), len(spliced)))
             sep, begin = "\n\n", 0
             for cut, sentence in zip(cuts, spliced, strict=True):
                 put(para[bounds[begin][0] : bounds[cut - 1][1]], "", sep)
                 put(sentence, "sent", " ")
                 sep, begin = " ", cut
-            put(para[bounds[begin][0] :], "", " ")
+            if begin < len(bounds):
+                put(para[bounds[begin][0] :], "", " ")
         else:
             put(para, "", "\n\n")
     if len(host_paras) in inserts:

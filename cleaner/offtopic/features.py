@@ -2,11 +2,13 @@
 
 Every feature compares a unit (a paragraph, or a sentence of a longer
 paragraph) with the rest of its own document: word overlap with the rest, the
-lead and the neighbours, names never seen elsewhere, how widespread its words
-are in other paragraphs, closeness of its general word vectors to theirs, the
-same figures as z-scores and ranks within the document, plus the unit's shape
-(a cut-off headline), position, language and typography. No feature names a
-word or a topic, so the model carries over to other sites and subjects.
+lead and the neighbours, names never seen elsewhere, words and names found
+only in one other passage (two spliced sentences of one story share them) and
+how rooted that passage is, how widespread its words are in other paragraphs,
+closeness of its general word vectors to theirs, the same figures as z-scores
+and ranks within the document, plus the unit's shape (a cut-off headline),
+position, language and typography. No feature names a word or a topic, so the
+model carries over to other sites and subjects.
 
 The text is tokenised once, where an atom is a sentence of a paragraph and a
 unit is a sum of atoms. Every figure comes from the (atom, stem) pairs that
@@ -19,7 +21,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain
 
 import numpy as np
@@ -85,6 +87,10 @@ FEATURES = (
     "ent_unseen_rate",  # those names per topic word
     "ent_seen",  # names seen elsewhere, log count
     "num_unseen",  # numbers found in no other paragraph, log count
+    "seen_strong",  # share of its topic words found in the title or lead or in two other atoms or more
+    "seen_weak",  # share found only in one other atom (a sentence, or a one-sentence paragraph) past the lead
+    "ent_weak",  # names found only in one other atom past the lead, log count
+    "pair_novel",  # 1 - seen_strong of the least-rooted atom that shares such a name with it (0: none)
     "log_words",
     "log_content",
     "no_content",  # no topic word at all
@@ -124,6 +130,8 @@ class DocFeatures:
     languages: list[str | None]
     styles: list[list[str]]
     lang: str | None
+    # Names of a unit found only in one other atom past the lead: (unit, column) pairs, sorted.
+    weak: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype=np.intp))
 
     @property
     def vectors_apply(self) -> bool:
@@ -132,9 +140,16 @@ class DocFeatures:
 
     def unseen_entities(self, unit: int) -> list[str]:
         """The names of ``unit`` seen nowhere else in the document."""
+        return self._names(self.unseen, unit)
+
+    def weak_entities(self, unit: int) -> list[str]:
+        """The names of ``unit`` found only in one other passage (past the lead)."""
+        return self._names(self.weak, unit)
+
+    def _names(self, pairs: np.ndarray, unit: int) -> list[str]:
         surface = self.surface()
-        low, high = np.searchsorted(self.unseen[:, 0], (unit, unit + 1))
-        return [surface[k] for k in self.unseen[low:high, 1]]
+        low, high = np.searchsorted(pairs[:, 0], (unit, unit + 1))
+        return [surface[k] for k in pairs[low:high, 1]]
 
 
 def _divide(num: np.ndarray, den: np.ndarray, default: float) -> np.ndarray:
@@ -609,6 +624,58 @@ def _neighbour_pairs(layout: _Layout, pairs: _UnitPairs, atom_pairs: np.ndarray)
     return np.asarray(found[0] | found[1])
 
 
+def _rooting(
+    tokens: _Tokens,
+    layout: _Layout,
+    pairs: _UnitPairs,
+    atoms_held: np.ndarray,
+    in_lead: np.ndarray,
+    lead_first: np.ndarray,
+    lead_set: np.ndarray,
+    f: dict[str, np.ndarray],
+) -> np.ndarray:
+    """How well rooted a unit's words are: found in the lead or in two other atoms at least
+    (strong), or only in one other atom past the lead (weak; two spliced sentences of one donor
+    share words with each other and with nothing else), and how rooted that other atom is.
+    Returns the sorted (unit, column) pairs of the weak names."""
+    n_units = layout.n_units
+    atom, a_stem = tokens.pairs[:, 0], tokens.pairs[:, 1]
+    df_atoms = np.bincount(a_stem, minlength=len(tokens.stems))
+    unit, stem = pairs.unit, pairs.column
+    others = df_atoms[stem] - atoms_held
+    strong = (others >= 2) | in_lead
+    weak = (others == 1) & ~in_lead
+    types = np.bincount(unit, minlength=n_units)
+    f["seen_strong"][:] = _divide(np.bincount(unit, strong, n_units), types, 1.0)
+    f["seen_weak"][:] = _divide(np.bincount(unit, weak, n_units), types, 0.0)
+    weak_names = weak & (pairs.sums[1] > 0)
+    f["ent_weak"][:] = np.log1p(np.bincount(unit, weak_names, n_units))
+    if not weak_names.any():
+        return np.zeros((0, 2), dtype=np.intp)
+    # Each atom's own rooting, against the lead of its paragraph.
+    n_atoms = len(layout.atom_para)
+    a_lead = np.where(layout.atom_para[atom] == 0, lead_first[a_stem], lead_set[a_stem])
+    a_strong = (df_atoms[a_stem] >= 3) | a_lead
+    atom_rooted = _divide(np.bincount(atom, a_strong, n_atoms), np.bincount(atom, minlength=n_atoms), 1.0)
+    # The other atom holding each weak name: among the holders of its stem, the one outside the unit.
+    by_stem = np.argsort(a_stem, kind="stable")
+    first_holder = np.cumsum(df_atoms) - df_atoms
+    w_unit, w_stem, w_source = unit[weak_names], stem[weak_names], pairs.source[weak_names]
+    w_is_para = ~layout.is_sentence[w_unit]
+    partner_rooted = np.ones(len(w_unit))
+    for k in range(int(df_atoms[w_stem].max())):
+        valid = k < df_atoms[w_stem]
+        holder = atom[by_stem[np.minimum(first_holder[w_stem] + k, len(atom) - 1)]]
+        outside = np.where(w_is_para, layout.atom_para[holder] != w_source, holder != w_source)
+        take = valid & outside
+        partner_rooted[take] = atom_rooted[holder[take]]
+    least = np.ones(n_units)
+    np.minimum.at(least, w_unit, partner_rooted)
+    f["pair_novel"][:] = 1.0 - least
+    order = np.lexsort((w_stem, w_unit))
+    return np.stack((w_unit[order], w_stem[order]), axis=1)
+
+
 def _compute(text: str, title: str | None, lang: str | None, wv: WordVectors) -> DocFeatures:
     paras, units, atoms, para_sizes = _atoms(text)
     n_units, n_paras = len(units), len(paras)
@@ -633,7 +700,7 @@ def _compute(text: str, title: str | None, lang: str | None, wv: WordVectors) ->
     para_vecs = unit_vecs[para_units]
     lead_vecs = np.empty((n_units, len(title_vec)))
     lead_vecs[~first] = title_vec + para_vecs[0]
-    pairs = layout.unit_pairs(tokens.pairs, (tokens.counts, tokens.entities))
+    pairs = layout.unit_pairs(tokens.pairs, (tokens.counts, tokens.entities, np.ones(len(tokens.pairs))))
 
     def in_paragraph(index: int) -> np.ndarray:
         out = np.zeros(vocab, dtype=bool)
@@ -649,7 +716,7 @@ def _compute(text: str, title: str | None, lang: str | None, wv: WordVectors) ->
 
     # Every "share of its topic words that ..." is a sum over the unit's (unit, stem) pairs.
     unit, stem = pairs.unit, pairs.column
-    (counts, entity_counts), own_para = pairs.sums, pairs.para_sums[0]
+    (counts, entity_counts, atoms_held), own_para = pairs.sums, pairs.para_sums[0]
     in_paras = len(pairs.paragraphs)
     total = np.bincount(stem[:in_paras], counts[:in_paras], vocab)
     rest = total[stem] - counts
@@ -660,11 +727,13 @@ def _compute(text: str, title: str | None, lang: str | None, wv: WordVectors) ->
     unseen = entities & ~seen
     # Paragraphs holding each stem, outside a unit's own paragraph (which holds all its stems).
     df_outside = np.bincount(stem[:in_paras], minlength=vocab)[stem] - 1
+    lead_set = title_present | in_paragraph(0)
+    in_lead = np.where(first[unit], lead_first[stem], lead_set[stem])
     per_pair = np.stack(
         (
             seen,
             outside > 0,
-            np.where(first[unit], lead_first[stem], (title_present | in_paragraph(0))[stem]),
+            in_lead,
             _neighbour_pairs(layout, pairs, tokens.pairs),
             own_para - counts > 0,
             counts * seen,
@@ -700,6 +769,7 @@ def _compute(text: str, title: str | None, lang: str | None, wv: WordVectors) ->
     f["ent_unseen_rate"][:] = _divide(unseen_out, types, 0.0)
     f["vocab_cover"][:] = _divide(layout.per_unit(tokens.known), n_tokens, 0.0)
     f["num_unseen"][:] = np.log1p(_lonely_numbers(tokens.numbers, layout))
+    weak_pairs = _rooting(tokens, layout, pairs, atoms_held, in_lead, lead_first, lead_set, f)
 
     # Word vectors: neighbours are a paragraph's adjacent paragraphs, a sentence's adjacent
     # sentences in its paragraph.
@@ -758,4 +828,4 @@ def _compute(text: str, title: str | None, lang: str | None, wv: WordVectors) ->
     _within_kind(rows, is_sentence)
     order = np.lexsort((stem[unseen], unit[unseen]))
     unseen_pairs = np.stack((unit[unseen][order], stem[unseen][order]), axis=1)
-    return DocFeatures(units, rows, unseen_pairs, tokens.surface, languages, styles, doc_lang)
+    return DocFeatures(units, rows, unseen_pairs, tokens.surface, languages, styles, doc_lang, weak_pairs)

@@ -270,6 +270,10 @@ _PHRASES = {
     "z_seen_out": "fewer shared words than any other passage",
     "z_emb_out": "further off the subject than any other passage",
     "emb_para": "unrelated to the rest of its paragraph",
+    "seen_strong": "its words rooted nowhere in the lead or the rest of the article",
+    "seen_weak": "its words shared with one other passage only",
+    "ent_weak": "names found in only one other passage",
+    "pair_novel": "names found in only one other passage",
     "cut_end": "headline shape (cut off, no final stop)",
     "ends_function_word": "headline shape (cut off mid-sentence)",
     "long_no_end": "headline shape (no final stop)",
@@ -296,6 +300,8 @@ def explain(model: OfftopicModel, feats: DocFeatures, unit: int) -> str:
         name = FEATURES[k]
         if name.startswith("ent_unseen") and entities:
             phrase = f"entities {', '.join(entities[:4])} unseen elsewhere"
+        elif name in ("ent_weak", "pair_novel") and (shared := feats.weak_entities(unit)):
+            phrase = f"entities {', '.join(shared[:4])} found in only one other passage"
         elif name == "foreign" and feats.languages[unit]:
             phrase = f"language {feats.languages[unit]}, document {feats.lang}"
         elif name == "style_clash" and feats.styles[unit]:
