@@ -23,6 +23,8 @@ from langdetect.detector import Detector
 from langdetect.lang_detect_exception import ErrorCode, LangDetectException
 from langdetect.utils.ngram import NGram
 
+from cleaner.rowtable import RowTable
+
 DetectorFactory.seed = 0
 SAMPLE_CHARS = 600
 MIN_LETTERS = 20
@@ -113,7 +115,7 @@ def detect_langs(text: str) -> list[Any]:
     picks = _GRAMS.of_text(_prepare(text, detector.max_text_length))
     if not picks:
         raise LangDetectException(ErrorCode.CantDetectError, "No features in text.")
-    table = _GRAMS.table
+    table = _GRAMS.array
     count = len(detector.langlist)
     total = np.zeros(count)
     # Row 0: the probabilities so far; then the factors of the updates until the next normalisation.
@@ -164,17 +166,16 @@ def _prepare(text: str, limit: int) -> str:
     return text
 
 
-class _Grams:
+class _Grams(RowTable):
     """The n-grams met so far, each a row of a table of its probabilities by language, and the
     rows of each word met (filled as texts come, emptied past a bound)."""
 
     def __init__(self) -> None:
-        self.rows: dict[str, int] = {}
-        self.table = np.zeros((0, 0))
+        super().__init__()
         self.words: dict[tuple[str, bool], list[int]] = {}
 
     def clear(self) -> None:
-        self.rows.clear()
+        super().clear()
         self.words.clear()
 
     def of_text(self, text: str) -> list[int]:
@@ -214,20 +215,9 @@ class _Grams:
                 gram = grams[-n:]
                 if gram != " " and gram in known:
                     row = self.rows.get(gram)
-                    found.append(row if row is not None else self._add(gram, known[gram]))
+                    found.append(row if row is not None else self.add(gram, known[gram]))
         self.words[word, spaced] = found
         return found
-
-    def _add(self, gram: str, probabilities: list[float]) -> int:
-        row = len(self.rows)
-        if row == len(self.table):  # full: double the room
-            grown = np.zeros((max(1024, 2 * row), len(probabilities)))
-            if row:
-                grown[:row] = self.table
-            self.table = grown
-        self.table[row] = probabilities
-        self.rows[gram] = row
-        return row
 
 
 _normalize = functools.lru_cache(maxsize=8192)(NGram.normalize)

@@ -249,7 +249,7 @@ def _facts(tokens: list[str], wv: WordVectors) -> np.ndarray:
                 rows[i] = known if known is not None else table.add(tokens[i], _token_facts(tokens[i], wv))
     if not rows:
         return np.zeros((0, _FACTS), dtype=np.intp)
-    return table.facts[np.asarray(rows, dtype=np.intp)]
+    return table.array[np.asarray(rows, dtype=np.intp)]
 
 
 def _runs(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:

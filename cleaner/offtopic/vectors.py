@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
+from cleaner.rowtable import RowTable
+
 VECTORS_PATH = Path(__file__).resolve().parent.parent / "models" / "wordvectors.npz"
 # Smooth inverse frequency: weight a / (a + p(w)), with p(w) from Zipf's law on the rank.
 _SIF_A = 1e-4
@@ -22,33 +24,20 @@ _ZIPF = 0.1
 _COMMON = 20000
 
 
-@dataclass
-class TokenTable:
+class TokenTable(RowTable):
     """What the tokeniser learnt about each token it met: a row of integer facts per token
     (which facts is the tokeniser's business, cleaner.offtopic.features).
 
     ``ids`` numbers the stems and numbers met, so that documents and titles share them.
     """
 
-    rows: dict[str, int] = field(default_factory=dict)
-    ids: dict[str, int] = field(default_factory=dict)
-    facts: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.intp))
-
-    def add(self, token: str, facts: tuple[int, ...]) -> int:
-        """Store the facts of a token not met before; its row."""
-        row = len(self.rows)
-        if row == len(self.facts):  # full: double the room
-            grown = np.zeros((max(1024, 2 * row), len(facts)), dtype=np.intp)
-            if row:
-                grown[:row] = self.facts
-            self.facts = grown
-        self.facts[row] = facts
-        self.rows[token] = row
-        return row
+    def __init__(self) -> None:
+        super().__init__(np.intp)
+        self.ids: dict[str, int] = {}
 
     def clear(self) -> None:
         """Forget every token (the rows and ids start again from 0)."""
-        self.rows.clear()
+        super().clear()
         self.ids.clear()
 
 
