@@ -412,15 +412,25 @@ def local_engine(workers: int) -> Iterator[Engine]:
 
 @contextmanager
 def output_lock(out: Path) -> Iterator[None]:
-    """Hold an exclusive lock on the output folder, or raise :class:`OutputLocked`."""
+    """Hold an exclusive lock on the output folder, or raise :class:`OutputLocked`.
+
+    A folder made here is removed again when the run fails before writing anything in it.
+    """
+    made = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
-    with (out / LOCK_NAME).open("a+") as handle:
+    lock = out / LOCK_NAME
+    with lock.open("a+") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise OutputLocked(f"{out} is in use by another cleaner run; wait for it to finish") from None
         try:
             yield
+        except BaseException:
+            if made and [path.name for path in out.iterdir()] == [LOCK_NAME]:
+                lock.unlink()
+                out.rmdir()
+            raise
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
@@ -452,11 +462,11 @@ def run(
     allowlist = Allowlist.load(settings.site_lines_allow) if settings.site_lines else None
     if cleaner is not None and cleaner.settings != settings:
         raise ValueError("the cleaner given was made with other settings than the run's")
-    cleaner = cleaner or Cleaner(settings)
-    extractions = out / CACHE_NAME if allowlist is not None else None
-    job = Job(settings, cleaner.versions, out, limits or Limits(), debug, extractions=extractions)
-    summary = RunSummary(skipped_files=len(skipped))
     with output_lock(out):
+        cleaner = cleaner or Cleaner(settings)
+        extractions = out / CACHE_NAME if allowlist is not None else None
+        job = Job(settings, cleaner.versions, out, limits or Limits(), debug, extractions=extractions)
+        summary = RunSummary(skipped_files=len(skipped))
         remove_stale_temporaries(out)
         manifest = Manifest(out)
         digests = {str(item.path): file_digest(item.path) for item in files}

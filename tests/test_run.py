@@ -166,6 +166,7 @@ def test_flagged_keep_and_usage_errors(raw: Path, tmp_path: Path) -> None:
     (bad_rules / "x.yaml").write_text("category: x\nrules:\n  - id: a\n    kind: nope\n    patterns: ['a']\n")
     code, output = run(str(raw), "--out", str(tmp_path / "c"), "--rules", str(bad_rules))
     assert code == 2 and "x.yaml: rule 'a': field 'kind'" in output
+    assert not (tmp_path / "c").exists()  # the output folder made for the run is gone again
 
 
 def test_a_second_run_on_a_locked_output_folder_is_refused(raw: Path, tmp_path: Path) -> None:
@@ -174,7 +175,14 @@ def test_a_second_run_on_a_locked_output_folder_is_refused(raw: Path, tmp_path: 
     out = tmp_path / "clean"
     with output_lock(out):
         code, output = run(str(raw), "--out", str(out))
-    assert code == 2 and "in use by another cleaner run" in output
+        assert code == 2 and "in use by another cleaner run" in output
+        # The lock is taken before the rules load: a busy folder is reported first.
+        bad_rules = tmp_path / "bad-rules"
+        bad_rules.mkdir()
+        (bad_rules / "x.yaml").write_text("category: x\nrules:\n  - id: a\n    kind: nope\n")
+        code, output = run(str(raw), "--out", str(out), "--rules", str(bad_rules))
+        assert code == 2 and "in use by another cleaner run" in output, output
+    assert out.exists()
 
 
 def test_python_dash_m_runs_the_same_cli(raw: Path, tmp_path: Path) -> None:
