@@ -31,13 +31,12 @@ from langdetect import LangDetectException
 
 from cleaner.lang import detect_langs
 from cleaner.offtopic.lexicon import FUNCTION_WORDS, LANGUAGES, LANGUAGES_OF, STOPWORDS, guess_language
-from cleaner.offtopic.text import Unit, paragraphs, sentences
+from cleaner.offtopic.text import Unit, paragraph_sentences
 from cleaner.offtopic.vectors import WordVectors, default_vectors
 
 _TOKEN = re.compile(r"[^\W\d_]+|\d+(?:[.,]\d+)*")
 _NON_LATIN = regex.compile(r"[\p{L}--\p{Latin}]", regex.VERSION1)
 _LETTER = regex.compile(r"\p{L}")
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _STEM_LENGTH = 6
 _END_PUNCT = frozenset(".!?…:;\"'’”»)]")
 _OPEN_QUOTES = frozenset("\"'‘“«")
@@ -154,7 +153,8 @@ class DocFeatures:
 
 
 def _divide(num: np.ndarray, den: np.ndarray, default: float) -> np.ndarray:
-    out = np.full(num.shape, default, dtype=float)
+    out = np.empty(num.shape)
+    out.fill(default)
     np.divide(num, den, out=out, where=den > 0)
     return out
 
@@ -162,12 +162,12 @@ def _divide(num: np.ndarray, den: np.ndarray, default: float) -> np.ndarray:
 def _atoms(text: str) -> tuple[list[tuple[int, int]], list[Unit], list[tuple[int, int]], list[int]]:
     """Paragraphs, units, atoms (the sentences of a paragraph with several, else the paragraph)
     and the number of atoms of each paragraph."""
-    paras = paragraphs(text)
+    paras: list[tuple[int, int]] = []
     units: list[Unit] = []
     atoms: list[tuple[int, int]] = []
     sizes: list[int] = []
-    for index, (start, end) in enumerate(paras):
-        sents = sentences(text, start, end)
+    for index, (start, end, sents) in enumerate(paragraph_sentences(text)):
+        paras.append((start, end))
         units.append(Unit(start, end, index, False))
         if len(sents) > 1:
             atoms.extend(sents)
@@ -271,7 +271,7 @@ def _columns(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The distinct ``ids`` in order of first appearance, the column (index among them) of each,
     and where each first appears."""
     column_of: dict[int, int] = {}
-    column = np.fromiter((column_of.setdefault(i, len(column_of)) for i in ids.tolist()), np.intp, len(ids))
+    column = np.array([column_of.setdefault(i, len(column_of)) for i in ids.tolist()], dtype=np.intp)
     # Columns are numbered as they first appear: column c first appears where the running
     # maximum reaches c.
     firsts = np.searchsorted(np.maximum.accumulate(column), np.arange(len(column_of)))
@@ -408,7 +408,7 @@ def _title_terms(title: str, wv: WordVectors) -> tuple[np.ndarray, np.ndarray]:
 
 def _has_non_latin(text: str) -> bool:
     """Whether ``text`` has a letter of another script than Latin (each distinct character checked once)."""
-    return not text.isascii() and any(_NON_LATIN.match(c) for c in set(_NON_ASCII.findall(text)))
+    return not text.isascii() and any(_NON_LATIN.match(c) for c in set(text) if not c.isascii())
 
 
 def _is_latin(text: str) -> bool:
@@ -558,8 +558,8 @@ def _within_kind(rows: np.ndarray, is_sentence: np.ndarray) -> None:
         if size < 2:
             zscores[part], ranks[part] = 0.0, 0.5
             continue
-        centred = zscores[part] - zscores[part].mean(axis=0)
-        zscores[part] = centred / (np.sqrt((centred**2).mean(axis=0)) + 0.05)
+        centred = zscores[part] - zscores[part].sum(axis=0) / size  # the mean, as np.mean takes it
+        zscores[part] = centred / (np.sqrt((centred**2).sum(axis=0) / size) + 0.05)
         # Sentences are ranked on their values plus 4 (values lie in [-1, 1]), as in one sort of all units.
         order = np.argsort(ranks[part] + 4.0 * kind, axis=0, kind="stable")
         ranks[part][order, np.arange(len(_RANKED))] = np.arange(size, dtype=float)[:, None] / (size - 1)
