@@ -316,8 +316,9 @@ class _Layout:
     def __init__(self, units: list[Unit], para_sizes: list[int]) -> None:
         n = len(units)
         self.n_units = n
-        self.para_of = np.fromiter((u.paragraph for u in units), np.intp, n)
-        self.is_sentence = np.fromiter((u.is_sentence for u in units), bool, n)
+        _, _, para_of, is_sentence = zip(*units, strict=True)
+        self.para_of = np.array(para_of, dtype=np.intp)
+        self.is_sentence = np.array(is_sentence, dtype=bool)
         self.para_units = np.flatnonzero(~self.is_sentence)
         self.para_sizes = np.asarray(para_sizes, dtype=np.intp)
         self.para_first = np.cumsum(self.para_sizes) - self.para_sizes  # the first atom of each paragraph
@@ -369,12 +370,11 @@ def _tokenise(text: str, atoms: list[tuple[int, int]], wv: WordVectors) -> _Toke
     first = np.zeros(len(found), dtype=bool)
     first[(np.cumsum(lengths) - lengths)[lengths > 0]] = True
 
-    topic = kinds == _TOPIC
-    topic_at = np.flatnonzero(topic)
+    topic_at = np.flatnonzero(kinds == _TOPIC)
     # Stems numbered in order of first appearance; where each first appears.
-    stems, t_stem, first_of_stem = _columns(ids[topic])
-    t_atom, t_row = atom_of[topic], rows[topic]
-    entity = (capitals.astype(bool) & ~first)[topic]
+    stems, t_stem, first_of_stem = _columns(ids[topic_at])
+    t_atom, t_row = atom_of[topic_at], rows[topic_at]
+    entity = capitals[topic_at].astype(bool) & ~first[topic_at]
     pairs, _, counts, entities = _pairs(t_atom, t_stem, (np.ones(len(t_atom)), entity))
     number = kinds == _NUMBER
     has_vector = t_row != wv.unknown
