@@ -14,7 +14,14 @@ from cleaner.offtopic import MODEL_NAME, find_offtopic, model_version
 from cleaner.offtopic.data import LabelledDoc, Passage, as_the_pipeline_sees, removed_share
 from cleaner.offtopic.features import FEATURES, INDEX, compute
 from cleaner.offtopic.model import MODEL_PATH, OfftopicModel, Trees, default_model, load
-from cleaner.offtopic.text import article_view, blank_removed, sentences, units
+from cleaner.offtopic.text import (
+    article_view,
+    blank_removed,
+    paragraph_sentences,
+    paragraphs,
+    sentences,
+    units,
+)
 from cleaner.offtopic.train import Scored, featurise, keep_experiments, scores_at, threshold_for
 from cleaner.offtopic.vectors import VECTORS_PATH, from_glove_text
 
@@ -64,6 +71,17 @@ def test_sentences_keep_abbreviations_numbers_and_quotes_together() -> None:
         '"Why?" she asked.',
         "It ended.",
     ]
+
+
+def test_one_pass_split_matches_each_paragraph_split_on_its_own() -> None:
+    # Stops that end a line (with and without quotes), blank lines, indented lines, abbreviations.
+    text = (
+        'He left.\n  "Why?"\nShe asked. Then she went.\n\nMr. Smith said so!\n'
+        "Ends with Mr.\nThe U.S. team won 3.5 to 2. Fans cheered…  Later, rain.\n"
+    )
+    expected = [(s, e, sentences(text, s, e)) for s, e in paragraphs(text)]
+    assert paragraph_sentences(text) == expected
+    assert [len(sents) for _, _, sents in expected] == [1, 1, 2, 1, 1, 3]
 
 
 def test_units_are_paragraphs_plus_sentences_of_longer_paragraphs() -> None:

@@ -22,6 +22,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import chain
 
 import numpy as np
@@ -30,13 +31,12 @@ from langdetect import LangDetectException
 
 from cleaner.lang import detect_langs
 from cleaner.offtopic.lexicon import FUNCTION_WORDS, LANGUAGES, LANGUAGES_OF, STOPWORDS, guess_language
-from cleaner.offtopic.text import Unit, paragraphs, sentences
+from cleaner.offtopic.text import Unit, paragraph_sentences
 from cleaner.offtopic.vectors import WordVectors, default_vectors
 
 _TOKEN = re.compile(r"[^\W\d_]+|\d+(?:[.,]\d+)*")
 _NON_LATIN = regex.compile(r"[\p{L}--\p{Latin}]", regex.VERSION1)
 _LETTER = regex.compile(r"\p{L}")
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _STEM_LENGTH = 6
 _END_PUNCT = frozenset(".!?…:;\"'’”»)]")
 _OPEN_QUOTES = frozenset("\"'‘“«")
@@ -153,7 +153,8 @@ class DocFeatures:
 
 
 def _divide(num: np.ndarray, den: np.ndarray, default: float) -> np.ndarray:
-    out = np.full(num.shape, default, dtype=float)
+    out = np.empty(num.shape)
+    out.fill(default)
     np.divide(num, den, out=out, where=den > 0)
     return out
 
@@ -161,12 +162,12 @@ def _divide(num: np.ndarray, den: np.ndarray, default: float) -> np.ndarray:
 def _atoms(text: str) -> tuple[list[tuple[int, int]], list[Unit], list[tuple[int, int]], list[int]]:
     """Paragraphs, units, atoms (the sentences of a paragraph with several, else the paragraph)
     and the number of atoms of each paragraph."""
-    paras = paragraphs(text)
+    paras: list[tuple[int, int]] = []
     units: list[Unit] = []
     atoms: list[tuple[int, int]] = []
     sizes: list[int] = []
-    for index, (start, end) in enumerate(paras):
-        sents = sentences(text, start, end)
+    for index, (start, end, sents) in enumerate(paragraph_sentences(text)):
+        paras.append((start, end))
         units.append(Unit(start, end, index, False))
         if len(sents) > 1:
             atoms.extend(sents)
@@ -194,14 +195,18 @@ class _Tokens:
     weights: np.ndarray  # (V,) rarity weight of each stem
     known: np.ndarray  # (atoms,) topic words that have a vector
     per_atom: np.ndarray  # (atoms, 3 + languages): words, capitalised words, function words, hits by language
-    words: list[str]  # the topic words in order
-    word_stems: np.ndarray  # the stem (column) of each of them
-    word_names: np.ndarray  # whether each of them is a name (capitalised mid-sentence)
+    found: list[str]  # every token in order
+    topic_at: np.ndarray  # the places of the topic words among them
+    word_stems: np.ndarray  # the stem (column) of each topic word
+    word_names: np.ndarray  # whether each topic word is a name (capitalised mid-sentence)
 
+    @cached_property
     def surface(self) -> list[str]:
-        """A written form of each stem: its first capitalised one, else its first."""
+        """A written form of each stem: its first capitalised one, else its first
+        (only explanations need it: computed when first asked for)."""
         out = [""] * len(self.stems)
-        for word, stem, name in zip(self.words, self.word_stems, self.word_names, strict=True):
+        words = [self.found[i] for i in self.topic_at.tolist()]
+        for word, stem, name in zip(words, self.word_stems.tolist(), self.word_names.tolist(), strict=True):
             if not out[stem] or (name and not out[stem][0].isupper()):
                 out[stem] = word
         return out
@@ -241,15 +246,16 @@ def _token_facts(token: str, wv: WordVectors) -> tuple[int, ...]:
 def _facts(tokens: list[str], wv: WordVectors) -> np.ndarray:
     """The facts of each token (see :func:`_token_facts`), from the table of the tokens met before."""
     table = wv.tokens
-    rows = list(map(table.rows.get, tokens))
-    if None in rows:
-        for i, row in enumerate(rows):
-            if row is None:
-                known = table.rows.get(tokens[i])
-                rows[i] = known if known is not None else table.add(tokens[i], _token_facts(tokens[i], wv))
-    if not rows:
+    if not tokens:
         return np.zeros((0, _FACTS), dtype=np.intp)
-    return table.array[np.asarray(rows, dtype=np.intp)]
+    try:
+        rows = np.fromiter(map(table.rows.__getitem__, tokens), np.intp, len(tokens))
+    except KeyError:  # tokens never met: learn them, in order of appearance
+        for token in tokens:
+            if token not in table.rows:
+                table.add(token, _token_facts(token, wv))
+        rows = np.fromiter(map(table.rows.__getitem__, tokens), np.intp, len(tokens))
+    return table.array[rows]
 
 
 def _runs(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
@@ -264,17 +270,12 @@ def _runs(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
 def _columns(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The distinct ``ids`` in order of first appearance, the column (index among them) of each,
     and where each first appears."""
-    order = np.argsort(ids, kind="stable")
-    ordered = ids[order]
-    new = np.ones(len(ids), dtype=bool)
-    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
-    firsts = order[new]  # the first place of each distinct id, in order of value
-    by_place = np.argsort(firsts)
-    column_of = np.empty(len(firsts), dtype=np.intp)
-    column_of[by_place] = np.arange(len(firsts))
-    column = np.empty(len(ids), dtype=np.intp)
-    column[order] = column_of[np.cumsum(new) - 1]
-    return ordered[new][by_place], column, firsts[by_place]
+    column_of: dict[int, int] = {}
+    column = np.array([column_of.setdefault(i, len(column_of)) for i in ids.tolist()], dtype=np.intp)
+    # Columns are numbered as they first appear: column c first appears where the running
+    # maximum reaches c.
+    firsts = np.searchsorted(np.maximum.accumulate(column), np.arange(len(column_of)))
+    return np.fromiter(column_of, np.intp, len(column_of)), column, firsts
 
 
 def _pairs(row: np.ndarray, column: np.ndarray, weights: Sequence[np.ndarray]) -> tuple[np.ndarray, ...]:
@@ -315,8 +316,9 @@ class _Layout:
     def __init__(self, units: list[Unit], para_sizes: list[int]) -> None:
         n = len(units)
         self.n_units = n
-        self.para_of = np.fromiter((u.paragraph for u in units), np.intp, n)
-        self.is_sentence = np.fromiter((u.is_sentence for u in units), bool, n)
+        _, _, para_of, is_sentence = zip(*units, strict=True)
+        self.para_of = np.array(para_of, dtype=np.intp)
+        self.is_sentence = np.array(is_sentence, dtype=bool)
         self.para_units = np.flatnonzero(~self.is_sentence)
         self.para_sizes = np.asarray(para_sizes, dtype=np.intp)
         self.para_first = np.cumsum(self.para_sizes) - self.para_sizes  # the first atom of each paragraph
@@ -330,7 +332,7 @@ class _Layout:
     def per_unit(self, per_atom: np.ndarray) -> np.ndarray:
         """Rows of ``per_atom`` summed over the atoms of each unit."""
         out = np.empty((self.n_units, *per_atom.shape[1:]))
-        out[self.para_units] = _runs(per_atom, self.para_sizes)
+        out[self.para_units] = np.add.reduceat(per_atom, self.para_first, axis=0)  # a paragraph has atoms
         out[self.sent_units] = per_atom[self.sent_atoms]
         return out
 
@@ -368,20 +370,17 @@ def _tokenise(text: str, atoms: list[tuple[int, int]], wv: WordVectors) -> _Toke
     first = np.zeros(len(found), dtype=bool)
     first[(np.cumsum(lengths) - lengths)[lengths > 0]] = True
 
-    topic = kinds == _TOPIC
-    topic_at = np.flatnonzero(topic)
+    topic_at = np.flatnonzero(kinds == _TOPIC)
     # Stems numbered in order of first appearance; where each first appears.
-    stems, t_stem, first_of_stem = _columns(ids[topic])
-    t_atom, t_row = atom_of[topic], rows[topic]
-    entity = (capitals.astype(bool) & ~first)[topic]
+    stems, t_stem, first_of_stem = _columns(ids[topic_at])
+    t_atom, t_row = atom_of[topic_at], rows[topic_at]
+    entity = capitals[topic_at].astype(bool) & ~first[topic_at]
     pairs, _, counts, entities = _pairs(t_atom, t_stem, (np.ones(len(t_atom)), entity))
     number = kinds == _NUMBER
     has_vector = t_row != wv.unknown
     # Per atom: topic words with a vector, words, capitalised words, function words, hits by language.
     summed = _runs(facts[:, 3:], lengths)
-    v_rows = t_row[has_vector]
-    weighted = wv.vectors[v_rows] * wv.weights[v_rows, None]
-    vectors = _runs(weighted, np.bincount(t_atom[has_vector], minlength=n))
+    vectors = _runs(wv.weighted[t_row[has_vector]], np.bincount(t_atom[has_vector], minlength=n))
     return _Tokens(
         stems,
         pairs,
@@ -393,7 +392,8 @@ def _tokenise(text: str, atoms: list[tuple[int, int]], wv: WordVectors) -> _Toke
         wv.weights[t_row[first_of_stem]].astype(float),
         summed[:, 0],
         summed[:, 1:],
-        [found[i] for i in topic_at],
+        found,
+        topic_at,
         t_stem,
         entity,
     )
@@ -403,12 +403,12 @@ def _title_terms(title: str, wv: WordVectors) -> tuple[np.ndarray, np.ndarray]:
     """The stem ids of the title's topic words and the sum of their weighted word vectors."""
     kinds, ids, rows = _facts(_TOKEN.findall(title), wv)[:, :3].T
     rows = rows[(kinds == _TOPIC) & (rows != wv.unknown)]
-    return ids[kinds == _TOPIC], np.add.reduce(wv.vectors[rows] * wv.weights[rows, None], axis=0)
+    return ids[kinds == _TOPIC], np.add.reduce(wv.weighted[rows], axis=0)
 
 
 def _has_non_latin(text: str) -> bool:
     """Whether ``text`` has a letter of another script than Latin (each distinct character checked once)."""
-    return not text.isascii() and any(_NON_LATIN.match(c) for c in set(_NON_ASCII.findall(text)))
+    return not text.isascii() and any(_NON_LATIN.match(c) for c in set(text) if not c.isascii())
 
 
 def _is_latin(text: str) -> bool:
@@ -558,8 +558,8 @@ def _within_kind(rows: np.ndarray, is_sentence: np.ndarray) -> None:
         if size < 2:
             zscores[part], ranks[part] = 0.0, 0.5
             continue
-        centred = zscores[part] - zscores[part].mean(axis=0)
-        zscores[part] = centred / (np.sqrt((centred**2).mean(axis=0)) + 0.05)
+        centred = zscores[part] - zscores[part].sum(axis=0) / size  # the mean, as np.mean takes it
+        zscores[part] = centred / (np.sqrt((centred**2).sum(axis=0) / size) + 0.05)
         # Sentences are ranked on their values plus 4 (values lie in [-1, 1]), as in one sort of all units.
         order = np.argsort(ranks[part] + 4.0 * kind, axis=0, kind="stable")
         ranks[part][order, np.arange(len(_RANKED))] = np.arange(size, dtype=float)[:, None] / (size - 1)
@@ -679,10 +679,11 @@ def _rooting(
 def _compute(text: str, title: str | None, lang: str | None, wv: WordVectors) -> DocFeatures:
     paras, units, atoms, para_sizes = _atoms(text)
     n_units, n_paras = len(units), len(paras)
-    rows = np.zeros((n_units, len(FEATURES)))
     if not units:
-        return DocFeatures([], rows, np.zeros((0, 2), dtype=np.intp), list, [], [], lang)
-    f = {name: rows[:, i] for i, name in enumerate(FEATURES)}  # column views
+        empty = np.zeros((0, len(FEATURES)))
+        return DocFeatures([], empty, np.zeros((0, 2), dtype=np.intp), list, [], [], lang)
+    columns = np.zeros((len(FEATURES), n_units))  # filled a feature at a time, then transposed
+    f = dict(zip(FEATURES, columns, strict=True))  # column views
 
     tokens = _tokenise(text, atoms, wv)
     layout = _Layout(units, para_sizes)
@@ -692,7 +693,7 @@ def _compute(text: str, title: str | None, lang: str | None, wv: WordVectors) ->
 
     # Title and lead. Units of the first paragraph compare with the title, else the second paragraph.
     title_present = np.zeros(vocab, dtype=bool)
-    title_vec = np.zeros(wv.vectors.shape[1])
+    title_vec = np.zeros(wv.weighted.shape[1])
     if title:
         title_stems, title_vec = _title_terms(title, wv)
         title_present[:] = np.isin(tokens.stems, title_stems)
@@ -825,7 +826,9 @@ def _compute(text: str, title: str | None, lang: str | None, wv: WordVectors) ->
             f[target][sent_idx] = others_mean - values
             if source_name == "seen_out":
                 f["para_seen"][sent_idx] = others_mean
+    rows = np.ascontiguousarray(columns.T)
     _within_kind(rows, is_sentence)
     order = np.lexsort((stem[unseen], unit[unseen]))
     unseen_pairs = np.stack((unit[unseen][order], stem[unseen][order]), axis=1)
-    return DocFeatures(units, rows, unseen_pairs, tokens.surface, languages, styles, doc_lang, weak_pairs)
+    surface = lambda: tokens.surface  # noqa: E731 (read only when a unit is explained)
+    return DocFeatures(units, rows, unseen_pairs, surface, languages, styles, doc_lang, weak_pairs)

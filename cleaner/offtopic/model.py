@@ -170,15 +170,13 @@ class OfftopicModel:
         if not feats.units:
             return probs
         is_sentence = np.fromiter((u.is_sentence for u in feats.units), bool, len(feats.units))
-        for trees, mask in ((self.para, ~is_sentence), (self.sent, is_sentence)):
+        for trees, mask, shift in ((self.para, ~is_sentence, 0.0), (self.sent, is_sentence, self.sent_shift)):
             if mask.any():
                 rows = feats.matrix[mask]
                 if not feats.vectors_apply:
                     # English word vectors say nothing here: impute their usual value.
-                    rows = rows.copy()
                     rows[:, VECTOR_FEATURES] = trees.normal_mean[list(VECTOR_FEATURES)]
-                probs[mask] = trees.probability(rows)
-        probs[is_sentence] = shift_logit(probs[is_sentence], self.sent_shift)
+                probs[mask] = shift_logit(trees.probability(rows), shift)
         return probs
 
     def to_json(self, extra: dict[str, object]) -> dict[str, object]:

@@ -182,6 +182,33 @@ def _opens_sentence(char: str, following: str) -> bool:
     return char.isupper() or char.isdigit()
 
 
+def _breaks(text: str, start: int, end: int, in_lines: bool = False) -> list[tuple[int, int]]:
+    """Sentence breaks in ``text[start:end]``: (end of a sentence, start of the next);
+    with ``in_lines``, only those inside a line."""
+    out: list[tuple[int, int]] = []
+    for match in _BOUNDARY.finditer(text, start, end):
+        after = match.end()
+        if after >= end or (in_lines and "\n" in match.group()):
+            continue
+        if not _opens_sentence(text[after], text[after + 1 : after + 2]):
+            continue
+        if _abbreviation_before(text, match.start()):
+            continue
+        out.append((match.start() + len(match.group().rstrip()), after))
+    return out
+
+
+def _pieces(start: int, end: int, breaks: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``start``-``end`` cut at ``breaks``, empty pieces left out."""
+    out: list[tuple[int, int]] = []
+    piece_start = start
+    for stop, after in breaks:
+        out.append((piece_start, stop))
+        piece_start = after
+    out.append((piece_start, end))
+    return [(s, e) for s, e in out if e > s]
+
+
 def sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Sentences of ``text[start:end]`` as absolute (start, end) offsets.
 
@@ -190,29 +217,37 @@ def sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     abbreviation (Mr., Gov., Jan.) or initials (J., U.S.). Decimals and times
     never split since the stop is not followed by whitespace.
     """
-    out: list[tuple[int, int]] = []
-    piece_start = start
-    for match in _BOUNDARY.finditer(text, start, end):
-        after = match.end()
-        if after >= end or not _opens_sentence(text[after], text[after + 1 : after + 2]):
-            continue
-        if _abbreviation_before(text, match.start()):
-            continue
-        stop = match.start() + len(match.group().rstrip())
-        out.append((piece_start, stop))
-        piece_start = after
-    out.append((piece_start, end))
-    return [(s, e) for s, e in out if e > s]
+    return _pieces(start, end, _breaks(text, start, end))
+
+
+def paragraph_sentences(text: str) -> list[tuple[int, int, list[tuple[int, int]]]]:
+    """Each paragraph of ``text`` as (start, end, its sentences), the same as :func:`paragraphs`
+    and :func:`sentences` give, with the breaks found in one pass over the whole text.
+
+    A break across a line end belongs to no paragraph: it ends one line with no
+    whitespace after it inside the line, where a paragraph has no break.
+    """
+    breaks = _breaks(text, 0, len(text), in_lines=True)
+    out: list[tuple[int, int, list[tuple[int, int]]]] = []
+    k = 0  # the first break not yet given to a paragraph
+    for start, end in paragraphs(text):
+        inside: list[tuple[int, int]] = []
+        while k < len(breaks) and breaks[k][1] < end:
+            if breaks[k][0] > start:
+                inside.append(breaks[k])
+            k += 1
+        out.append((start, end, _pieces(start, end, inside)))
+    return out
 
 
 def units(text: str) -> tuple[list[tuple[int, int]], list[Unit]]:
     """The paragraphs of ``text`` and its units: every paragraph, plus the
     sentences of each paragraph that has more than one."""
-    paras = paragraphs(text)
+    paras: list[tuple[int, int]] = []
     out: list[Unit] = []
-    for index, (start, end) in enumerate(paras):
+    for index, (start, end, sents) in enumerate(paragraph_sentences(text)):
+        paras.append((start, end))
         out.append(Unit(start, end, index, False))
-        sents = sentences(text, start, end)
         if len(sents) > 1:
             out.extend(Unit(s, e, index, True) for s, e in sents)
     return paras, out

@@ -44,7 +44,7 @@ class TokenTable(RowTable):
 @dataclass(frozen=True)
 class WordVectors:
     index: dict[str, int]
-    vectors: np.ndarray  # (words + 1, dim) float32; the last row is zeros (unknown words)
+    weighted: np.ndarray  # (words + 1, dim) each vector times its weight; the last row (unknown words) zeros
     weights: np.ndarray  # (words + 1,) SIF weight; 1.0 for unknown words
     unknown: int  # the row of unknown words
     # What the tokeniser learnt about each token it met (filled as documents come).
@@ -62,12 +62,9 @@ def load(path: Path = VECTORS_PATH) -> WordVectors:
     # Remove the direction all common words share, so that cosines tell subjects apart.
     vectors -= vectors[:_COMMON].mean(axis=0)
     vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-6)
-    return WordVectors(
-        {w: i for i, w in enumerate(words)},
-        np.vstack([vectors, np.zeros((1, vectors.shape[1]), np.float32)]),
-        np.append(weights, 1.0),
-        len(words),
-    )
+    # Weighted once here (in float64) rather than for every token of every document.
+    weighted = np.vstack([vectors * weights[:, None], np.zeros((1, vectors.shape[1]))])
+    return WordVectors({w: i for i, w in enumerate(words)}, weighted, np.append(weights, 1.0), len(words))
 
 
 @lru_cache(maxsize=1)
