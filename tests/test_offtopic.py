@@ -13,7 +13,7 @@ import pytest
 from cleaner.offtopic import MODEL_NAME, find_offtopic, model_version
 from cleaner.offtopic.data import LabelledDoc, Passage, as_the_pipeline_sees, removed_share
 from cleaner.offtopic.features import FEATURES, INDEX, compute
-from cleaner.offtopic.model import MODEL_PATH, OfftopicModel, Trees, default_model, load
+from cleaner.offtopic.model import MIN_ARTICLE_WORDS, MODEL_PATH, OfftopicModel, Trees, default_model, load
 from cleaner.offtopic.text import (
     article_view,
     blank_removed,
@@ -150,6 +150,15 @@ def test_teaser_headlines_on_their_own_lines_are_flagged() -> None:
     text = _with(text, "customers downtown.", OTHER_TEASER, "\n\n")
     flagged = [text[s.start : s.end] for s in find_offtopic(text, [], None, "en")]
     assert flagged == [OTHER_TEASER, TEASER]
+
+
+def test_an_article_too_short_to_compare_passages_gets_no_flag() -> None:
+    short = "\n\n".join([*COHERENT.split("\n\n")[:3], SPLICED_SENTENCE]) + "\n"
+    assert len(short.split()) < MIN_ARTICLE_WORDS
+    model = default_model()
+    scores = model.probabilities(compute(article_view(short, [], None), None, "en"))
+    assert scores.max() >= model.threshold  # the trees alone would flag it
+    assert find_offtopic(short, [], None, "en", model) == []
 
 
 def test_flags_are_deterministic() -> None:

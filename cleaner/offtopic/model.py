@@ -29,6 +29,11 @@ KINDS = ("para", "sent")
 _MAX_DEPTH = 3
 _BITS = (1 << np.arange(2**_MAX_DEPTH - 1)).astype(np.uint8)
 _BLOCK = 2048  # rows scored at once
+# An article shorter than this (in words, what the rules left) gets no flag: every feature
+# compares a passage with the rest of its article, which is then too little to go by. The
+# shortest training article has 174 words; the extraction benchmark's article bodies under
+# 150 words lost 1.9% of their text to flags, longer ones 0.3%.
+MIN_ARTICLE_WORDS = 120
 
 
 def _floats(values: object) -> np.ndarray:
@@ -341,6 +346,8 @@ def find_offtopic(
     """
     model = model or default_model()
     blanked = article_view(text, removed, title)
+    if len(blanked.split()) < MIN_ARTICLE_WORDS:
+        return []
     feats = compute(blanked, title, lang)
     probs = model.probabilities(feats)
     spans = []
