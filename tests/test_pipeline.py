@@ -165,3 +165,37 @@ def test_the_offtopic_stage_can_be_turned_off() -> None:
         "The head of the BRICS business council praised trade ties at a meeting in Johannesburg."
     ]
     assert on.removed == off.removed
+
+
+def test_a_polish_article_gets_the_polish_pack() -> None:
+    """Polish boilerplate goes (stamp, related marker, credit, appeal, comments); the article stays."""
+    body = [
+        "Rada miasta przyjęła w czwartek budżet na przyszły rok po długiej debacie radnych.",
+        "Prezydent miasta powiedział, że pozwoli to wreszcie zaplanować remonty szkół i przedszkoli, "
+        "które od lat czekają na nowe dachy i okna.",
+        "Opozycja krytykowała przede wszystkim wyższe opłaty za parkowanie w centrum miasta, "
+        "które wejdą w życie od marca.",
+    ]
+    text = "\n".join(
+        [
+            "Budżet miasta przyjęty po burzliwej sesji",
+            "opublikowano: 2021-04-29 17:13",
+            body[0],
+            "Czytaj także: Radni chcą nowych ścieżek rowerowych w centrum",
+            body[1],
+            "Fot. Anna Nowak / Agencja Gazeta",
+            body[2],
+            "Źródło: PAP",
+            "Wesprzyj nas darowizną lub przekaż nam 1% podatku.",
+            "Komentarze (3)",
+            "Marek: Nareszcie!",
+        ]
+    )
+    document = CLEANER.clean(record(text))
+    clean = CLEANER.clean_text(document)
+    assert document.lang == "pl"
+    assert all(sentence in clean for sentence in body)
+    gone = ["opublikowano", "Czytaj także", "Agencja Gazeta", "Źródło", "Wesprzyj nas", "Komentarze"]
+    assert [snippet for snippet in gone if snippet in clean] == []
+    reasons = {span.reason for span in document.removed}
+    assert {"pl-dateline-stamp", "pl-related-inline-teaser", "pl-support-appeal"} <= reasons
