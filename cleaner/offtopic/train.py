@@ -615,6 +615,9 @@ trees, language checks), mean over the intruders-dev documents
   embedded tweets stay (both benchmarks' ground truth keeps them as body text),
   and the model learns them as originals.
 - Word-vector features only apply to English; other languages rely on the rest.
+- Articles of fewer than 120 words (what the rules left) get no flag
+  (`MIN_ARTICLE_WORDS` in `cleaner/offtopic/model.py`): every feature compares a passage
+  with the rest of its article. The shortest training article has 174 words.
 - The intruders set never splices a sentence last in a paragraph nor two sentences of one
   story into one paragraph; the spliced training articles do both (spun pages do, as in
   seed 002), so the model takes neither a paragraph's last sentence nor a name shared with
