@@ -332,8 +332,8 @@ def eval_command(
 ) -> None:
     """Clean a benchmark folder and print precision, recall and F1 with its own metric."""
     if offtopic:
-        from cleaner.offtopic import evaluate as evaluate_offtopic
-        from cleaner.offtopic import format_report
+        from cleaner.offtopic.train import evaluate as evaluate_offtopic
+        from cleaner.offtopic.train import format_report
 
         if not (bench_dir / "intruders.jsonl").is_file():
             raise click.UsageError(f"{bench_dir}: no intruders.jsonl, not an off-topic benchmark folder")
@@ -381,7 +381,7 @@ def train_group() -> None:
 )
 def train_offtopic(intruders_dir: Path, bodies: Path | None, decisions_path: Path) -> None:
     """Train the off-topic classifier on INTRUDERS_DIR, spliced articles and reviewers' decisions."""
-    from cleaner.offtopic import format_report, train
+    from cleaner.offtopic.train import format_report, train
 
     report_data = train(intruders_dir, bodies_path=bodies, reviews_path=decisions_path)
     click.echo(format_report(report_data))

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from cleaner.offtopic import features
 from cleaner.offtopic.features import INDEX, _style_marks, compute
-from cleaner.offtopic.lexicon import STOPWORDS
+from cleaner.offtopic.lexicon import ENGLISH_STOP_WORDS, STOPWORDS
 from cleaner.offtopic.text import Unit
 
 _TOKEN = re.compile(r"[^\W\d_]+|\d+(?:[.,]\d+)*")
@@ -203,3 +203,18 @@ def test_features_stay_the_same_when_the_token_table_is_cleared(monkeypatch: pyt
     for other_text, other_title in (*DOCS[1:], DOCS[0]):
         after = compute(other_text, other_title, "en")
     assert np.array_equal(after.matrix, before)
+
+
+def test_the_english_stop_words_are_scikit_learns() -> None:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS as sklearn_words
+
+    assert ENGLISH_STOP_WORDS == sklearn_words
+
+
+def test_cleaning_does_not_import_scikit_learn() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, cleaner.pipeline, cleaner.runner; print(any(m.startswith('sklearn') for m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
