@@ -49,7 +49,7 @@ from cleaner.offtopic.model import (
 )
 from cleaner.offtopic.text import article_view
 
-SEED = 14
+SEED = 13
 TREES = 150
 DEPTH = 3
 LEARNING_RATE = 0.05
