@@ -152,7 +152,13 @@ def test_the_offtopic_stage_can_be_turned_off() -> None:
         "Air defences shot down most of the missiles over the region, the ministry said. "
         "The head of the BRICS business council praised trade ties at a meeting in Johannesburg. "
         "Debris fell on a village south of the capital and damaged two houses.\n\n"
-        "The missiles were launched from the Bryansk region, the ministry added.\n"
+        "The missiles were launched from the Bryansk region, the ministry added.\n\n"
+        "Residents of the village said they were woken by loud explosions shortly after midnight "
+        "and saw fires burning in the fields near the railway line.\n\n"
+        "Regional officials said no one was hurt and that emergency crews had cleared the debris "
+        "from the road by the morning.\n\n"
+        "Moscow said the strike used missiles supplied by Western countries and warned of a response, "
+        "while officials in Kyiv declined to comment on the attack.\n"
     )
     without = Cleaner(Settings(decisions_path=None, offtopic=False))
     off = without.clean(record(text))
