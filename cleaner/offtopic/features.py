@@ -830,5 +830,8 @@ def _compute(text: str, title: str | None, lang: str | None, wv: WordVectors) ->
     _within_kind(rows, is_sentence)
     order = np.lexsort((stem[unseen], unit[unseen]))
     unseen_pairs = np.stack((unit[unseen][order], stem[unseen][order]), axis=1)
-    surface = lambda: tokens.surface  # noqa: E731 (read only when a unit is explained)
+
+    def surface() -> list[str]:  # read only when a unit is explained
+        return tokens.surface
+
     return DocFeatures(units, rows, unseen_pairs, surface, languages, styles, doc_lang, weak_pairs)
