@@ -86,7 +86,7 @@ def test_one_pass_split_matches_each_paragraph_split_on_its_own() -> None:
 
 def test_units_are_paragraphs_plus_sentences_of_longer_paragraphs() -> None:
     text = "One line.\nFirst sentence here. Second sentence here.\n\nLast line"
-    paras, found = units(text)
+    paras, found, _, _ = units(text)
     assert [text[s:e] for s, e in paras] == [
         "One line.",
         "First sentence here. Second sentence here.",

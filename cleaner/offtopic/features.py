@@ -31,7 +31,8 @@ from langdetect import LangDetectException
 
 from cleaner.lang import detect_langs
 from cleaner.offtopic.lexicon import FUNCTION_WORDS, LANGUAGES, LANGUAGES_OF, STOPWORDS, guess_language
-from cleaner.offtopic.text import Unit, paragraph_sentences
+from cleaner.offtopic.text import Unit
+from cleaner.offtopic.text import units as split_units
 from cleaner.offtopic.vectors import WordVectors, default_vectors
 
 _TOKEN = re.compile(r"[^\W\d_]+|\d+(?:[.,]\d+)*")
@@ -157,25 +158,6 @@ def _divide(num: np.ndarray, den: np.ndarray, default: float) -> np.ndarray:
     out.fill(default)
     np.divide(num, den, out=out, where=den > 0)
     return out
-
-
-def _atoms(text: str) -> tuple[list[tuple[int, int]], list[Unit], list[tuple[int, int]], list[int]]:
-    """Paragraphs, units, atoms (the sentences of a paragraph with several, else the paragraph)
-    and the number of atoms of each paragraph."""
-    paras: list[tuple[int, int]] = []
-    units: list[Unit] = []
-    atoms: list[tuple[int, int]] = []
-    sizes: list[int] = []
-    for index, (start, end, sents) in enumerate(paragraph_sentences(text)):
-        paras.append((start, end))
-        units.append(Unit(start, end, index, False))
-        if len(sents) > 1:
-            atoms.extend(sents)
-            units.extend(Unit(s, e, index, True) for s, e in sents)
-        else:
-            atoms.append((start, end))
-        sizes.append(len(sents) if len(sents) > 1 else 1)
-    return paras, units, atoms, sizes
 
 
 @dataclass
@@ -677,7 +659,7 @@ def _rooting(
 
 
 def _compute(text: str, title: str | None, lang: str | None, wv: WordVectors) -> DocFeatures:
-    paras, units, atoms, para_sizes = _atoms(text)
+    paras, units, atoms, para_sizes = split_units(text)
     n_units, n_paras = len(units), len(paras)
     if not units:
         empty = np.zeros((0, len(FEATURES)))

@@ -240,14 +240,19 @@ def paragraph_sentences(text: str) -> list[tuple[int, int, list[tuple[int, int]]
     return out
 
 
-def units(text: str) -> tuple[list[tuple[int, int]], list[Unit]]:
-    """The paragraphs of ``text`` and its units: every paragraph, plus the
-    sentences of each paragraph that has more than one."""
+def units(text: str) -> tuple[list[tuple[int, int]], list[Unit], list[tuple[int, int]], list[int]]:
+    """The paragraphs of ``text``, its units (every paragraph, plus the sentences of each
+    paragraph that has more than one), its atoms (the sentences of a paragraph with
+    several, else the paragraph) and the number of atoms of each paragraph."""
     paras: list[tuple[int, int]] = []
     out: list[Unit] = []
+    atoms: list[tuple[int, int]] = []
+    sizes: list[int] = []
     for index, (start, end, sents) in enumerate(paragraph_sentences(text)):
         paras.append((start, end))
         out.append(Unit(start, end, index, False))
         if len(sents) > 1:
             out.extend(Unit(s, e, index, True) for s, e in sents)
-    return paras, out
+        atoms.extend(sents if len(sents) > 1 else [(start, end)])
+        sizes.append(max(len(sents), 1))
+    return paras, out, atoms, sizes
