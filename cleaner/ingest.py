@@ -16,6 +16,7 @@ import re
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import IO, Any, Protocol
 
@@ -202,9 +203,19 @@ class JsonLine:
     def size(self) -> int:
         return len(self.data)
 
+    @cached_property
+    def digest(self) -> str:
+        """sha256 of the line's bytes."""
+        return hashlib.sha256(self.data).hexdigest()
+
+    @property
+    def origin(self) -> str:
+        """Names these bytes and where they were read: the same origin, the same record."""
+        return f"{self.source}\0line {self.number}\0{self.digest}"
+
     def parse(self) -> RawRecord | InputError:
         """The record on this line, or the error that names the line."""
-        digest = hashlib.sha256(self.data).hexdigest()
+        digest = self.digest
         try:
             try:
                 text = self.data.decode("utf-8")
@@ -232,9 +243,20 @@ class WarcPayload:
     def size(self) -> int:
         return len(self.data)
 
+    @cached_property
+    def digest(self) -> str:
+        """sha256 of the payload's bytes."""
+        return hashlib.sha256(self.data).hexdigest()
+
+    @property
+    def origin(self) -> str:
+        """Names these bytes and what the headers say of them: the same origin, the same record."""
+        headers = f"record {self.record_id}\0{self.url or ''}\0{self.charset or ''}"
+        return f"{self.source}\0{headers}\0{self.digest}"
+
     def parse(self) -> RawRecord | InputError:
         """The record: the decoded page, its id and url from the WARC headers; or the error."""
-        digest = hashlib.sha256(self.data).hexdigest()
+        digest = self.digest
         try:
             html, _, note = decode(self.data, True, self.charset)
         except InputError as error:
@@ -251,6 +273,11 @@ class WarcPayload:
 
 
 Unparsed = JsonLine | WarcPayload | InputError
+
+
+def file_origin(record: RawRecord) -> str:
+    """Names the bytes of a one-document file's record and where they were read (as ``JsonLine.origin``)."""
+    return f"{record.source}\0file\0{record.sha256}"
 
 
 class RecordStream:

@@ -50,6 +50,7 @@ from cleaner.ingest import (
     Unparsed,
     discover,
     file_digest,
+    file_origin,
 )
 from cleaner.limits import DocumentTimeout, Limits, time_limit, timeout_message
 from cleaner.model import Document
@@ -237,7 +238,9 @@ def _clean_file(cleaner: Cleaner, job: Job, item: InputFile) -> Outcome:
     try:
         (record,) = stream
         outcome.sha256 = stream.digest()
-        cleaned = _clean_one(cleaner, job, record, item, outcome)
+        cache = ExtractionCache(job.extractions) if job.extractions else None
+        kept = cache.get(file_origin(record)) if cache and isinstance(record, RawRecord) else None
+        cleaned = _clean_one(cleaner, job, record, item, outcome, kept[1] if kept else None)
         if cleaned is not None:
             document, text = cleaned
             text_path = output_path(job.out, item.rel, ".txt")
@@ -259,9 +262,10 @@ def _clean_batch(cleaner: Cleaner, job: Job, batch: RecordBatch) -> Outcome:
     """Clean a batch of records of one JSONL or WARC file into output lines, in order."""
     outcome = Outcome()
     lines = []
+    cache = ExtractionCache(job.extractions) if job.extractions else None
     for unparsed in batch.records:
-        record = unparsed if isinstance(unparsed, InputError) else unparsed.parse()
-        cleaned = _clean_one(cleaner, job, record, batch.item, outcome)
+        record, extracted = _read(unparsed, cache)
+        cleaned = _clean_one(cleaner, job, record, batch.item, outcome, extracted)
         if cleaned is not None:
             document, text = cleaned
             lines.append(dumps(jsonl_record(document, text, cleaner.document_versions(document))) + "\n")
@@ -269,10 +273,26 @@ def _clean_batch(cleaner: Cleaner, job: Job, batch: RecordBatch) -> Outcome:
     return outcome
 
 
+def _read(
+    unparsed: Unparsed, cache: ExtractionCache | None
+) -> tuple[RawRecord | InputError, Extracted | None]:
+    """A record of a batch as parsed, or as the survey pass kept it, with its extraction."""
+    if isinstance(unparsed, InputError):
+        return unparsed, None
+    kept = cache.get(unparsed.origin) if cache else None
+    return kept or (unparsed.parse(), None)
+
+
 def _clean_one(
-    cleaner: Cleaner, job: Job, record: RawRecord | InputError, item: InputFile, outcome: Outcome
+    cleaner: Cleaner,
+    job: Job,
+    record: RawRecord | InputError,
+    item: InputFile,
+    outcome: Outcome,
+    extracted: Extracted | None,
 ) -> tuple[Document, str] | None:
-    """Clean one record within the time limit; an error becomes its index line."""
+    """Clean one record (``extracted``: its extraction, when kept) within the time limit; an error
+    becomes its index line."""
     if isinstance(record, InputError):
         doc_id = record.doc_id or item.rel
         outcome.index.append(error_entry(doc_id, str(item.path), f"{item.path}: {record}", record.sha256))
@@ -280,7 +300,6 @@ def _clean_one(
         return None
     where = f"{item.path}" + (f" line {record.line}" if record.line else "")
     where += f" record {record.id}" if item.kind == "warc" else ""
-    extracted = ExtractionCache(job.extractions).get(record) if job.extractions and record.is_html else None
     try:
         with time_limit(job.limits.doc_timeout):
             document = cleaner.clean(record, item.rel.rpartition("/")[0], extracted)
@@ -309,20 +328,23 @@ def _survey(job: Job, unit: Unit) -> Outcome:
     The cleaning pass reports those records' problems; here they just don't count.
     """
     outcome = Outcome()
-    records: list[RawRecord | InputError]
+    records: list[tuple[RawRecord | InputError, str]]  # each with its origin
     if isinstance(unit, FileUnit):
         stream = RecordStream(unit.item, job.limits.max_doc_bytes)
         try:
-            records = list(stream)
+            records = [(record, file_origin(record)) for record in stream if isinstance(record, RawRecord)]
             outcome.sha256 = stream.digest()
         except (InputError, OSError, ValueError) as error:
             records = []
             outcome.sha256 = getattr(error, "sha256", "") or _digest_or_blank(unit.item.path)
     else:
-        records = [record if isinstance(record, InputError) else record.parse() for record in unit.records]
+        records = [
+            (record, "") if isinstance(record, InputError) else (record.parse(), record.origin)
+            for record in unit.records
+        ]
     hint = unit.item.rel.rpartition("/")[0]
     cache = ExtractionCache(job.extractions) if job.extractions else None
-    for record in records:
+    for record, origin in records:
         found = None
         if not isinstance(record, InputError):
             extracted: Extracted | None = None
@@ -334,7 +356,7 @@ def _survey(job: Job, unit: Unit) -> Outcome:
                 found = None
             if cache and extracted is not None:
                 with suppress(OSError):  # not kept: the cleaning pass extracts the page again
-                    cache.put(record, extracted)
+                    cache.put(origin, record, extracted)
         outcome.surveyed.append(found)
     return outcome
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 import cleaner.pipeline
 from cleaner.extract import html_to_text
 from cleaner.extraction_cache import CACHE_NAME, ExtractionCache
-from cleaner.ingest import RawRecord
+from cleaner.ingest import InputError, JsonLine, RawRecord, RecordStream, discover, file_origin
 from cleaner.pipeline import Cleaner, Extracted, Settings, extract
 from cleaner.runner import run
 from cleaner.sitelines import SiteLineParams
@@ -48,17 +49,20 @@ def corpus(folder: Path) -> Path:
     return folder
 
 
-def test_an_extraction_comes_back_as_kept_and_only_for_the_same_page_and_url(tmp_path: Path) -> None:
+def test_a_record_comes_back_as_kept_with_its_extraction_and_only_from_its_origin(tmp_path: Path) -> None:
     cache = ExtractionCache(tmp_path / "cache")
-    record = page(1, "https://times.example/1")
-    assert cache.get(record) is None
+    line = JsonLine("feed.jsonl", "feed", 3, json.dumps({"id": "r1", "html": PAGE.format(n=1)}).encode())
+    record = line.parse()
+    assert isinstance(record, RawRecord)
+    assert cache.get(line.origin) is None
     kept = Extracted("Text with a lone \ud800 surrogate\n", {"title": "T", "date": None})
-    cache.put(record, kept)
-    assert cache.get(record) == kept
-    assert cache.get(page(1, "https://times.example/other")) is None  # the url is part of the key
-    assert cache.get(page(2, "https://times.example/1")) is None
-    cache.path(record).write_bytes(b'{"text": "cut sho')  # a damaged entry is extracted again
-    assert cache.get(record) is None
+    cache.put(line.origin, record, kept)
+    assert cache.get(line.origin) == (replace(record, content=""), kept)  # the HTML is not kept
+    # The origin names the file, the place in it and the bytes: any other is another record.
+    assert cache.get(replace(line, number=4).origin) is None
+    assert cache.get(replace(line, data=line.data.replace(b"r1", b"r2")).origin) is None
+    cache.path(line.origin).write_bytes(b'{"record": {"id": "r1", "sou')  # a damaged entry is read again
+    assert cache.get(line.origin) is None
     cache.clear()
     assert not cache.root.exists()
 
@@ -80,7 +84,7 @@ def test_a_run_extracts_each_page_once_and_writes_what_extracting_twice_writes(
     assert not (tmp_path / "once" / CACHE_NAME).exists()
 
     calls.clear()
-    monkeypatch.setattr(ExtractionCache, "get", lambda self, record: None)
+    monkeypatch.setattr(ExtractionCache, "get", lambda self, origin: None)
     run([raw], tmp_path / "twice", SETTINGS, workers=1, cleaner=loaded)
     assert len(calls) == 14
     assert outputs(tmp_path / "once") == outputs(tmp_path / "twice")
@@ -92,9 +96,28 @@ def test_extractions_left_by_a_stopped_run_are_used_by_the_next(tmp_path: Path, 
     run([raw], out, SETTINGS, workers=1, cleaner=loaded)
     # As if a run had stopped after its survey: the next run surveys nothing (the files are
     # known) and cleans with what the stopped one extracted.
-    record = RawRecord("harbour/story-1", "test", PAGE.format(n=1), True, "", {})
+    (item,) = [item for item in discover([raw])[0] if item.rel == "harbour/story-1"]
+    (record,) = RecordStream(item)
+    assert isinstance(record, RawRecord)
     kept = extract(record)
-    ExtractionCache(out / CACHE_NAME).put(record, Extracted(kept.text + "Kept by the stopped run.\n", {}))
+    cache = ExtractionCache(out / CACHE_NAME)
+    cache.put(file_origin(record), record, Extracted(kept.text + "Kept by the stopped run.\n", {}))
     run([raw], out, SETTINGS, workers=1, force=True, cleaner=loaded)
     assert (out / "harbour" / "story-1.txt").read_text().endswith("Kept by the stopped run.\n")
     assert not (out / CACHE_NAME).exists()
+
+
+def test_the_cleaning_pass_parses_no_record_the_survey_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, loaded: Cleaner
+) -> None:
+    raw = corpus(tmp_path / "raw")
+    parsed: list[int] = []
+    parse = JsonLine.parse
+
+    def counted(line: JsonLine) -> RawRecord | InputError:
+        parsed.append(line.number)
+        return parse(line)
+
+    monkeypatch.setattr(JsonLine, "parse", counted)
+    run([raw], tmp_path / "out", SETTINGS, workers=1, cleaner=loaded)
+    assert parsed == [1, 2, 3, 4]  # by the survey pass only
