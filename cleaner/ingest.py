@@ -190,13 +190,9 @@ def _looks_binary(data: bytes) -> bool:
     return b"\x00" in sample and not sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
 
 
-@dataclass(frozen=True)
-class JsonLine:
-    """A JSONL line as read: split off by the reader, parsed into a record by whoever cleans it."""
+class _Bytes:
+    """A record's bytes as read (``data``), before they are parsed: their size and sha256."""
 
-    source: str
-    rel: str
-    number: int
     data: bytes
 
     @property
@@ -205,8 +201,18 @@ class JsonLine:
 
     @cached_property
     def digest(self) -> str:
-        """sha256 of the line's bytes."""
+        """sha256 of the bytes."""
         return hashlib.sha256(self.data).hexdigest()
+
+
+@dataclass(frozen=True)
+class JsonLine(_Bytes):
+    """A JSONL line as read: split off by the reader, parsed into a record by whoever cleans it."""
+
+    source: str
+    rel: str
+    number: int
+    data: bytes
 
     @property
     def origin(self) -> str:
@@ -230,7 +236,7 @@ class JsonLine:
 
 
 @dataclass(frozen=True)
-class WarcPayload:
+class WarcPayload(_Bytes):
     """An HTML response of a WARC file as read, decoded into a record by whoever cleans it."""
 
     source: str
@@ -238,15 +244,6 @@ class WarcPayload:
     url: str | None
     data: bytes
     charset: str | None
-
-    @property
-    def size(self) -> int:
-        return len(self.data)
-
-    @cached_property
-    def digest(self) -> str:
-        """sha256 of the payload's bytes."""
-        return hashlib.sha256(self.data).hexdigest()
 
     @property
     def origin(self) -> str:
