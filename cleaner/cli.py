@@ -24,7 +24,7 @@ from cleaner.rules import RuleError, load_rules
 from cleaner.runner import Engine, OutputLocked, WorkerDied, run
 from cleaner.sitelines import AllowlistError, SiteLineParams, StoreError
 
-EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAILURES = 0, 1  # a usage error exits with 2, as click makes it
 
 
 _rules_option = click.option(

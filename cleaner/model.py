@@ -39,9 +39,6 @@ class Span:
         if not 0 <= self.start <= self.end:
             raise ValueError(f"bad span offsets {self.start}..{self.end}")
 
-    def overlaps(self, other: Span) -> bool:
-        return self.start < other.end and other.start < self.end
-
     def with_changes(self, **changes: object) -> Span:
         return replace(self, **changes)  # type: ignore[arg-type]
 
