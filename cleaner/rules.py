@@ -52,6 +52,9 @@ PATTERN_TIMEOUT_SECONDS = 1.0
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _ELLIPSIS = ("...", "…")
 _LIST_ITEM = regex.compile(r"(?:[-–—•*·▪►]|\d{1,2}[.)])\s")
+# Spaces a pattern's plain space should match: no-break (French typography, "auf&nbsp;Twitter"),
+# narrow no-break and figure space. Each maps to one space, so offsets stay those of the text.
+_SPACE_LIKE = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2007": " "})
 
 
 class RuleError(ValueError):
@@ -605,7 +608,11 @@ class RuleResult:
 
 
 def apply_rules(text: str, rules: Sequence[Rule]) -> RuleResult:
-    """Run ``rules`` in order; a span inside an earlier one is dropped, a time-out is a warning."""
+    """Run ``rules`` in order; a span inside an earlier one is dropped, a time-out is a warning.
+
+    The rules read no-break spaces as plain ones; the spans index ``text`` as given.
+    """
+    text = text.translate(_SPACE_LIKE)
     spans: list[Span] = []
     author: str | None = None
     warnings: list[str] = []

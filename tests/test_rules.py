@@ -108,6 +108,13 @@ def test_line_rule_cuts_the_whole_line(tmp_path: Path) -> None:
     assert text[finding.span.start : finding.span.end] == "An advert here"
 
 
+def test_rules_read_no_break_spaces_as_spaces(tmp_path: Path) -> None:
+    found = rule(tmp_path, "  - id: follow\n    kind: line\n    patterns: ['^follow us on twitter$']\n")
+    text = "Story.\nFollow us on\u00a0Twitter\nMore story.\n"
+    (span,) = apply_rules(text, [found]).spans
+    assert text[span.start : span.end] == "Follow us on\u00a0Twitter"
+
+
 def test_block_rule_takes_teasers_and_stops_at_prose(tmp_path: Path) -> None:
     found = rule(tmp_path, "  - id: rel\n    kind: block\n    patterns: ['^Related$']\n    max_lines: 3\n")
     prose = "This is real article prose that goes on well beyond a teaser headline, and ends in a full stop."
