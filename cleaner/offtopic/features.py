@@ -22,7 +22,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from itertools import chain
 
 import numpy as np
@@ -38,6 +38,7 @@ from cleaner.offtopic.vectors import WordVectors, default_vectors
 _TOKEN = re.compile(r"[^\W\d_]+|\d+(?:[.,]\d+)*")
 _NON_LATIN = regex.compile(r"[\p{L}--\p{Latin}]", regex.VERSION1)
 _LETTER = regex.compile(r"\p{L}")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _STEM_LENGTH = 6
 _END_PUNCT = frozenset(".!?…:;\"'’”»)]")
 _OPEN_QUOTES = frozenset("\"'‘“«")
@@ -252,27 +253,28 @@ def _runs(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
 def _columns(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The distinct ``ids`` in order of first appearance, the column (index among them) of each,
     and where each first appears."""
-    column_of: dict[int, int] = {}
-    column = np.array([column_of.setdefault(i, len(column_of)) for i in ids.tolist()], dtype=np.intp)
-    # Columns are numbered as they first appear: column c first appears where the running
-    # maximum reaches c.
-    firsts = np.searchsorted(np.maximum.accumulate(column), np.arange(len(column_of)))
-    return np.fromiter(column_of, np.intp, len(column_of)), column, firsts
+    distinct, firsts, inverse = np.unique(ids, return_index=True, return_inverse=True)
+    order = np.argsort(firsts)  # the distinct ids, in order of first appearance
+    column_of = np.empty(len(order), dtype=np.intp)
+    column_of[order] = np.arange(len(order))
+    return distinct[order], column_of[inverse], firsts[order]
 
 
 def _pairs(row: np.ndarray, column: np.ndarray, weights: Sequence[np.ndarray]) -> tuple[np.ndarray, ...]:
     """Distinct (row, column) pairs, sorted, as a (pairs, 2) array; the index of each input's
     pair; and the sum of each of ``weights`` over each pair."""
     width = int(column.max()) + 1 if len(column) else 1
-    keys = row.astype(np.int64) * width + column
+    keys = row * width + column
     order = np.argsort(keys, kind="stable")
     ordered = keys[order]
-    new = np.ones(len(keys), dtype=bool)
+    new = np.empty(len(keys), dtype=bool)
+    new[:1] = True
     np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
     inverse = np.empty(len(keys), dtype=np.intp)
     inverse[order] = np.cumsum(new) - 1
     distinct = ordered[new]
-    pairs = np.stack(np.divmod(distinct, width), axis=1).astype(np.intp)
+    pairs = np.empty((len(distinct), 2), dtype=np.intp)
+    np.divmod(distinct, width, out=(pairs[:, 0], pairs[:, 1]))
     return (pairs, inverse, *(np.bincount(inverse, w, len(distinct)) for w in weights))
 
 
@@ -349,14 +351,13 @@ def _tokenise(text: str, atoms: list[tuple[int, int]], wv: WordVectors) -> _Toke
     facts = _facts(found, wv)
     kinds, ids, rows, capitals = facts[:, 0], facts[:, 1], facts[:, 2], facts[:, 5]
     atom_of = np.repeat(np.arange(n), lengths)
-    first = np.zeros(len(found), dtype=bool)
-    first[(np.cumsum(lengths) - lengths)[lengths > 0]] = True
 
     topic_at = np.flatnonzero(kinds == _TOPIC)
     # Stems numbered in order of first appearance; where each first appears.
     stems, t_stem, first_of_stem = _columns(ids[topic_at])
     t_atom, t_row = atom_of[topic_at], rows[topic_at]
-    entity = capitals[topic_at].astype(bool) & ~first[topic_at]
+    # A name: a capitalised word that is not the first token of its atom.
+    entity = capitals[topic_at].astype(bool) & (topic_at != (np.cumsum(lengths) - lengths)[t_atom])
     pairs, _, counts, entities = _pairs(t_atom, t_stem, (np.ones(len(t_atom)), entity))
     number = kinds == _NUMBER
     has_vector = t_row != wv.unknown
@@ -388,16 +389,25 @@ def _title_terms(title: str, wv: WordVectors) -> tuple[np.ndarray, np.ndarray]:
     return ids[kinds == _TOPIC], np.add.reduce(wv.weighted[rows], axis=0)
 
 
+@lru_cache(maxsize=4096)
+def _non_latin_letter(char: str) -> bool:
+    return _NON_LATIN.match(char) is not None
+
+
 def _has_non_latin(text: str) -> bool:
-    """Whether ``text`` has a letter of another script than Latin (each distinct character checked once)."""
-    return not text.isascii() and any(_NON_LATIN.match(c) for c in set(text) if not c.isascii())
+    """Whether ``text`` has a letter of another script than Latin (each distinct non-ASCII
+    character checked once, a regular expression picking them out at C speed)."""
+    return not text.isascii() and any(map(_non_latin_letter, set(_NON_ASCII.findall(text))))
+
+
+def _mostly_latin(text: str) -> bool:
+    """Whether most letters of ``text`` are Latin (true for a text without letters)."""
+    return len(_NON_LATIN.findall(text)) < 0.5 * len(_LETTER.findall(text))
 
 
 def _is_latin(text: str) -> bool:
-    """Whether most letters of ``text`` are Latin (true for a text without letters)."""
-    if not _has_non_latin(text):
-        return True
-    return len(_NON_LATIN.findall(text)) < 0.5 * len(_LETTER.findall(text))
+    """:func:`_mostly_latin`, quicker for a text with no letter of another script."""
+    return not _has_non_latin(text) or _mostly_latin(text)
 
 
 def _languages(
@@ -415,7 +425,7 @@ def _languages(
     if doc_lang in FUNCTION_WORDS:
         suspicious = (hits[:, LANGUAGES.index(doc_lang)] < 2) & (hits.max(axis=1) >= 3)
     if _has_non_latin(text):
-        doc_latin = _is_latin(text)
+        doc_latin = _mostly_latin(text)
         suspicious |= [_is_latin(text[u.start : u.end]) != doc_latin for u in units]
     found: dict[str, str | None] = {}  # a page may repeat a line: ask once
     for i in np.flatnonzero(suspicious & (words >= 4)):
