@@ -36,6 +36,8 @@ from cleaner.offtopic.text import units as split_units
 from cleaner.offtopic.vectors import WordVectors, default_vectors
 
 _TOKEN = re.compile(r"[^\W\d_]+|\d+(?:[.,]\d+)*")
+# The same tokens in ASCII text, found faster: no Unicode look-up for each character.
+_ASCII_TOKEN = re.compile(r"[A-Za-z]+|[0-9]+(?:[.,][0-9]+)*")
 _NON_LATIN = regex.compile(r"[\p{L}--\p{Latin}]", regex.VERSION1)
 _LETTER = regex.compile(r"\p{L}")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
@@ -154,9 +156,10 @@ class DocFeatures:
         return [surface[k] for k in pairs[low:high, 1]]
 
 
-def _divide(num: np.ndarray, den: np.ndarray, default: float) -> np.ndarray:
+def _divide(num: np.ndarray, den: np.ndarray, default: float | np.ndarray) -> np.ndarray:
+    """``num / den``, and ``default`` (a number, or one a row) where ``den`` is not positive."""
     out = np.empty(num.shape)
-    out.fill(default)
+    out[...] = default
     np.divide(num, den, out=out, where=den > 0)
     return out
 
@@ -176,8 +179,9 @@ class _Tokens:
     numbers: np.ndarray  # (numbers, 2) the atom and id of each number token
     vectors: np.ndarray  # (atoms, dim) rarity-weighted word-vector sums
     weights: np.ndarray  # (V,) rarity weight of each stem
-    known: np.ndarray  # (atoms,) topic words that have a vector
-    per_atom: np.ndarray  # (atoms, 3 + languages): words, capitalised words, function words, hits by language
+    # (atoms + 1, 4 + languages) counts of the tokens before each atom (and of all, last): topic
+    # words that have a vector, words, capitalised words, function words, hits by language.
+    running: np.ndarray
     found: list[str]  # every token in order
     topic_at: np.ndarray  # the places of the topic words among them
     word_stems: np.ndarray  # the stem (column) of each topic word
@@ -242,7 +246,10 @@ def _facts(tokens: list[str], wv: WordVectors) -> np.ndarray:
 
 
 def _runs(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """Sums of consecutive runs of rows of ``values`` of the given ``lengths`` (zeros for an empty run)."""
+    """Sums of consecutive runs of rows of ``values`` of the given ``lengths`` (zeros for an empty run).
+
+    For floats; counts are summed faster as differences of running totals (see :meth:`_Layout.counts`).
+    """
     out = np.zeros((len(lengths), *values.shape[1:]))
     filled = lengths > 0
     if len(values):
@@ -290,7 +297,7 @@ class _UnitPairs:
     column: np.ndarray
     source: np.ndarray  # the paragraph of a paragraph unit's pair, the atom of a sentence unit's
     sums: list[np.ndarray]  # each weight summed over the unit
-    para_sums: list[np.ndarray]  # each weight summed over the unit's paragraph
+    para_sum: np.ndarray  # the first weight summed over the unit's paragraph
     paragraphs: np.ndarray  # (pairs, 2) the sorted (paragraph, column) pairs
 
 
@@ -312,13 +319,25 @@ class _Layout:
         self.sent_atoms = np.flatnonzero(self.para_sizes[self.atom_para] > 1)
         self.atom_sentence = np.full(len(self.atom_para), -1, dtype=np.intp)
         self.atom_sentence[self.sent_atoms] = self.sent_units
+        # The atoms of each unit: unit_first to unit_stop (excluded).
+        self.unit_first = np.empty(n, dtype=np.intp)
+        self.unit_first[self.para_units] = self.para_first
+        self.unit_first[self.sent_units] = self.sent_atoms
+        self.unit_stop = self.unit_first + 1
+        self.unit_stop[self.para_units] += self.para_sizes - 1
 
     def per_unit(self, per_atom: np.ndarray) -> np.ndarray:
-        """Rows of ``per_atom`` summed over the atoms of each unit."""
+        """Rows of ``per_atom`` summed over the atoms of each unit (as ``np.add.reduceat`` sums them)."""
         out = np.empty((self.n_units, *per_atom.shape[1:]))
         out[self.para_units] = np.add.reduceat(per_atom, self.para_first, axis=0)  # a paragraph has atoms
         out[self.sent_units] = per_atom[self.sent_atoms]
         return out
+
+    def counts(self, running: np.ndarray) -> np.ndarray:
+        """Integer counts summed over the atoms of each unit, as floats, from their running totals
+        (``running[a]``: the counts of the atoms before atom ``a``): exact, and much faster than a
+        sum of rows per unit."""
+        return np.asarray(running[self.unit_stop] - running[self.unit_first], dtype=float)
 
     def same_paragraph(self, atom: np.ndarray, other: np.ndarray) -> np.ndarray:
         """Whether each ``other`` is an atom of the paragraph of ``atom``."""
@@ -336,15 +355,19 @@ class _Layout:
             np.concatenate((paragraphs[:, 1], column[inside])),
             np.concatenate((paragraphs[:, 0], atom[inside])),
             [np.concatenate((s, w[inside])) for s, w in zip(para_sums, weights, strict=True)],
-            [np.concatenate((s, s[inverse[inside]])) for s in para_sums],
+            np.concatenate((para_sums[0], para_sums[0][inverse[inside]])),
             paragraphs,
         )
 
 
+def _find_tokens(text: str) -> list[str]:
+    """The words and numbers of ``text``."""
+    return (_ASCII_TOKEN if text.isascii() else _TOKEN).findall(text)
+
+
 def _tokenise(text: str, atoms: list[tuple[int, int]], wv: WordVectors) -> _Tokens:
     """Token statistics of each atom, computed over token arrays (what a token is comes from a table)."""
-    findall = _TOKEN.findall
-    per_atom = [findall(text, start, end) for start, end in atoms]
+    per_atom = [_find_tokens(text[start:end]) for start, end in atoms]
     n = len(atoms)
     lengths = np.fromiter(map(len, per_atom), np.intp, n)
     found = list(chain.from_iterable(per_atom))
@@ -361,8 +384,10 @@ def _tokenise(text: str, atoms: list[tuple[int, int]], wv: WordVectors) -> _Toke
     pairs, _, counts, entities = _pairs(t_atom, t_stem, (np.ones(len(t_atom)), entity))
     number = kinds == _NUMBER
     has_vector = t_row != wv.unknown
-    # Per atom: topic words with a vector, words, capitalised words, function words, hits by language.
-    summed = _runs(facts[:, 3:], lengths)
+    # Counts of the tokens before each atom: topic words with a vector, words, capitalised words,
+    # function words, hits by language.
+    running = np.zeros((len(found) + 1, _FACTS - 3), dtype=np.intp)
+    np.cumsum(facts[:, 3:], axis=0, out=running[1:])
     vectors = _runs(wv.weighted[t_row[has_vector]], np.bincount(t_atom[has_vector], minlength=n))
     return _Tokens(
         stems,
@@ -373,8 +398,7 @@ def _tokenise(text: str, atoms: list[tuple[int, int]], wv: WordVectors) -> _Toke
         vectors,
         # Each stem weighs as much as the first word that brought it in.
         wv.weights[t_row[first_of_stem]].astype(float),
-        summed[:, 0],
-        summed[:, 1:],
+        running[np.concatenate(([0], np.cumsum(lengths)))],
         found,
         topic_at,
         t_stem,
@@ -384,7 +408,7 @@ def _tokenise(text: str, atoms: list[tuple[int, int]], wv: WordVectors) -> _Toke
 
 def _title_terms(title: str, wv: WordVectors) -> tuple[np.ndarray, np.ndarray]:
     """The stem ids of the title's topic words and the sum of their weighted word vectors."""
-    kinds, ids, rows = _facts(_TOKEN.findall(title), wv)[:, :3].T
+    kinds, ids, rows = _facts(_find_tokens(title), wv)[:, :3].T
     rows = rows[(kinds == _TOPIC) & (rows != wv.unknown)]
     return ids[kinds == _TOPIC], np.add.reduce(wv.weighted[rows], axis=0)
 
@@ -482,9 +506,10 @@ def _styles(text: str, atoms: list[tuple[int, int]], layout: _Layout) -> list[li
     atom = np.searchsorted(starts, where, side="right") - 1
     inside = (atom >= 0) & (where < ends[np.maximum(atom, 0)])
     cells = np.bincount(atom[inside] * width + group[inside] - 1, minlength=len(atoms) * width)
-    per_atom = cells.reshape(len(atoms), width).astype(float)
-    own = layout.per_unit(per_atom)
-    rest = per_atom.sum(axis=0) - own
+    running = np.zeros((len(atoms) + 1, width), dtype=np.intp)
+    np.cumsum(cells.reshape(len(atoms), width), axis=0, out=running[1:])
+    own = layout.counts(running)
+    rest = running[-1] - own
     habit, rival = own[:, 0::2] > 0, own[:, 1::2] > 0
     rest_habit, rest_rival = rest[:, 0::2], rest[:, 1::2]
     shows_habit = habit & (rest_rival >= 2) & (rest_habit <= 0)
@@ -690,6 +715,7 @@ def _compute(text: str, title: str | None, lang: str | None, wv: WordVectors) ->
         title_stems, title_vec = _title_terms(title, wv)
         title_present[:] = np.isin(tokens.stems, title_stems)
     unit_vecs = layout.per_unit(tokens.vectors)
+    counted = layout.counts(tokens.running)  # topic words with a vector, words, capitals, ...
     para_vecs = unit_vecs[para_units]
     lead_vecs = np.empty((n_units, len(title_vec)))
     lead_vecs[~first] = title_vec + para_vecs[0]
@@ -709,7 +735,7 @@ def _compute(text: str, title: str | None, lang: str | None, wv: WordVectors) ->
 
     # Every "share of its topic words that ..." is a sum over the unit's (unit, stem) pairs.
     unit, stem = pairs.unit, pairs.column
-    (counts, entity_counts, atoms_held), own_para = pairs.sums, pairs.para_sums[0]
+    (counts, entity_counts, atoms_held), own_para = pairs.sums, pairs.para_sum
     in_paras = len(pairs.paragraphs)
     total = np.bincount(stem[:in_paras], counts[:in_paras], vocab)
     rest = total[stem] - counts
@@ -745,22 +771,30 @@ def _compute(text: str, title: str | None, lang: str | None, wv: WordVectors) ->
     # One sum per unit and row: each sum adds its pairs in the same order as a bincount of its own.
     bins = (unit + n_units * np.arange(len(per_pair))[:, None]).ravel()
     sums = np.bincount(bins, per_pair.ravel(), n_units * len(per_pair)).reshape(len(per_pair), n_units)
-    shares, (seen_tok, seen_w, weight, dots, n_tokens, spread, n_entities, n_unseen, unseen_out, types) = (
-        _divide(sums[:5], sums[-1], 1.0),
-        sums[5:],
+    seen_tok, seen_w, weight, dots, n_tokens, spread, n_entities, n_unseen, unseen_out, types = sums[5:]
+    # Shares and rates: a numerator over a denominator, or a default where that is 0 (one division).
+    ratios = (
+        ("seen_frac", sums[0], types, 1.0),
+        ("seen_out", sums[1], types, 1.0),
+        ("lead_frac", sums[2], types, 1.0),
+        ("nb_frac", sums[3], types, 1.0),
+        ("para_frac", sums[4], types, 1.0),
+        ("seen_tok_frac", seen_tok, n_tokens, 1.0),
+        ("seen_weighted", seen_w, weight, 1.0),
+        ("cos_rest", dots, np.sqrt(n_tokens * (total.sum() - n_tokens)), 0.0),
+        ("spread", spread, types, 0.0),
+        ("ent_unseen_frac", n_unseen, n_entities, 0.0),
+        ("ent_unseen_rate", unseen_out, types, 0.0),
+        ("vocab_cover", counted[:, 0], n_tokens, 0.0),
     )
-    f["seen_frac"][:], f["seen_out"][:], f["lead_frac"][:], f["nb_frac"][:] = shares[:4]
-    f["para_frac"][:] = np.where(is_sentence, shares[4], 0)
-    f["seen_tok_frac"][:] = _divide(seen_tok, n_tokens, 1.0)
-    f["seen_weighted"][:] = _divide(seen_w, weight, 1.0)
-    f["cos_rest"][:] = _divide(dots, np.sqrt(n_tokens * (total.sum() - n_tokens)), 0.0)
-    f["spread"][:] = _divide(spread, types, 0.0)
+    names, numerators, denominators, defaults = zip(*ratios, strict=True)
+    columns[[INDEX[name] for name in names]] = _divide(
+        np.stack(numerators), np.stack(denominators), np.array(defaults)[:, None]
+    )
+    f["para_frac"][~is_sentence] = 0.0
     f["ent_unseen"][:] = np.log1p(n_unseen)
-    f["ent_unseen_frac"][:] = _divide(n_unseen, n_entities, 0.0)
     f["ent_seen"][:] = np.log1p(n_entities - n_unseen)
     f["ent_unseen_out"][:] = np.log1p(unseen_out)
-    f["ent_unseen_rate"][:] = _divide(unseen_out, types, 0.0)
-    f["vocab_cover"][:] = _divide(layout.per_unit(tokens.known), n_tokens, 0.0)
     f["num_unseen"][:] = np.log1p(_lonely_numbers(tokens.numbers, layout))
     weak_pairs = _rooting(tokens, layout, pairs, atoms_held, in_lead, lead_first, lead_set, f)
 
@@ -785,7 +819,7 @@ def _compute(text: str, title: str | None, lang: str | None, wv: WordVectors) ->
     f["emb_lead"][:], f["emb_rest"][:], f["emb_out"][:], f["emb_nb"][:] = cosines[:4]
     f["emb_para"][:] = np.where(is_sentence, cosines[4], 0)
 
-    per_unit_atoms = layout.per_unit(tokens.per_atom)  # words, capitals, function words, language hits
+    per_unit_atoms = counted[:, 1:]  # words, capitals, function words, language hits
     words = per_unit_atoms[:, 0]
     f["log_words"][:] = np.log1p(words)
     f["log_content"][:] = np.log1p(n_tokens)
