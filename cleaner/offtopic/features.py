@@ -325,6 +325,11 @@ class _Layout:
         self.unit_first[self.sent_units] = self.sent_atoms
         self.unit_stop = self.unit_first + 1
         self.unit_stop[self.para_units] += self.para_sizes - 1
+        # Whether each atom has another before it, and after it, in its paragraph.
+        self.has_previous = np.ones(len(self.atom_para), dtype=bool)
+        self.has_previous[self.para_first] = False
+        self.has_next = np.ones(len(self.atom_para), dtype=bool)
+        self.has_next[self.para_first + self.para_sizes - 1] = False
 
     def per_unit(self, per_atom: np.ndarray) -> np.ndarray:
         """Rows of ``per_atom`` summed over the atoms of each unit (as ``np.add.reduceat`` sums them)."""
@@ -338,12 +343,6 @@ class _Layout:
         (``running[a]``: the counts of the atoms before atom ``a``): exact, and much faster than a
         sum of rows per unit."""
         return np.asarray(running[self.unit_stop] - running[self.unit_first], dtype=float)
-
-    def same_paragraph(self, atom: np.ndarray, other: np.ndarray) -> np.ndarray:
-        """Whether each ``other`` is an atom of the paragraph of ``atom``."""
-        ok = (other >= 0) & (other < len(self.atom_para))
-        ok[ok] &= self.atom_para[other[ok]] == self.atom_para[atom[ok]]
-        return ok
 
     def unit_pairs(self, pairs: np.ndarray, weights: Sequence[np.ndarray]) -> _UnitPairs:
         """The (unit, column) pairs of the (atom, column) ``pairs``, with ``weights`` summed."""
@@ -541,9 +540,8 @@ def _shape(text: str, units: list[Unit], layout: _Layout, f: dict[str, np.ndarra
     f["starts_lower"][:] = starts_lower
     f["starts_quote"][:] = starts_quote
     f["odd_quotes"][:] = odd_quotes
-    atoms, para = layout.sent_atoms, layout.atom_para[layout.sent_atoms]
-    f["sent_first"][layout.sent_units] = atoms == layout.para_first[para]
-    f["sent_last"][layout.sent_units] = atoms == layout.para_first[para] + layout.para_sizes[para] - 1
+    f["sent_first"][layout.sent_units] = ~layout.has_previous[layout.sent_atoms]
+    f["sent_last"][layout.sent_units] = ~layout.has_next[layout.sent_atoms]
 
 
 # Features given as z-scores and ranks among the document's units of one kind.
@@ -636,61 +634,48 @@ def _neighbour_pairs(layout: _Layout, pairs: _UnitPairs, atom_pairs: np.ndarray)
     wanted = np.concatenate(((row - 1) * width + pairs.column, (row + 1) * width + pairs.column))
     found = (keys[np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)] == wanted).reshape(2, -1)
     atom = pairs.source[in_paras:]
-    found[0, in_paras:] &= layout.same_paragraph(atom, atom - 1)
-    found[1, in_paras:] &= layout.same_paragraph(atom, atom + 1)
+    found[0, in_paras:] &= layout.has_previous[atom]
+    found[1, in_paras:] &= layout.has_next[atom]
     return np.asarray(found[0] | found[1])
 
 
-def _rooting(
+def _partners(
     tokens: _Tokens,
     layout: _Layout,
     pairs: _UnitPairs,
-    atoms_held: np.ndarray,
-    in_lead: np.ndarray,
+    df_atoms: np.ndarray,
+    weak_names: np.ndarray,
     lead_first: np.ndarray,
     lead_set: np.ndarray,
-    f: dict[str, np.ndarray],
-) -> np.ndarray:
-    """How well rooted a unit's words are: found in the lead or in two other atoms at least
-    (strong), or only in one other atom past the lead (weak; two spliced sentences of one donor
-    share words with each other and with nothing else), and how rooted that other atom is.
-    Returns the sorted (unit, column) pairs of the weak names."""
-    n_units = layout.n_units
-    atom, a_stem = tokens.pairs[:, 0], tokens.pairs[:, 1]
-    df_atoms = np.bincount(a_stem, minlength=len(tokens.stems))
-    unit, stem = pairs.unit, pairs.column
-    others = df_atoms[stem] - atoms_held
-    strong = (others >= 2) | in_lead
-    weak = (others == 1) & ~in_lead
-    types = np.bincount(unit, minlength=n_units)
-    f["seen_strong"][:] = _divide(np.bincount(unit, strong, n_units), types, 1.0)
-    f["seen_weak"][:] = _divide(np.bincount(unit, weak, n_units), types, 0.0)
-    weak_names = weak & (pairs.sums[1] > 0)
-    f["ent_weak"][:] = np.log1p(np.bincount(unit, weak_names, n_units))
+) -> tuple[np.ndarray, np.ndarray]:
+    """How novel the least rooted other atom is that shares a weak name with each unit
+    (1 - its share of strong words; 0 when there is none), and the sorted (unit, column)
+    pairs of the weak names (``weak_names``: whether each of ``pairs`` is one)."""
     if not weak_names.any():
-        return np.zeros((0, 2), dtype=np.intp)
+        return np.zeros(layout.n_units), np.zeros((0, 2), dtype=np.intp)
     # Each atom's own rooting, against the lead of its paragraph.
+    atom, a_stem = tokens.pairs[:, 0], tokens.pairs[:, 1]
     n_atoms = len(layout.atom_para)
     a_lead = np.where(layout.atom_para[atom] == 0, lead_first[a_stem], lead_set[a_stem])
     a_strong = (df_atoms[a_stem] >= 3) | a_lead
     atom_rooted = _divide(np.bincount(atom, a_strong, n_atoms), np.bincount(atom, minlength=n_atoms), 1.0)
-    # The other atom holding each weak name: among the holders of its stem, the one outside the unit.
+    # The other atom holding each weak name: among all the holders of its stem (each name
+    # repeated once per holder), the one outside the unit.
+    w_unit, w_stem, w_source = pairs.unit[weak_names], pairs.column[weak_names], pairs.source[weak_names]
+    holders = df_atoms[w_stem]
+    name = np.repeat(np.arange(len(w_unit)), holders)
+    rank = np.arange(len(name)) - np.repeat(np.cumsum(holders) - holders, holders)
     by_stem = np.argsort(a_stem, kind="stable")
-    first_holder = np.cumsum(df_atoms) - df_atoms
-    w_unit, w_stem, w_source = unit[weak_names], stem[weak_names], pairs.source[weak_names]
-    w_is_para = ~layout.is_sentence[w_unit]
+    holder = atom[by_stem[(np.cumsum(df_atoms) - df_atoms)[w_stem][name] + rank]]
+    outside = np.where(
+        layout.is_sentence[w_unit][name], holder != w_source[name], layout.atom_para[holder] != w_source[name]
+    )
     partner_rooted = np.ones(len(w_unit))
-    for k in range(int(df_atoms[w_stem].max())):
-        valid = k < df_atoms[w_stem]
-        holder = atom[by_stem[np.minimum(first_holder[w_stem] + k, len(atom) - 1)]]
-        outside = np.where(w_is_para, layout.atom_para[holder] != w_source, holder != w_source)
-        take = valid & outside
-        partner_rooted[take] = atom_rooted[holder[take]]
-    least = np.ones(n_units)
+    partner_rooted[name[outside]] = atom_rooted[holder[outside]]
+    least = np.ones(layout.n_units)
     np.minimum.at(least, w_unit, partner_rooted)
-    f["pair_novel"][:] = 1.0 - least
     order = np.lexsort((w_stem, w_unit))
-    return np.stack((w_unit[order], w_stem[order]), axis=1)
+    return 1.0 - least, np.stack((w_unit[order], w_stem[order]), axis=1)
 
 
 def _compute(text: str, title: str | None, lang: str | None, wv: WordVectors) -> DocFeatures:
@@ -748,6 +733,13 @@ def _compute(text: str, title: str | None, lang: str | None, wv: WordVectors) ->
     df_outside = np.bincount(stem[:in_paras], minlength=vocab)[stem] - 1
     lead_set = title_present | in_paragraph(0)
     in_lead = np.where(first[unit], lead_first[stem], lead_set[stem])
+    # Rooting: a word is strong when found in the lead or in two other atoms at least, weak when
+    # found in one other atom only, past the lead (two spliced sentences of one donor share
+    # words with each other and with nothing else).
+    df_atoms = np.bincount(tokens.pairs[:, 1], minlength=vocab)
+    others = df_atoms[stem] - atoms_held
+    weak = (others == 1) & ~in_lead
+    weak_names = weak & entities
     per_pair = np.stack(
         (
             seen,
@@ -755,6 +747,9 @@ def _compute(text: str, title: str | None, lang: str | None, wv: WordVectors) ->
             in_lead,
             _neighbour_pairs(layout, pairs, tokens.pairs),
             own_para - counts > 0,
+            (others >= 2) | in_lead,
+            weak,
+            weak_names,
             counts * seen,
             weights * seen,
             weights,
@@ -771,7 +766,7 @@ def _compute(text: str, title: str | None, lang: str | None, wv: WordVectors) ->
     # One sum per unit and row: each sum adds its pairs in the same order as a bincount of its own.
     bins = (unit + n_units * np.arange(len(per_pair))[:, None]).ravel()
     sums = np.bincount(bins, per_pair.ravel(), n_units * len(per_pair)).reshape(len(per_pair), n_units)
-    seen_tok, seen_w, weight, dots, n_tokens, spread, n_entities, n_unseen, unseen_out, types = sums[5:]
+    seen_tok, seen_w, weight, dots, n_tokens, spread, n_entities, n_unseen, unseen_out, types = sums[8:]
     # Shares and rates: a numerator over a denominator, or a default where that is 0 (one division).
     ratios = (
         ("seen_frac", sums[0], types, 1.0),
@@ -779,6 +774,8 @@ def _compute(text: str, title: str | None, lang: str | None, wv: WordVectors) ->
         ("lead_frac", sums[2], types, 1.0),
         ("nb_frac", sums[3], types, 1.0),
         ("para_frac", sums[4], types, 1.0),
+        ("seen_strong", sums[5], types, 1.0),
+        ("seen_weak", sums[6], types, 0.0),
         ("seen_tok_frac", seen_tok, n_tokens, 1.0),
         ("seen_weighted", seen_w, weight, 1.0),
         ("cos_rest", dots, np.sqrt(n_tokens * (total.sum() - n_tokens)), 0.0),
@@ -795,8 +792,11 @@ def _compute(text: str, title: str | None, lang: str | None, wv: WordVectors) ->
     f["ent_unseen"][:] = np.log1p(n_unseen)
     f["ent_seen"][:] = np.log1p(n_entities - n_unseen)
     f["ent_unseen_out"][:] = np.log1p(unseen_out)
+    f["ent_weak"][:] = np.log1p(sums[7])
     f["num_unseen"][:] = np.log1p(_lonely_numbers(tokens.numbers, layout))
-    weak_pairs = _rooting(tokens, layout, pairs, atoms_held, in_lead, lead_first, lead_set, f)
+    f["pair_novel"][:], weak_pairs = _partners(
+        tokens, layout, pairs, df_atoms, weak_names, lead_first, lead_set
+    )
 
     # Word vectors: neighbours are a paragraph's adjacent paragraphs, a sentence's adjacent
     # sentences in its paragraph.
@@ -805,8 +805,8 @@ def _compute(text: str, title: str | None, lang: str | None, wv: WordVectors) ->
     nb_vecs = np.zeros_like(unit_vecs)
     nb_vecs[para_units] = padded[:-2] + padded[2:]
     sent_units, sent_atoms = layout.sent_units, layout.sent_atoms
-    for step in (-1, 1):
-        ok = layout.same_paragraph(sent_atoms, sent_atoms + step)
+    for step, has in ((-1, layout.has_previous), (1, layout.has_next)):
+        ok = has[sent_atoms]
         nb_vecs[sent_units[ok]] += tokens.vectors[sent_atoms[ok] + step]
     total_vec = para_vecs.sum(axis=0)
     own_para_vecs = para_vecs[para_of]
