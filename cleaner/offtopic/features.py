@@ -156,6 +156,14 @@ class DocFeatures:
         return [surface[k] for k in pairs[low:high, 1]]
 
 
+def _isin(values: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Whether each of ``values`` is one of ``wanted``: ``np.isin``, without its set-up cost."""
+    if not len(wanted):
+        return np.zeros(len(values), dtype=bool)
+    wanted = np.sort(wanted)
+    return np.asarray(wanted[np.minimum(np.searchsorted(wanted, values), len(wanted) - 1)] == values)
+
+
 def _divide(num: np.ndarray, den: np.ndarray, default: float | np.ndarray) -> np.ndarray:
     """``num / den``, and ``default`` (a number, or one a row) where ``den`` is not positive."""
     out = np.empty(num.shape)
@@ -698,7 +706,7 @@ def _compute(text: str, title: str | None, lang: str | None, wv: WordVectors) ->
     title_vec = np.zeros(wv.weighted.shape[1])
     if title:
         title_stems, title_vec = _title_terms(title, wv)
-        title_present[:] = np.isin(tokens.stems, title_stems)
+        title_present[:] = _isin(tokens.stems, title_stems)
     unit_vecs = layout.per_unit(tokens.vectors)
     counted = layout.counts(tokens.running)  # topic words with a vector, words, capitals, ...
     para_vecs = unit_vecs[para_units]
@@ -737,17 +745,18 @@ def _compute(text: str, title: str | None, lang: str | None, wv: WordVectors) ->
     # found in one other atom only, past the lead (two spliced sentences of one donor share
     # words with each other and with nothing else).
     df_atoms = np.bincount(tokens.pairs[:, 1], minlength=vocab)
-    others = df_atoms[stem] - atoms_held
-    weak = (others == 1) & ~in_lead
+    elsewhere = df_atoms[stem] - atoms_held  # atoms outside the unit that hold the stem
+    weak = (elsewhere == 1) & ~in_lead
     weak_names = weak & entities
-    per_pair = np.stack(
+    # (np.array: the same as np.stack for arrays of one shape, without its checks, a lot cheaper here)
+    per_pair = np.array(
         (
             seen,
             outside > 0,
             in_lead,
             _neighbour_pairs(layout, pairs, tokens.pairs),
             own_para - counts > 0,
-            (others >= 2) | in_lead,
+            (elsewhere >= 2) | in_lead,
             weak,
             weak_names,
             counts * seen,
@@ -761,7 +770,8 @@ def _compute(text: str, title: str | None, lang: str | None, wv: WordVectors) ->
             unseen,
             entities & (outside <= 0),
             np.ones(len(unit)),
-        )
+        ),
+        dtype=float,
     )
     # One sum per unit and row: each sum adds its pairs in the same order as a bincount of its own.
     bins = (unit + n_units * np.arange(len(per_pair))[:, None]).ravel()
@@ -786,7 +796,7 @@ def _compute(text: str, title: str | None, lang: str | None, wv: WordVectors) ->
     )
     names, numerators, denominators, defaults = zip(*ratios, strict=True)
     columns[[INDEX[name] for name in names]] = _divide(
-        np.stack(numerators), np.stack(denominators), np.array(defaults)[:, None]
+        np.array(numerators), np.array(denominators), np.array(defaults)[:, None]
     )
     f["para_frac"][~is_sentence] = 0.0
     f["ent_unseen"][:] = np.log1p(n_unseen)
@@ -811,10 +821,13 @@ def _compute(text: str, title: str | None, lang: str | None, wv: WordVectors) ->
     total_vec = para_vecs.sum(axis=0)
     own_para_vecs = para_vecs[para_of]
     # Cosines of each unit's vector with its lead, rest, outside, neighbours and rest of paragraph.
-    others = np.stack(
+    others = np.array(
         (lead_vecs, total_vec - unit_vecs, total_vec - own_para_vecs, nb_vecs, own_para_vecs - unit_vecs)
     )
-    norms = np.linalg.norm(others, axis=2) * np.linalg.norm(unit_vecs, axis=1)
+    # Euclidean norms, as np.linalg.norm takes them.
+    norms = np.sqrt(np.add.reduce(others * others, axis=2)) * np.sqrt(
+        np.add.reduce(unit_vecs * unit_vecs, axis=1)
+    )
     cosines = _divide(np.einsum("kij,ij->ki", others, unit_vecs), norms, 0.0)
     f["emb_lead"][:], f["emb_rest"][:], f["emb_out"][:], f["emb_nb"][:] = cosines[:4]
     f["emb_para"][:] = np.where(is_sentence, cosines[4], 0)
