@@ -204,6 +204,11 @@ def test_the_ascii_tokeniser_finds_the_tokens_of_the_unicode_one(text: str) -> N
     assert features._find_tokens(text) == _TOKEN.findall(text)
 
 
+@given(st.text(alphabet="aZ9 ’é—Жλ中", max_size=20))
+def test_a_letter_of_another_script_is_found_wherever_it_is(text: str) -> None:
+    assert features._has_non_latin(text) == any(features._NON_LATIN.match(c) for c in text)
+
+
 def test_features_stay_the_same_when_the_token_table_is_cleared(monkeypatch: pytest.MonkeyPatch) -> None:
     text, title = DOCS[0]
     before = compute(text, title, "en").matrix

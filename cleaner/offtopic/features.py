@@ -40,7 +40,7 @@ _TOKEN = re.compile(r"[^\W\d_]+|\d+(?:[.,]\d+)*")
 _ASCII_TOKEN = re.compile(r"[A-Za-z]+|[0-9]+(?:[.,][0-9]+)*")
 _NON_LATIN = regex.compile(r"[\p{L}--\p{Latin}]", regex.VERSION1)
 _LETTER = regex.compile(r"\p{L}")
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_ASCII_RUN = re.compile(r"[\x00-\x7f]+")
 _STEM_LENGTH = 6
 _END_PUNCT = frozenset(".!?…:;\"'’”»)]")
 _OPEN_QUOTES = frozenset("\"'‘“«")
@@ -427,8 +427,8 @@ def _non_latin_letter(char: str) -> bool:
 
 def _has_non_latin(text: str) -> bool:
     """Whether ``text`` has a letter of another script than Latin (each distinct non-ASCII
-    character checked once, a regular expression picking them out at C speed)."""
-    return not text.isascii() and any(map(_non_latin_letter, set(_NON_ASCII.findall(text))))
+    character checked once, a regular expression dropping the ASCII ones at C speed)."""
+    return not text.isascii() and any(map(_non_latin_letter, set(_ASCII_RUN.sub("", text))))
 
 
 def _mostly_latin(text: str) -> bool:
