@@ -196,6 +196,19 @@ def test_style_marks_match_their_regular_expression(text: str) -> None:
     assert _style_marks(text) == [(m.start(), m.lastindex or 1) for m in _STYLE_MARKS.finditer(text)]
 
 
+@given(
+    st.text(alphabet=st.characters(max_codepoint=127), max_size=40)
+    | st.text(alphabet="aZ09_., '-²é", max_size=40)
+)
+def test_the_ascii_tokeniser_finds_the_tokens_of_the_unicode_one(text: str) -> None:
+    assert features._find_tokens(text) == _TOKEN.findall(text)
+
+
+@given(st.text(alphabet="aZ9 ’é—Жλ中", max_size=20))
+def test_a_letter_of_another_script_is_found_wherever_it_is(text: str) -> None:
+    assert features._has_non_latin(text) == any(features._NON_LATIN.match(c) for c in text)
+
+
 def test_features_stay_the_same_when_the_token_table_is_cleared(monkeypatch: pytest.MonkeyPatch) -> None:
     text, title = DOCS[0]
     before = compute(text, title, "en").matrix

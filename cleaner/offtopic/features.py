@@ -22,7 +22,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from itertools import chain
 
 import numpy as np
@@ -36,8 +36,11 @@ from cleaner.offtopic.text import units as split_units
 from cleaner.offtopic.vectors import WordVectors, default_vectors
 
 _TOKEN = re.compile(r"[^\W\d_]+|\d+(?:[.,]\d+)*")
+# The same tokens in ASCII text, found faster: no Unicode look-up for each character.
+_ASCII_TOKEN = re.compile(r"[A-Za-z]+|[0-9]+(?:[.,][0-9]+)*")
 _NON_LATIN = regex.compile(r"[\p{L}--\p{Latin}]", regex.VERSION1)
 _LETTER = regex.compile(r"\p{L}")
+_ASCII_RUN = re.compile(r"[\x00-\x7f]+")
 _STEM_LENGTH = 6
 _END_PUNCT = frozenset(".!?…:;\"'’”»)]")
 _OPEN_QUOTES = frozenset("\"'‘“«")
@@ -153,9 +156,18 @@ class DocFeatures:
         return [surface[k] for k in pairs[low:high, 1]]
 
 
-def _divide(num: np.ndarray, den: np.ndarray, default: float) -> np.ndarray:
+def _isin(values: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Whether each of ``values`` is one of ``wanted``: ``np.isin``, without its set-up cost."""
+    if not len(wanted):
+        return np.zeros(len(values), dtype=bool)
+    wanted = np.sort(wanted)
+    return np.asarray(wanted[np.minimum(np.searchsorted(wanted, values), len(wanted) - 1)] == values)
+
+
+def _divide(num: np.ndarray, den: np.ndarray, default: float | np.ndarray) -> np.ndarray:
+    """``num / den``, and ``default`` (a number, or one a row) where ``den`` is not positive."""
     out = np.empty(num.shape)
-    out.fill(default)
+    out[...] = default
     np.divide(num, den, out=out, where=den > 0)
     return out
 
@@ -175,8 +187,9 @@ class _Tokens:
     numbers: np.ndarray  # (numbers, 2) the atom and id of each number token
     vectors: np.ndarray  # (atoms, dim) rarity-weighted word-vector sums
     weights: np.ndarray  # (V,) rarity weight of each stem
-    known: np.ndarray  # (atoms,) topic words that have a vector
-    per_atom: np.ndarray  # (atoms, 3 + languages): words, capitalised words, function words, hits by language
+    # (atoms + 1, 4 + languages) counts of the tokens before each atom (and of all, last): topic
+    # words that have a vector, words, capitalised words, function words, hits by language.
+    running: np.ndarray
     found: list[str]  # every token in order
     topic_at: np.ndarray  # the places of the topic words among them
     word_stems: np.ndarray  # the stem (column) of each topic word
@@ -241,7 +254,10 @@ def _facts(tokens: list[str], wv: WordVectors) -> np.ndarray:
 
 
 def _runs(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """Sums of consecutive runs of rows of ``values`` of the given ``lengths`` (zeros for an empty run)."""
+    """Sums of consecutive runs of rows of ``values`` of the given ``lengths`` (zeros for an empty run).
+
+    For floats; counts are summed faster as differences of running totals (see :meth:`_Layout.counts`).
+    """
     out = np.zeros((len(lengths), *values.shape[1:]))
     filled = lengths > 0
     if len(values):
@@ -252,27 +268,28 @@ def _runs(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
 def _columns(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The distinct ``ids`` in order of first appearance, the column (index among them) of each,
     and where each first appears."""
-    column_of: dict[int, int] = {}
-    column = np.array([column_of.setdefault(i, len(column_of)) for i in ids.tolist()], dtype=np.intp)
-    # Columns are numbered as they first appear: column c first appears where the running
-    # maximum reaches c.
-    firsts = np.searchsorted(np.maximum.accumulate(column), np.arange(len(column_of)))
-    return np.fromiter(column_of, np.intp, len(column_of)), column, firsts
+    distinct, firsts, inverse = np.unique(ids, return_index=True, return_inverse=True)
+    order = np.argsort(firsts)  # the distinct ids, in order of first appearance
+    column_of = np.empty(len(order), dtype=np.intp)
+    column_of[order] = np.arange(len(order))
+    return distinct[order], column_of[inverse], firsts[order]
 
 
 def _pairs(row: np.ndarray, column: np.ndarray, weights: Sequence[np.ndarray]) -> tuple[np.ndarray, ...]:
     """Distinct (row, column) pairs, sorted, as a (pairs, 2) array; the index of each input's
     pair; and the sum of each of ``weights`` over each pair."""
     width = int(column.max()) + 1 if len(column) else 1
-    keys = row.astype(np.int64) * width + column
+    keys = row * width + column
     order = np.argsort(keys, kind="stable")
     ordered = keys[order]
-    new = np.ones(len(keys), dtype=bool)
+    new = np.empty(len(keys), dtype=bool)
+    new[:1] = True
     np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
     inverse = np.empty(len(keys), dtype=np.intp)
     inverse[order] = np.cumsum(new) - 1
     distinct = ordered[new]
-    pairs = np.stack(np.divmod(distinct, width), axis=1).astype(np.intp)
+    pairs = np.empty((len(distinct), 2), dtype=np.intp)
+    np.divmod(distinct, width, out=(pairs[:, 0], pairs[:, 1]))
     return (pairs, inverse, *(np.bincount(inverse, w, len(distinct)) for w in weights))
 
 
@@ -288,7 +305,7 @@ class _UnitPairs:
     column: np.ndarray
     source: np.ndarray  # the paragraph of a paragraph unit's pair, the atom of a sentence unit's
     sums: list[np.ndarray]  # each weight summed over the unit
-    para_sums: list[np.ndarray]  # each weight summed over the unit's paragraph
+    para_sum: np.ndarray  # the first weight summed over the unit's paragraph
     paragraphs: np.ndarray  # (pairs, 2) the sorted (paragraph, column) pairs
 
 
@@ -310,19 +327,30 @@ class _Layout:
         self.sent_atoms = np.flatnonzero(self.para_sizes[self.atom_para] > 1)
         self.atom_sentence = np.full(len(self.atom_para), -1, dtype=np.intp)
         self.atom_sentence[self.sent_atoms] = self.sent_units
+        # The atoms of each unit: unit_first to unit_stop (excluded).
+        self.unit_first = np.empty(n, dtype=np.intp)
+        self.unit_first[self.para_units] = self.para_first
+        self.unit_first[self.sent_units] = self.sent_atoms
+        self.unit_stop = self.unit_first + 1
+        self.unit_stop[self.para_units] += self.para_sizes - 1
+        # Whether each atom has another before it, and after it, in its paragraph.
+        self.has_previous = np.ones(len(self.atom_para), dtype=bool)
+        self.has_previous[self.para_first] = False
+        self.has_next = np.ones(len(self.atom_para), dtype=bool)
+        self.has_next[self.para_first + self.para_sizes - 1] = False
 
     def per_unit(self, per_atom: np.ndarray) -> np.ndarray:
-        """Rows of ``per_atom`` summed over the atoms of each unit."""
+        """Rows of ``per_atom`` summed over the atoms of each unit (as ``np.add.reduceat`` sums them)."""
         out = np.empty((self.n_units, *per_atom.shape[1:]))
         out[self.para_units] = np.add.reduceat(per_atom, self.para_first, axis=0)  # a paragraph has atoms
         out[self.sent_units] = per_atom[self.sent_atoms]
         return out
 
-    def same_paragraph(self, atom: np.ndarray, other: np.ndarray) -> np.ndarray:
-        """Whether each ``other`` is an atom of the paragraph of ``atom``."""
-        ok = (other >= 0) & (other < len(self.atom_para))
-        ok[ok] &= self.atom_para[other[ok]] == self.atom_para[atom[ok]]
-        return ok
+    def counts(self, running: np.ndarray) -> np.ndarray:
+        """Integer counts summed over the atoms of each unit, as floats, from their running totals
+        (``running[a]``: the counts of the atoms before atom ``a``): exact, and much faster than a
+        sum of rows per unit."""
+        return np.asarray(running[self.unit_stop] - running[self.unit_first], dtype=float)
 
     def unit_pairs(self, pairs: np.ndarray, weights: Sequence[np.ndarray]) -> _UnitPairs:
         """The (unit, column) pairs of the (atom, column) ``pairs``, with ``weights`` summed."""
@@ -334,34 +362,39 @@ class _Layout:
             np.concatenate((paragraphs[:, 1], column[inside])),
             np.concatenate((paragraphs[:, 0], atom[inside])),
             [np.concatenate((s, w[inside])) for s, w in zip(para_sums, weights, strict=True)],
-            [np.concatenate((s, s[inverse[inside]])) for s in para_sums],
+            np.concatenate((para_sums[0], para_sums[0][inverse[inside]])),
             paragraphs,
         )
 
 
+def _find_tokens(text: str) -> list[str]:
+    """The words and numbers of ``text``."""
+    return (_ASCII_TOKEN if text.isascii() else _TOKEN).findall(text)
+
+
 def _tokenise(text: str, atoms: list[tuple[int, int]], wv: WordVectors) -> _Tokens:
     """Token statistics of each atom, computed over token arrays (what a token is comes from a table)."""
-    findall = _TOKEN.findall
-    per_atom = [findall(text, start, end) for start, end in atoms]
+    per_atom = [_find_tokens(text[start:end]) for start, end in atoms]
     n = len(atoms)
     lengths = np.fromiter(map(len, per_atom), np.intp, n)
     found = list(chain.from_iterable(per_atom))
     facts = _facts(found, wv)
     kinds, ids, rows, capitals = facts[:, 0], facts[:, 1], facts[:, 2], facts[:, 5]
     atom_of = np.repeat(np.arange(n), lengths)
-    first = np.zeros(len(found), dtype=bool)
-    first[(np.cumsum(lengths) - lengths)[lengths > 0]] = True
 
     topic_at = np.flatnonzero(kinds == _TOPIC)
     # Stems numbered in order of first appearance; where each first appears.
     stems, t_stem, first_of_stem = _columns(ids[topic_at])
     t_atom, t_row = atom_of[topic_at], rows[topic_at]
-    entity = capitals[topic_at].astype(bool) & ~first[topic_at]
+    # A name: a capitalised word that is not the first token of its atom.
+    entity = capitals[topic_at].astype(bool) & (topic_at != (np.cumsum(lengths) - lengths)[t_atom])
     pairs, _, counts, entities = _pairs(t_atom, t_stem, (np.ones(len(t_atom)), entity))
     number = kinds == _NUMBER
     has_vector = t_row != wv.unknown
-    # Per atom: topic words with a vector, words, capitalised words, function words, hits by language.
-    summed = _runs(facts[:, 3:], lengths)
+    # Counts of the tokens before each atom: topic words with a vector, words, capitalised words,
+    # function words, hits by language.
+    running = np.zeros((len(found) + 1, _FACTS - 3), dtype=np.intp)
+    np.cumsum(facts[:, 3:], axis=0, out=running[1:])
     vectors = _runs(wv.weighted[t_row[has_vector]], np.bincount(t_atom[has_vector], minlength=n))
     return _Tokens(
         stems,
@@ -372,8 +405,7 @@ def _tokenise(text: str, atoms: list[tuple[int, int]], wv: WordVectors) -> _Toke
         vectors,
         # Each stem weighs as much as the first word that brought it in.
         wv.weights[t_row[first_of_stem]].astype(float),
-        summed[:, 0],
-        summed[:, 1:],
+        running[np.concatenate(([0], np.cumsum(lengths)))],
         found,
         topic_at,
         t_stem,
@@ -383,21 +415,30 @@ def _tokenise(text: str, atoms: list[tuple[int, int]], wv: WordVectors) -> _Toke
 
 def _title_terms(title: str, wv: WordVectors) -> tuple[np.ndarray, np.ndarray]:
     """The stem ids of the title's topic words and the sum of their weighted word vectors."""
-    kinds, ids, rows = _facts(_TOKEN.findall(title), wv)[:, :3].T
+    kinds, ids, rows = _facts(_find_tokens(title), wv)[:, :3].T
     rows = rows[(kinds == _TOPIC) & (rows != wv.unknown)]
     return ids[kinds == _TOPIC], np.add.reduce(wv.weighted[rows], axis=0)
 
 
+@lru_cache(maxsize=4096)
+def _non_latin_letter(char: str) -> bool:
+    return _NON_LATIN.match(char) is not None
+
+
 def _has_non_latin(text: str) -> bool:
-    """Whether ``text`` has a letter of another script than Latin (each distinct character checked once)."""
-    return not text.isascii() and any(_NON_LATIN.match(c) for c in set(text) if not c.isascii())
+    """Whether ``text`` has a letter of another script than Latin (each distinct non-ASCII
+    character checked once, a regular expression dropping the ASCII ones at C speed)."""
+    return not text.isascii() and any(map(_non_latin_letter, set(_ASCII_RUN.sub("", text))))
+
+
+def _mostly_latin(text: str) -> bool:
+    """Whether most letters of ``text`` are Latin (true for a text without letters)."""
+    return len(_NON_LATIN.findall(text)) < 0.5 * len(_LETTER.findall(text))
 
 
 def _is_latin(text: str) -> bool:
-    """Whether most letters of ``text`` are Latin (true for a text without letters)."""
-    if not _has_non_latin(text):
-        return True
-    return len(_NON_LATIN.findall(text)) < 0.5 * len(_LETTER.findall(text))
+    """:func:`_mostly_latin`, quicker for a text with no letter of another script."""
+    return not _has_non_latin(text) or _mostly_latin(text)
 
 
 def _languages(
@@ -415,7 +456,7 @@ def _languages(
     if doc_lang in FUNCTION_WORDS:
         suspicious = (hits[:, LANGUAGES.index(doc_lang)] < 2) & (hits.max(axis=1) >= 3)
     if _has_non_latin(text):
-        doc_latin = _is_latin(text)
+        doc_latin = _mostly_latin(text)
         suspicious |= [_is_latin(text[u.start : u.end]) != doc_latin for u in units]
     found: dict[str, str | None] = {}  # a page may repeat a line: ask once
     for i in np.flatnonzero(suspicious & (words >= 4)):
@@ -472,9 +513,10 @@ def _styles(text: str, atoms: list[tuple[int, int]], layout: _Layout) -> list[li
     atom = np.searchsorted(starts, where, side="right") - 1
     inside = (atom >= 0) & (where < ends[np.maximum(atom, 0)])
     cells = np.bincount(atom[inside] * width + group[inside] - 1, minlength=len(atoms) * width)
-    per_atom = cells.reshape(len(atoms), width).astype(float)
-    own = layout.per_unit(per_atom)
-    rest = per_atom.sum(axis=0) - own
+    running = np.zeros((len(atoms) + 1, width), dtype=np.intp)
+    np.cumsum(cells.reshape(len(atoms), width), axis=0, out=running[1:])
+    own = layout.counts(running)
+    rest = running[-1] - own
     habit, rival = own[:, 0::2] > 0, own[:, 1::2] > 0
     rest_habit, rest_rival = rest[:, 0::2], rest[:, 1::2]
     shows_habit = habit & (rest_rival >= 2) & (rest_habit <= 0)
@@ -506,9 +548,8 @@ def _shape(text: str, units: list[Unit], layout: _Layout, f: dict[str, np.ndarra
     f["starts_lower"][:] = starts_lower
     f["starts_quote"][:] = starts_quote
     f["odd_quotes"][:] = odd_quotes
-    atoms, para = layout.sent_atoms, layout.atom_para[layout.sent_atoms]
-    f["sent_first"][layout.sent_units] = atoms == layout.para_first[para]
-    f["sent_last"][layout.sent_units] = atoms == layout.para_first[para] + layout.para_sizes[para] - 1
+    f["sent_first"][layout.sent_units] = ~layout.has_previous[layout.sent_atoms]
+    f["sent_last"][layout.sent_units] = ~layout.has_next[layout.sent_atoms]
 
 
 # Features given as z-scores and ranks among the document's units of one kind.
@@ -601,61 +642,48 @@ def _neighbour_pairs(layout: _Layout, pairs: _UnitPairs, atom_pairs: np.ndarray)
     wanted = np.concatenate(((row - 1) * width + pairs.column, (row + 1) * width + pairs.column))
     found = (keys[np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)] == wanted).reshape(2, -1)
     atom = pairs.source[in_paras:]
-    found[0, in_paras:] &= layout.same_paragraph(atom, atom - 1)
-    found[1, in_paras:] &= layout.same_paragraph(atom, atom + 1)
+    found[0, in_paras:] &= layout.has_previous[atom]
+    found[1, in_paras:] &= layout.has_next[atom]
     return np.asarray(found[0] | found[1])
 
 
-def _rooting(
+def _partners(
     tokens: _Tokens,
     layout: _Layout,
     pairs: _UnitPairs,
-    atoms_held: np.ndarray,
-    in_lead: np.ndarray,
+    df_atoms: np.ndarray,
+    weak_names: np.ndarray,
     lead_first: np.ndarray,
     lead_set: np.ndarray,
-    f: dict[str, np.ndarray],
-) -> np.ndarray:
-    """How well rooted a unit's words are: found in the lead or in two other atoms at least
-    (strong), or only in one other atom past the lead (weak; two spliced sentences of one donor
-    share words with each other and with nothing else), and how rooted that other atom is.
-    Returns the sorted (unit, column) pairs of the weak names."""
-    n_units = layout.n_units
-    atom, a_stem = tokens.pairs[:, 0], tokens.pairs[:, 1]
-    df_atoms = np.bincount(a_stem, minlength=len(tokens.stems))
-    unit, stem = pairs.unit, pairs.column
-    others = df_atoms[stem] - atoms_held
-    strong = (others >= 2) | in_lead
-    weak = (others == 1) & ~in_lead
-    types = np.bincount(unit, minlength=n_units)
-    f["seen_strong"][:] = _divide(np.bincount(unit, strong, n_units), types, 1.0)
-    f["seen_weak"][:] = _divide(np.bincount(unit, weak, n_units), types, 0.0)
-    weak_names = weak & (pairs.sums[1] > 0)
-    f["ent_weak"][:] = np.log1p(np.bincount(unit, weak_names, n_units))
+) -> tuple[np.ndarray, np.ndarray]:
+    """How novel the least rooted other atom is that shares a weak name with each unit
+    (1 - its share of strong words; 0 when there is none), and the sorted (unit, column)
+    pairs of the weak names (``weak_names``: whether each of ``pairs`` is one)."""
     if not weak_names.any():
-        return np.zeros((0, 2), dtype=np.intp)
+        return np.zeros(layout.n_units), np.zeros((0, 2), dtype=np.intp)
     # Each atom's own rooting, against the lead of its paragraph.
+    atom, a_stem = tokens.pairs[:, 0], tokens.pairs[:, 1]
     n_atoms = len(layout.atom_para)
     a_lead = np.where(layout.atom_para[atom] == 0, lead_first[a_stem], lead_set[a_stem])
     a_strong = (df_atoms[a_stem] >= 3) | a_lead
     atom_rooted = _divide(np.bincount(atom, a_strong, n_atoms), np.bincount(atom, minlength=n_atoms), 1.0)
-    # The other atom holding each weak name: among the holders of its stem, the one outside the unit.
+    # The other atom holding each weak name: among all the holders of its stem (each name
+    # repeated once per holder), the one outside the unit.
+    w_unit, w_stem, w_source = pairs.unit[weak_names], pairs.column[weak_names], pairs.source[weak_names]
+    holders = df_atoms[w_stem]
+    name = np.repeat(np.arange(len(w_unit)), holders)
+    rank = np.arange(len(name)) - np.repeat(np.cumsum(holders) - holders, holders)
     by_stem = np.argsort(a_stem, kind="stable")
-    first_holder = np.cumsum(df_atoms) - df_atoms
-    w_unit, w_stem, w_source = unit[weak_names], stem[weak_names], pairs.source[weak_names]
-    w_is_para = ~layout.is_sentence[w_unit]
+    holder = atom[by_stem[(np.cumsum(df_atoms) - df_atoms)[w_stem][name] + rank]]
+    outside = np.where(
+        layout.is_sentence[w_unit][name], holder != w_source[name], layout.atom_para[holder] != w_source[name]
+    )
     partner_rooted = np.ones(len(w_unit))
-    for k in range(int(df_atoms[w_stem].max())):
-        valid = k < df_atoms[w_stem]
-        holder = atom[by_stem[np.minimum(first_holder[w_stem] + k, len(atom) - 1)]]
-        outside = np.where(w_is_para, layout.atom_para[holder] != w_source, holder != w_source)
-        take = valid & outside
-        partner_rooted[take] = atom_rooted[holder[take]]
-    least = np.ones(n_units)
+    partner_rooted[name[outside]] = atom_rooted[holder[outside]]
+    least = np.ones(layout.n_units)
     np.minimum.at(least, w_unit, partner_rooted)
-    f["pair_novel"][:] = 1.0 - least
     order = np.lexsort((w_stem, w_unit))
-    return np.stack((w_unit[order], w_stem[order]), axis=1)
+    return 1.0 - least, np.stack((w_unit[order], w_stem[order]), axis=1)
 
 
 def _compute(text: str, title: str | None, lang: str | None, wv: WordVectors) -> DocFeatures:
@@ -678,8 +706,9 @@ def _compute(text: str, title: str | None, lang: str | None, wv: WordVectors) ->
     title_vec = np.zeros(wv.weighted.shape[1])
     if title:
         title_stems, title_vec = _title_terms(title, wv)
-        title_present[:] = np.isin(tokens.stems, title_stems)
+        title_present[:] = _isin(tokens.stems, title_stems)
     unit_vecs = layout.per_unit(tokens.vectors)
+    counted = layout.counts(tokens.running)  # topic words with a vector, words, capitals, ...
     para_vecs = unit_vecs[para_units]
     lead_vecs = np.empty((n_units, len(title_vec)))
     lead_vecs[~first] = title_vec + para_vecs[0]
@@ -699,7 +728,7 @@ def _compute(text: str, title: str | None, lang: str | None, wv: WordVectors) ->
 
     # Every "share of its topic words that ..." is a sum over the unit's (unit, stem) pairs.
     unit, stem = pairs.unit, pairs.column
-    (counts, entity_counts, atoms_held), own_para = pairs.sums, pairs.para_sums[0]
+    (counts, entity_counts, atoms_held), own_para = pairs.sums, pairs.para_sum
     in_paras = len(pairs.paragraphs)
     total = np.bincount(stem[:in_paras], counts[:in_paras], vocab)
     rest = total[stem] - counts
@@ -712,13 +741,24 @@ def _compute(text: str, title: str | None, lang: str | None, wv: WordVectors) ->
     df_outside = np.bincount(stem[:in_paras], minlength=vocab)[stem] - 1
     lead_set = title_present | in_paragraph(0)
     in_lead = np.where(first[unit], lead_first[stem], lead_set[stem])
-    per_pair = np.stack(
+    # Rooting: a word is strong when found in the lead or in two other atoms at least, weak when
+    # found in one other atom only, past the lead (two spliced sentences of one donor share
+    # words with each other and with nothing else).
+    df_atoms = np.bincount(tokens.pairs[:, 1], minlength=vocab)
+    elsewhere = df_atoms[stem] - atoms_held  # atoms outside the unit that hold the stem
+    weak = (elsewhere == 1) & ~in_lead
+    weak_names = weak & entities
+    # (np.array: the same as np.stack for arrays of one shape, without its checks, a lot cheaper here)
+    per_pair = np.array(
         (
             seen,
             outside > 0,
             in_lead,
             _neighbour_pairs(layout, pairs, tokens.pairs),
             own_para - counts > 0,
+            (elsewhere >= 2) | in_lead,
+            weak,
+            weak_names,
             counts * seen,
             weights * seen,
             weights,
@@ -730,29 +770,43 @@ def _compute(text: str, title: str | None, lang: str | None, wv: WordVectors) ->
             unseen,
             entities & (outside <= 0),
             np.ones(len(unit)),
-        )
+        ),
+        dtype=float,
     )
     # One sum per unit and row: each sum adds its pairs in the same order as a bincount of its own.
     bins = (unit + n_units * np.arange(len(per_pair))[:, None]).ravel()
     sums = np.bincount(bins, per_pair.ravel(), n_units * len(per_pair)).reshape(len(per_pair), n_units)
-    shares, (seen_tok, seen_w, weight, dots, n_tokens, spread, n_entities, n_unseen, unseen_out, types) = (
-        _divide(sums[:5], sums[-1], 1.0),
-        sums[5:],
+    seen_tok, seen_w, weight, dots, n_tokens, spread, n_entities, n_unseen, unseen_out, types = sums[8:]
+    # Shares and rates: a numerator over a denominator, or a default where that is 0 (one division).
+    ratios = (
+        ("seen_frac", sums[0], types, 1.0),
+        ("seen_out", sums[1], types, 1.0),
+        ("lead_frac", sums[2], types, 1.0),
+        ("nb_frac", sums[3], types, 1.0),
+        ("para_frac", sums[4], types, 1.0),
+        ("seen_strong", sums[5], types, 1.0),
+        ("seen_weak", sums[6], types, 0.0),
+        ("seen_tok_frac", seen_tok, n_tokens, 1.0),
+        ("seen_weighted", seen_w, weight, 1.0),
+        ("cos_rest", dots, np.sqrt(n_tokens * (total.sum() - n_tokens)), 0.0),
+        ("spread", spread, types, 0.0),
+        ("ent_unseen_frac", n_unseen, n_entities, 0.0),
+        ("ent_unseen_rate", unseen_out, types, 0.0),
+        ("vocab_cover", counted[:, 0], n_tokens, 0.0),
     )
-    f["seen_frac"][:], f["seen_out"][:], f["lead_frac"][:], f["nb_frac"][:] = shares[:4]
-    f["para_frac"][:] = np.where(is_sentence, shares[4], 0)
-    f["seen_tok_frac"][:] = _divide(seen_tok, n_tokens, 1.0)
-    f["seen_weighted"][:] = _divide(seen_w, weight, 1.0)
-    f["cos_rest"][:] = _divide(dots, np.sqrt(n_tokens * (total.sum() - n_tokens)), 0.0)
-    f["spread"][:] = _divide(spread, types, 0.0)
+    names, numerators, denominators, defaults = zip(*ratios, strict=True)
+    columns[[INDEX[name] for name in names]] = _divide(
+        np.array(numerators), np.array(denominators), np.array(defaults)[:, None]
+    )
+    f["para_frac"][~is_sentence] = 0.0
     f["ent_unseen"][:] = np.log1p(n_unseen)
-    f["ent_unseen_frac"][:] = _divide(n_unseen, n_entities, 0.0)
     f["ent_seen"][:] = np.log1p(n_entities - n_unseen)
     f["ent_unseen_out"][:] = np.log1p(unseen_out)
-    f["ent_unseen_rate"][:] = _divide(unseen_out, types, 0.0)
-    f["vocab_cover"][:] = _divide(layout.per_unit(tokens.known), n_tokens, 0.0)
+    f["ent_weak"][:] = np.log1p(sums[7])
     f["num_unseen"][:] = np.log1p(_lonely_numbers(tokens.numbers, layout))
-    weak_pairs = _rooting(tokens, layout, pairs, atoms_held, in_lead, lead_first, lead_set, f)
+    f["pair_novel"][:], weak_pairs = _partners(
+        tokens, layout, pairs, df_atoms, weak_names, lead_first, lead_set
+    )
 
     # Word vectors: neighbours are a paragraph's adjacent paragraphs, a sentence's adjacent
     # sentences in its paragraph.
@@ -761,21 +815,24 @@ def _compute(text: str, title: str | None, lang: str | None, wv: WordVectors) ->
     nb_vecs = np.zeros_like(unit_vecs)
     nb_vecs[para_units] = padded[:-2] + padded[2:]
     sent_units, sent_atoms = layout.sent_units, layout.sent_atoms
-    for step in (-1, 1):
-        ok = layout.same_paragraph(sent_atoms, sent_atoms + step)
+    for step, has in ((-1, layout.has_previous), (1, layout.has_next)):
+        ok = has[sent_atoms]
         nb_vecs[sent_units[ok]] += tokens.vectors[sent_atoms[ok] + step]
     total_vec = para_vecs.sum(axis=0)
     own_para_vecs = para_vecs[para_of]
     # Cosines of each unit's vector with its lead, rest, outside, neighbours and rest of paragraph.
-    others = np.stack(
+    others = np.array(
         (lead_vecs, total_vec - unit_vecs, total_vec - own_para_vecs, nb_vecs, own_para_vecs - unit_vecs)
     )
-    norms = np.linalg.norm(others, axis=2) * np.linalg.norm(unit_vecs, axis=1)
+    # Euclidean norms, as np.linalg.norm takes them.
+    norms = np.sqrt(np.add.reduce(others * others, axis=2)) * np.sqrt(
+        np.add.reduce(unit_vecs * unit_vecs, axis=1)
+    )
     cosines = _divide(np.einsum("kij,ij->ki", others, unit_vecs), norms, 0.0)
     f["emb_lead"][:], f["emb_rest"][:], f["emb_out"][:], f["emb_nb"][:] = cosines[:4]
     f["emb_para"][:] = np.where(is_sentence, cosines[4], 0)
 
-    per_unit_atoms = layout.per_unit(tokens.per_atom)  # words, capitals, function words, language hits
+    per_unit_atoms = counted[:, 1:]  # words, capitals, function words, language hits
     words = per_unit_atoms[:, 0]
     f["log_words"][:] = np.log1p(words)
     f["log_content"][:] = np.log1p(n_tokens)

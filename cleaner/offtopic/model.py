@@ -346,7 +346,7 @@ def find_offtopic(
     """
     model = model or default_model()
     blanked = article_view(text, removed, title)
-    if len(blanked.split()) < MIN_ARTICLE_WORDS:
+    if len(blanked.split(maxsplit=MIN_ARTICLE_WORDS)) < MIN_ARTICLE_WORDS:  # (stops counting there)
         return []
     feats = compute(blanked, title, lang)
     probs = model.probabilities(feats)

@@ -236,7 +236,7 @@ def paragraph_sentences(text: str) -> list[tuple[int, int, list[tuple[int, int]]
             if breaks[k][0] > start:
                 inside.append(breaks[k])
             k += 1
-        out.append((start, end, _pieces(start, end, inside)))
+        out.append((start, end, _pieces(start, end, inside) if inside else [(start, end)]))
     return out
 
 
