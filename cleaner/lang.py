@@ -1,7 +1,8 @@
 """Language detection: a stop-word count for clear cases, langdetect (seeded) for the rest.
 
 Only a sample from the middle of the text is read, so detection time stays flat
-however long the document is. Most news text in a common Latin-script language
+however long the document is; when that sample is mostly figures and names (a
+standings table, a price list), it is taken from the text's prose lines instead. Most news text in a common Latin-script language
 is told apart by its function words in a few microseconds; when they don't name
 one language clearly (mixed text, few words, another script or language), the
 sample goes to langdetect with a fixed seed, so the same text always gets the
@@ -57,6 +58,10 @@ for _lang, _words in _STOPWORDS.items():
 # at least four times as many as of the runner-up.
 MIN_HITS, MIN_SHARE, MIN_RATIO = 5, 0.1, 4
 MIN_LATIN_SHARE = 0.9
+# A sample with fewer letters among its visible characters than this (a standings table,
+# a price list) is replaced by the text's prose lines: lines of this many words or more, with
+# that share of letters.
+MIN_PROSE_SHARE, MIN_PROSE_WORDS = 0.6, 5
 
 _WORD = regex.compile(r"[^\W\d_]+")
 _LETTER = regex.compile(r"[^\W\d_]")
@@ -67,9 +72,28 @@ def detect_language(text: str) -> str | None:
     """ISO 639-1 code of the text's language, or None when there is too little text to tell."""
     if sum(1 for _ in islice(_LETTER.finditer(text, 0, SAMPLE_CHARS * 4), MIN_LETTERS)) < MIN_LETTERS:
         return None
-    middle = max(0, len(text) // 2 - SAMPLE_CHARS // 2) if len(text) > SAMPLE_CHARS * 2 else 0
-    sample = text[middle : middle + SAMPLE_CHARS]
+    sample = _middle(text)
+    if _letter_share(sample) < MIN_PROSE_SHARE:
+        # A table or a list of names and figures: its words say little of the language.
+        sample = _middle("\n".join(line for line in text.split("\n") if _is_prose(line))) or sample
     return stopword_language(sample) or _langdetect(sample)
+
+
+def _middle(text: str) -> str:
+    """SAMPLE_CHARS of ``text`` from its middle (all of a short text)."""
+    middle = max(0, len(text) // 2 - SAMPLE_CHARS // 2) if len(text) > SAMPLE_CHARS * 2 else 0
+    return text[middle : middle + SAMPLE_CHARS]
+
+
+def _letter_share(text: str) -> float:
+    """The share of letters among the characters of ``text`` that are not spaces, tabs or line breaks."""
+    visible = len(text) - text.count(" ") - text.count("\n") - text.count("\t")
+    return sum(map(len, _WORD.findall(text))) / visible if visible else 0.0
+
+
+def _is_prose(line: str) -> bool:
+    """Whether a line reads as running text: several words, mostly letters."""
+    return len(_WORD.findall(line)) >= MIN_PROSE_WORDS and _letter_share(line) >= MIN_PROSE_SHARE
 
 
 def stopword_language(sample: str) -> str | None:

@@ -33,6 +33,23 @@ def test_unclear_cases_go_to_langdetect() -> None:
     assert detect_language("12 34 56 ... !!") is None
 
 
+def test_a_table_in_the_middle_leaves_the_language_to_the_prose_around_it() -> None:
+    rows = "".join(
+        f"| {n} | {first} {last} | {5040 - 37 * n} | {n % 4} |\n"
+        for n, (first, last) in enumerate(
+            [("Kyle", "Busch"), ("Martin", "Truex"), ("Kevin", "Harvick"), ("Denny", "Hamlin")] * 12, 1
+        )
+    )
+    intro = (
+        "Nesta página você terá sempre a classificação atualizada da corrida até a última etapa.\n"
+        "Coloque nos seus favoritos e venha sempre conferir a classificação dos pilotos!\n"
+    )
+    page = intro + "| Pos. | Piloto | Pontos | Vitórias |\n" + rows
+    assert len(intro) < len(page) // 2 - SAMPLE_CHARS // 2  # the middle is all table
+    assert detect_language(page) == "pt"
+    assert detect_language(rows) != "pt"  # names and figures alone: the prose decides above
+
+
 def test_function_words_agree_with_langdetect_on_the_dev_texts() -> None:
     texts = [
         path.read_text(encoding="utf-8")
