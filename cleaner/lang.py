@@ -2,11 +2,11 @@
 
 Only a sample from the middle of the text is read, so detection time stays flat
 however long the document is; when that sample is mostly figures and names (a
-standings table, a price list), it is taken from the text's prose lines instead. Most news text in a common Latin-script language
-is told apart by its function words in a few microseconds; when they don't name
-one language clearly (mixed text, few words, another script or language), the
-sample goes to langdetect with a fixed seed, so the same text always gets the
-same answer.
+standings table, a price list), it is taken from the text's prose lines instead.
+Most news text in a common Latin-script language is told apart by its function
+words in a few microseconds; when they don't name one language clearly (mixed
+text, few words, another script or language), the sample goes to langdetect with
+a fixed seed, so the same text always gets the same answer.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from cleaner.bench import load_pages, memory_run
 from cleaner.cli import main
 
 PAGE = (
@@ -58,3 +59,13 @@ def test_bench_says_so_when_the_dev_pages_are_missing(tmp_path: Path) -> None:
     )
     assert outcome.exit_code == 0 and "bench skipped: no dev benchmark pages" in outcome.output
     assert not (tmp_path / "r.json").exists()
+
+
+def test_the_memory_run_sums_the_memory_of_the_runs_processes(tmp_path: Path) -> None:
+    pages = load_pages(dev_pages(tmp_path / "data", 3))
+    found = memory_run(pages, 30, 2, tmp_path)
+    assert found["exit_code"] == 0 and found["docs"] == 30 and found["workers"] == 2
+    # A run loads Python, numpy, the rules and the models: tens of MB, whichever way counted.
+    assert 50 < found["peak_total_pss_mb"] <= found["peak_total_rss_mb"]
+    assert found["largest_process_rss_mb"] > 50
+    assert (tmp_path / "memory-out" / "index.jsonl").read_text().count("\n") == 30
