@@ -332,7 +332,9 @@ def _survey(job: Job, unit: Unit) -> Outcome:
     if isinstance(unit, FileUnit):
         stream = RecordStream(unit.item, job.limits.max_doc_bytes)
         try:
-            records = [(record, file_origin(record)) for record in stream if isinstance(record, RawRecord)]
+            records = [
+                (record, file_origin(record) if isinstance(record, RawRecord) else "") for record in stream
+            ]
             outcome.sha256 = stream.digest()
         except (InputError, OSError, ValueError) as error:
             records = []
