@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import trafilatura
+from langdetect import detector_factory
 
 from cleaner import __version__
 from cleaner.extract import html_to_text
@@ -25,10 +26,13 @@ from cleaner.ingest import RawRecord
 from cleaner.lang import detect_language
 from cleaner.linemodel import MODEL_NAME as LINE_MODEL_NAME
 from cleaner.linemodel import detect_mode, find_boilerplate
+from cleaner.linemodel import load_model as load_line_model
 from cleaner.linemodel import model_version as boilerplate_version
 from cleaner.model import Document, Span, cut_ranges, render, touches_any
 from cleaner.offtopic import find_offtopic
 from cleaner.offtopic import model_version as offtopic_version
+from cleaner.offtopic.model import default_model as default_offtopic_model
+from cleaner.offtopic.vectors import default_vectors
 from cleaner.review.decisions import DEFAULT_PATH as DEFAULT_DECISIONS
 from cleaner.review.decisions import Decisions
 from cleaner.rules import RuleSet, apply_rules, load_rules
@@ -103,6 +107,15 @@ class Cleaner:
             "decisions": self.decisions_version,
             "site_lines": self.site_lines.version if self.site_lines else None,
         }
+
+    def load_models(self) -> None:
+        """Load now what cleaning loads on first use (the line model, the language profiles, the
+        off-topic model and its word vectors), so that timings of cleaning leave it out."""
+        load_line_model()
+        detector_factory.init_factory()
+        if self.settings.offtopic:
+            default_offtopic_model()
+            default_vectors()
 
     def with_site_lines(self, table: SiteLines, path: Path | None = None) -> Cleaner:
         """This cleaner, rules and models already loaded, applying ``table`` (written at ``path``)."""

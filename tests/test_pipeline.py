@@ -4,12 +4,16 @@ import hashlib
 from pathlib import Path
 
 import pytest
+from langdetect import detector_factory
 
 from cleaner.extract import html_to_text
 from cleaner.ingest import RawRecord
 from cleaner.lang import detect_language
 from cleaner.linemodel import MODEL_NAME as LINE_MODEL_NAME
+from cleaner.linemodel import load_model as load_line_model
 from cleaner.model import Document, Span
+from cleaner.offtopic.model import default_model as default_offtopic_model
+from cleaner.offtopic.vectors import default_vectors
 from cleaner.pipeline import Cleaner, Settings, site_of
 
 CLEANER = Cleaner(Settings(decisions_path=None))
@@ -205,3 +209,14 @@ def test_a_polish_article_gets_the_polish_pack() -> None:
     assert [snippet for snippet in gone if snippet in clean] == []
     reasons = {span.reason for span in document.removed}
     assert {"pl-dateline-stamp", "pl-related-inline-teaser", "pl-support-appeal"} <= reasons
+
+
+def test_load_models_loads_what_cleaning_would_load_on_first_use(monkeypatch: pytest.MonkeyPatch) -> None:
+    cleaner = Cleaner(Settings(decisions_path=None))
+    loaders = (load_line_model, default_offtopic_model, default_vectors)
+    for cached in loaders:
+        cached.cache_clear()
+    monkeypatch.setattr(detector_factory, "_factory", None)
+    cleaner.load_models()
+    assert all(cached.cache_info().currsize == 1 for cached in loaders)
+    assert detector_factory._factory is not None and detector_factory._factory.langlist
