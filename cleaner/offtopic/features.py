@@ -157,10 +157,9 @@ class DocFeatures:
 
 
 def _isin(values: np.ndarray, wanted: np.ndarray) -> np.ndarray:
-    """Whether each of ``values`` is one of ``wanted``: ``np.isin``, without its set-up cost."""
+    """Whether each of ``values`` is one of ``wanted`` (sorted): ``np.isin``, without its set-up cost."""
     if not len(wanted):
         return np.zeros(len(values), dtype=bool)
-    wanted = np.sort(wanted)
     return np.asarray(wanted[np.minimum(np.searchsorted(wanted, values), len(wanted) - 1)] == values)
 
 
@@ -640,7 +639,7 @@ def _neighbour_pairs(layout: _Layout, pairs: _UnitPairs, atom_pairs: np.ndarray)
     row = pairs.source.copy()
     row[in_paras:] += offset
     wanted = np.concatenate(((row - 1) * width + pairs.column, (row + 1) * width + pairs.column))
-    found = (keys[np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)] == wanted).reshape(2, -1)
+    found = _isin(wanted, keys).reshape(2, -1)
     atom = pairs.source[in_paras:]
     found[0, in_paras:] &= layout.has_previous[atom]
     found[1, in_paras:] &= layout.has_next[atom]
@@ -706,7 +705,7 @@ def _compute(text: str, title: str | None, lang: str | None, wv: WordVectors) ->
     title_vec = np.zeros(wv.weighted.shape[1])
     if title:
         title_stems, title_vec = _title_terms(title, wv)
-        title_present[:] = _isin(tokens.stems, title_stems)
+        title_present[:] = _isin(tokens.stems, np.sort(title_stems))
     unit_vecs = layout.per_unit(tokens.vectors)
     counted = layout.counts(tokens.running)  # topic words with a vector, words, capitals, ...
     para_vecs = unit_vecs[para_units]
