@@ -96,6 +96,11 @@ class Job:
     # Where the survey pass keeps its HTML extractions for the cleaning pass (None: not kept).
     extractions: Path | None = None
 
+    @property
+    def cache(self) -> ExtractionCache | None:
+        """The survey pass's HTML records and extractions, when the run keeps them."""
+        return ExtractionCache(self.extractions) if self.extractions else None
+
 
 @dataclass(frozen=True)
 class FileUnit:
@@ -238,7 +243,7 @@ def _clean_file(cleaner: Cleaner, job: Job, item: InputFile) -> Outcome:
     try:
         (record,) = stream
         outcome.sha256 = stream.digest()
-        cache = ExtractionCache(job.extractions) if job.extractions else None
+        cache = job.cache
         kept = cache.get(file_origin(record)) if cache and isinstance(record, RawRecord) else None
         cleaned = _clean_one(cleaner, job, record, item, outcome, kept[1] if kept else None)
         if cleaned is not None:
@@ -262,7 +267,7 @@ def _clean_batch(cleaner: Cleaner, job: Job, batch: RecordBatch) -> Outcome:
     """Clean a batch of records of one JSONL or WARC file into output lines, in order."""
     outcome = Outcome()
     lines = []
-    cache = ExtractionCache(job.extractions) if job.extractions else None
+    cache = job.cache
     for unparsed in batch.records:
         record, extracted = _read(unparsed, cache)
         cleaned = _clean_one(cleaner, job, record, batch.item, outcome, extracted)
@@ -345,7 +350,7 @@ def _survey(job: Job, unit: Unit) -> Outcome:
             for record in unit.records
         ]
     hint = unit.item.rel.rpartition("/")[0]
-    cache = ExtractionCache(job.extractions) if job.extractions else None
+    cache = job.cache
     for record, origin in records:
         found = None
         if not isinstance(record, InputError):
