@@ -10,10 +10,13 @@ from trafilatura import utils as trafilatura_utils
 
 from cleaner.extract import (
     _INVALID_XML_CHARS,
+    _doubtful,
+    _text_of,
     complete,
     html_to_text,
     load_html,
     page_metadata,
+    page_words,
     repair_faulty_html,
     squash,
     with_lead,
@@ -222,3 +225,44 @@ def test_the_forbidden_characters_are_those_trafilatura_deletes() -> None:
     pattern = trafilatura_utils.INVALID_XML_CHARS
     forbidden = [chr(code) for code in range(0x110000) if pattern.match(chr(code))]
     assert forbidden == _INVALID_XML_CHARS
+
+
+ARTICLE = "".join(f"<p>{paragraph}</p>" for paragraph in PROSE)
+
+
+def fast_extraction(html: str) -> tuple[etree._Element | None, str, lxml.html.HtmlElement]:
+    tree = load_html(html)
+    assert tree is not None
+    extracted = trafilatura.bare_extraction(tree, fast=True, favor_precision=True, include_tables=True)
+    return getattr(extracted, "body", None), _text_of(extracted), tree
+
+
+def test_page_words_counts_the_visible_words_only() -> None:
+    tree = load_html(
+        "<html><head><title>Four words of title</title></head><body><p>one two three</p><script>var a = 1;"
+        "</script><style>p { color: red }</style><div>four <b>five</b></div></body></html>"
+    )
+    assert tree is not None
+    assert page_words(tree) == 5
+
+
+def test_a_fast_extraction_of_most_of_the_page_is_sure() -> None:
+    html = f"<html><body><nav><a href='/'>Home</a></nav><article>{ARTICLE}</article></body></html>"
+    body, text, tree = fast_extraction(html)
+    assert text.startswith(PROSE[0])
+    assert not _doubtful(body, text, tree)
+
+
+def test_a_fast_extraction_is_doubtful_when_short_tabular_or_a_small_part_of_the_page() -> None:
+    short = f"<html><body><article><p>{PROSE[0]}</p></article></body></html>"
+    rows = "".join(f"<tr><td>{p}</td></tr>" for p in PROSE)
+    other_rows = "".join(f"<tr><td>{p.upper()}</td></tr>" for p in PROSE)
+    tables = f"<table>{rows}</table><table>{other_rows}</table>"
+    tabular = f"<html><body><article><p>{PROSE[0]}</p>{tables}</article></body></html>"
+    # The article is under a quarter of the page's words, the rest being text the fast cascade leaves.
+    aside = "".join(f"<div class='sidebar-box'>{TEASER} {p}</div>" for p in PROSE * 4)
+    small_part = f"<html><body><article>{ARTICLE}</article><aside>{aside}</aside></body></html>"
+    for html in (short, tabular, small_part):
+        body, text, tree = fast_extraction(html)
+        assert text, html
+        assert _doubtful(body, text, tree), html
