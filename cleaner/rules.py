@@ -53,8 +53,8 @@ _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _ELLIPSIS = ("...", "…")
 _LIST_ITEM = regex.compile(r"(?:[-–—•*·▪►]|\d{1,2}[.)])\s")
 # Spaces a pattern's plain space should match: no-break (French typography, "auf&nbsp;Twitter"),
-# narrow no-break and figure space. Each maps to one space, so offsets stay those of the text.
-_SPACE_LIKE = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2007": " "})
+# narrow no-break and figure space. Each becomes one space, so offsets stay those of the text.
+_SPACE_LIKE = ("\u00a0", "\u202f", "\u2007")
 
 
 class RuleError(ValueError):
@@ -612,7 +612,9 @@ def apply_rules(text: str, rules: Sequence[Rule]) -> RuleResult:
 
     The rules read no-break spaces as plain ones; the spans index ``text`` as given.
     """
-    text = text.translate(_SPACE_LIKE)
+    if not text.isascii():  # (str.replace is many times faster than str.translate)
+        for space in _SPACE_LIKE:
+            text = text.replace(space, " ")
     spans: list[Span] = []
     author: str | None = None
     warnings: list[str] = []
