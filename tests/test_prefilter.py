@@ -29,7 +29,7 @@ def reference(rule: Rule, text: str) -> list[Finding]:
     """What the rule finds with each pattern as written, searched over the whole text."""
     found = []
     for source in rule.spec.patterns:
-        pattern = regex.compile(source + rule.subpatterns.suffix, rule.flags)
+        pattern = regex.compile(rule.folding + source + rule.subpatterns.suffix, rule.flags)
         for match in pattern.finditer(text):
             if match.end() > match.start():
                 finding = rule._finding(text, match.start(), match.end(), match.groupdict())

@@ -115,6 +115,15 @@ def test_rules_read_no_break_spaces_as_spaces(tmp_path: Path) -> None:
     assert text[span.start : span.end] == "Follow us on\u00a0Twitter"
 
 
+def test_a_rule_that_writes_sharp_s_matches_every_spelling_of_it(tmp_path: Path) -> None:
+    sharp = rule(tmp_path, "  - id: close\n    kind: line\n    patterns: ['^schließen$']\n")
+    assert all(sharp.matches(text) for text in ("Schließen", "Schliessen", "SCHLIESSEN"))
+    # Without a character whose fold is several, case folds one character to one (and runs faster).
+    plain = rule(tmp_path, "  - id: street\n    kind: line\n    patterns: ['^strasse$']\n")
+    assert plain.matches("STRASSE")
+    assert not plain.matches("Straße")
+
+
 def test_block_rule_takes_teasers_and_stops_at_prose(tmp_path: Path) -> None:
     found = rule(tmp_path, "  - id: rel\n    kind: block\n    patterns: ['^Related$']\n    max_lines: 3\n")
     prose = "This is real article prose that goes on well beyond a teaser headline, and ends in a full stop."
