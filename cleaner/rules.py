@@ -150,14 +150,15 @@ class Rule:
                 try:
                     self._compiled[number] = regex.compile(source, flags)
                 except regex.error:
+                    written = pattern + subpatterns.suffix
                     try:  # as written (the error names its place in the pattern as written)
-                        source = folding + pattern + subpatterns.suffix
-                        self._compiled[number] = regex.compile(source, flags)
+                        regex.compile(written, flags)
                     except regex.error as error:
-                        place = f" at position {error.pos - len(folding)}" if error.pos is not None else ""
                         raise RuleError(
-                            f"{origin}: rule {spec.id!r}: field 'patterns[{number}]': {error.msg}{place}"
+                            f"{origin}: rule {spec.id!r}: field 'patterns[{number}]': {error}"
                         ) from None
+                    source = folding + written
+                    self._compiled[number] = regex.compile(source, flags)
             self.sources.append(source)
             self._line_forms.append(line_form)
         # Literals a text must hold for each pattern to match there (see cleaner.prefilter).
