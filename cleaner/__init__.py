@@ -2,5 +2,5 @@
 
 from cleaner.model import Document, Span, render
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 __all__ = ["Document", "Span", "__version__", "render"]
