@@ -55,6 +55,8 @@ _STYLES = (
 _MARK_KINDS = {'"': 1, "“": 2, "”": 2, "'": 3, "’": 4, " -- ": 5, "—": 6}
 _MARKS = re.compile("|".join(map(re.escape, sorted(_MARK_KINDS, key=len, reverse=True))))
 _APOSTROPHES = (3, 4)
+# Quoted stretches of a line: from an opening quote to its closing one, else to the end of the line.
+_QUOTED = re.compile(r'“[^”\n]*”?|"[^"\n]*"?|«[^»\n]*»?')
 
 FEATURES = (
     "seen_frac",  # share of its topic words that occur elsewhere in the document
@@ -115,6 +117,11 @@ FEATURES = (
     "log_paras",
     "foreign",  # detected language differs from the document's
     "style_clash",  # typographic habits the rest of the document never shows
+    # The paragraphs before and after its own: lines of a list sit among lines of their shape,
+    # quotes come in runs, a teaser sits among prose.
+    "nb_no_end",  # the share of them that end with no stop
+    "nb_words",  # their mean log word count
+    "nb_quoted",  # their mean share of characters inside quotation marks
 )
 INDEX = {name: i for i, name in enumerate(FEATURES)}
 VECTOR_FEATURES = tuple(
@@ -314,7 +321,8 @@ class _Layout:
     def __init__(self, units: list[Unit], para_sizes: list[int]) -> None:
         n = len(units)
         self.n_units = n
-        _, _, para_of, is_sentence = zip(*units, strict=True)
+        starts, ends, para_of, is_sentence = zip(*units, strict=True)
+        self.unit_bounds = np.array(starts, dtype=np.intp), np.array(ends, dtype=np.intp)
         self.para_of = np.array(para_of, dtype=np.intp)
         self.is_sentence = np.array(is_sentence, dtype=bool)
         self.para_units = np.flatnonzero(~self.is_sentence)
@@ -496,6 +504,20 @@ def _style_marks(text: str) -> list[tuple[int, int]]:
         out.append((start, kind))
         free = end
     return out
+
+
+def _quoted_share(text: str, layout: _Layout) -> np.ndarray:
+    """The share of each unit's characters inside quotation marks."""
+    # Quoted stretches never overlap: +1 where one starts, -1 where it ends, summed twice, give
+    # the quoted characters before each offset.
+    edges = np.zeros(len(text) + 1, dtype=np.intp)
+    for m in _QUOTED.finditer(text):
+        edges[m.start()] += 1
+        edges[m.end()] -= 1
+    inside = np.zeros(len(text) + 1, dtype=np.intp)
+    np.cumsum(np.cumsum(edges[:-1]), out=inside[1:])
+    starts, ends = layout.unit_bounds
+    return np.asarray((inside[ends] - inside[starts]) / np.maximum(ends - starts, 1))
 
 
 def _styles(text: str, atoms: list[tuple[int, int]], layout: _Layout) -> list[list[str]]:
@@ -853,6 +875,11 @@ def _compute(text: str, title: str | None, lang: str | None, wv: WordVectors) ->
     no_end = 1.0 - f["end_punct"]
     f["prose_no_end"][:] = function_share * no_end
     f["long_no_end"][:] = f["log_words"] * no_end
+    padded = np.zeros((4, n_paras + 2))
+    padded[:3, 1:-1] = no_end[para_units], f["log_words"][para_units], _quoted_share(text, layout)[para_units]
+    padded[3, 1:-1] = 1.0
+    beside = padded[:, para_of] + padded[:, para_of + 2]
+    f["nb_no_end"][:], f["nb_words"][:], f["nb_quoted"][:] = _divide(beside[:3], beside[3], 0.0)
     # A spliced sentence is an outlier in its own paragraph: compare with its siblings.
     sent_idx = layout.sent_units
     if len(sent_idx):

@@ -550,7 +550,8 @@ against its own document (word overlap with the rest, the lead and its
 neighbours, general-English word-vector similarity, names and numbers seen
 nowhere else, words and names found only in one other passage and how rooted
 that passage is, z-scores and ranks within the document, for a sentence the gap
-to the other sentences of its own paragraph, shape, position, language,
+to the other sentences of its own paragraph, shape (its own and that of the paragraphs
+beside it: a list line among list lines, a quote among quotes), position, language,
 typography). See `cleaner/offtopic/features.py`.
 
 ## Model
