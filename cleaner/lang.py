@@ -85,15 +85,18 @@ def _middle(text: str) -> str:
     return text[middle : middle + SAMPLE_CHARS]
 
 
-def _letter_share(text: str) -> float:
-    """The share of letters among the characters of ``text`` that are not spaces, tabs or line breaks."""
+def _letter_share(text: str, words: list[str] | None = None) -> float:
+    """The share of letters among the characters of ``text`` that are not spaces, tabs or line
+    breaks (``words``: its words, when already found)."""
     visible = len(text) - text.count(" ") - text.count("\n") - text.count("\t")
-    return sum(map(len, _WORD.findall(text))) / visible if visible else 0.0
+    words = _WORD.findall(text) if words is None else words
+    return sum(map(len, words)) / visible if visible else 0.0
 
 
 def _is_prose(line: str) -> bool:
     """Whether a line reads as running text: several words, mostly letters."""
-    return len(_WORD.findall(line)) >= MIN_PROSE_WORDS and _letter_share(line) >= MIN_PROSE_SHARE
+    words = _WORD.findall(line)
+    return len(words) >= MIN_PROSE_WORDS and _letter_share(line, words) >= MIN_PROSE_SHARE
 
 
 def stopword_language(sample: str) -> str | None:
