@@ -243,9 +243,11 @@ def _clean_file(cleaner: Cleaner, job: Job, item: InputFile) -> Outcome:
     try:
         (record,) = stream
         outcome.sha256 = stream.digest()
-        cache = job.cache
-        kept = cache.get(file_origin(record)) if cache and isinstance(record, RawRecord) else None
-        cleaned = _clean_one(cleaner, job, record, item, outcome, kept[1] if kept else None)
+        cache, extracted = job.cache, None
+        if cache and isinstance(record, RawRecord) and record.is_html:
+            kept = cache.get(file_origin(record))
+            extracted = kept[1] if kept else None
+        cleaned = _clean_one(cleaner, job, record, item, outcome, extracted)
         if cleaned is not None:
             document, text = cleaned
             text_path = output_path(job.out, item.rel, ".txt")
