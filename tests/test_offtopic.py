@@ -22,7 +22,15 @@ from cleaner.offtopic.text import (
     sentences,
     units,
 )
-from cleaner.offtopic.train import Scored, featurise, keep_experiments, scores_at, threshold_for
+from cleaner.offtopic.train import (
+    OTHER_RATES,
+    Scored,
+    featurise,
+    keep_experiments,
+    recall_curve,
+    scores_at,
+    threshold_for,
+)
 from cleaner.offtopic.vectors import VECTORS_PATH, from_glove_text
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -266,6 +274,25 @@ def test_scoring_counts_a_passage_withheld_when_half_is_covered() -> None:
     report = scores_at(taus, [(0.9, True), (0.05, False)], 0.7)
     assert report["precision"] == 1.0 and report["recall"] == 1.0 and report["false_flag_rate"] == 0.0
     assert report["recall_headline"] == 1.0 and report["untouched_clean"] == 1.0
+
+
+def test_recall_is_given_at_each_other_false_flag_rate() -> None:
+    # 150 one-line originals and an intruder line scored below the two highest originals: only a
+    # rate that allows both as false flags (2 of 150, 1.3%) finds it.
+    originals = [f"Host paragraph number {k} is here." for k in range(150)]
+    lines = [*originals[:75], "Intruder line without a stop", *originals[75:]]
+    text = "\n\n".join(lines)
+    passages, position = [], 0
+    for line in lines:
+        intruder = line.startswith("Intruder")
+        passages.append(Passage(position, position + len(line), intruder, "headline" if intruder else ""))
+        position += len(line) + 2
+    featured = featurise(LabelledDoc("d-s1", "d", text, passages, lang="en"))
+    probs = np.linspace(0.1, 0.5, len(lines))
+    probs[75], probs[-2:] = 0.8, (0.85, 0.9)
+    curve = recall_curve([featured], [probs])
+    assert list(curve) == [f"recall_at_{rate}" for rate in OTHER_RATES]
+    assert [curve[f"recall_at_{rate}"] for rate in OTHER_RATES] == [0.0, 0.0, 0.0, 1.0]
 
 
 def test_documents_are_taken_as_the_pipeline_sees_them() -> None:
