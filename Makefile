@@ -11,11 +11,11 @@ all: clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev,dask]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev,dask,semantic]'
 	touch $(STAMP)
 
 $(BENCH_STAMP): $(STAMP) pyproject.toml
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev,dask,bench]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev,dask,semantic,bench]'
 	touch $(BENCH_STAMP)
 
 install: $(STAMP)

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
@@ -26,6 +26,7 @@ from cleaner.sitelines import AllowlistError, SiteLineParams, StoreError
 
 EXIT_OK, EXIT_FAILURES = 0, 1  # a usage error exits with 2, as click makes it
 
+_T = TypeVar("_T")
 
 _rules_option = click.option(
     "--rules",
@@ -165,6 +166,14 @@ def main() -> None:
 @click.option(
     "--relearn", is_flag=True, help="Forget the site-lines statistics of earlier runs; learn from INPUTS."
 )
+@click.option(
+    "--offtopic-model",
+    type=click.Choice(["default", "semantic"]),
+    default="default",
+    show_default=True,
+    help="The off-topic classifier: the light default, or the semantic one (a sentence encoder "
+    "besides: finds more off-topic sentences, half a second an article; needs the [semantic] extra).",
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks of failing documents.")
 def run_command(
     inputs: tuple[Path, ...],
@@ -180,6 +189,7 @@ def run_command(
     scheduler: str | None,
     site_lines: SiteLineParams | None,
     relearn: bool,
+    offtopic_model: str,
     debug: bool,
 ) -> None:
     """Clean INPUTS (files or folders; default raw/) into --out.
@@ -187,11 +197,16 @@ def run_command(
     Inputs: .txt, .html/.htm, .json, .jsonl and .warc files, each optionally gzipped.
     """
     sources = list(inputs) or [Path("raw")]
+    if offtopic_model == "semantic":
+        from cleaner.offtopic.semantic import require_extra
+
+        _needs_semantic_extra(require_extra)
     settings = Settings(
         rules_dir=rules_dir,
         decisions_path=Path(decisions_path) if decisions_path else None,
         withhold_flagged=flagged == "withhold",
         site_lines=site_lines,
+        semantic_offtopic=offtopic_model == "semantic",
     )
     limits = Limits(doc_timeout=doc_timeout or None, max_doc_bytes=max_doc_bytes)
     if (engine == "dask") != (scheduler is not None):
@@ -313,6 +328,11 @@ def rules_command(rules_dir: Path, check: bool) -> None:
     is_flag=True,
     help="BENCH_DIR holds intruders.jsonl: score the off-topic classifier by grouped cross-validation.",
 )
+@click.option(
+    "--semantic",
+    is_flag=True,
+    help="With --offtopic: score the opt-in semantic model (needs the [semantic] extra; slow).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @_site_lines_options
 @click.option(
@@ -326,6 +346,7 @@ def eval_command(
     bench_dir: Path,
     inputs: tuple[InputKind, ...],
     offtopic: bool,
+    semantic: bool,
     as_json: bool,
     site_lines: SiteLineParams | None,
     worst: int,
@@ -337,7 +358,7 @@ def eval_command(
 
         if not (bench_dir / "intruders.jsonl").is_file():
             raise click.UsageError(f"{bench_dir}: no intruders.jsonl, not an off-topic benchmark folder")
-        report_data = evaluate_offtopic(bench_dir)
+        report_data = _needs_semantic_extra(lambda: evaluate_offtopic(bench_dir, semantic=semantic))
         click.echo(json.dumps(report_data, indent=1) if as_json else format_report(report_data))
         return
     try:
@@ -354,6 +375,16 @@ def eval_command(
         click.echo(json.dumps([r.as_dict() for r in results], indent=1))
     else:
         click.echo("\n\n".join(r.report(worst) for r in results))
+
+
+def _needs_semantic_extra(work: Callable[[], _T]) -> _T:
+    """Run ``work``; a missing [semantic] extra is a usage error, not a traceback."""
+    from cleaner.offtopic.semantic import MissingExtra
+
+    try:
+        return work()
+    except MissingExtra as error:
+        raise click.UsageError(str(error)) from None
 
 
 @main.group("train")
@@ -380,11 +411,18 @@ def train_group() -> None:
     show_default=True,
     help="Reviewers' decisions (with their sidecars in clean/) as extra labels.",
 )
-def train_offtopic(intruders_dir: Path, bodies: Path | None, decisions_path: Path) -> None:
+@click.option(
+    "--semantic",
+    is_flag=True,
+    help="Train the opt-in semantic model (offtopic-semantic.json; needs the [semantic] extra).",
+)
+def train_offtopic(intruders_dir: Path, bodies: Path | None, decisions_path: Path, semantic: bool) -> None:
     """Train the off-topic classifier on INTRUDERS_DIR, spliced articles and reviewers' decisions."""
     from cleaner.offtopic.train import format_report, train
 
-    report_data = train(intruders_dir, bodies_path=bodies, reviews_path=decisions_path)
+    report_data = _needs_semantic_extra(
+        lambda: train(intruders_dir, bodies_path=bodies, reviews_path=decisions_path, semantic=semantic)
+    )
     click.echo(format_report(report_data))
 
 

@@ -31,7 +31,9 @@ from cleaner.linemodel import model_version as boilerplate_version
 from cleaner.model import Document, Span, cut_ranges, render, touches_any
 from cleaner.offtopic import find_offtopic
 from cleaner.offtopic import model_version as offtopic_version
+from cleaner.offtopic.model import OfftopicModel, semantic_model
 from cleaner.offtopic.model import default_model as default_offtopic_model
+from cleaner.offtopic.semantic import default_encoder
 from cleaner.offtopic.vectors import default_vectors
 from cleaner.review.decisions import DEFAULT_PATH as DEFAULT_DECISIONS
 from cleaner.review.decisions import Decisions
@@ -59,6 +61,8 @@ class Settings:
     # The off-topic stage; off when preparing the classifier's own training data, which
     # must see the document as that stage receives it (cleaner/offtopic/data.py).
     offtopic: bool = True
+    # The opt-in semantic off-topic model (a sentence encoder besides; the [semantic] extra).
+    semantic_offtopic: bool = False
     # The guard: rules and the line model may not remove more than this share of a
     # document's text; a whole-page dump (menus, teasers, footers) is mostly boilerplate.
     max_removed_share: float = 0.6
@@ -103,7 +107,7 @@ class Cleaner:
             "rules": self.rules.version,
             # A model whose stage is off takes no part in the output.
             "model": {"boilerplate": boilerplate_version()}
-            | ({"offtopic": offtopic_version()} if self.settings.offtopic else {}),
+            | ({"offtopic": offtopic_version(self.offtopic_model)} if self.settings.offtopic else {}),
             "decisions": self.decisions_version,
             "site_lines": self.site_lines.version if self.site_lines else None,
         }
@@ -114,8 +118,14 @@ class Cleaner:
         load_line_model()
         detector_factory.init_factory()
         if self.settings.offtopic:
-            default_offtopic_model()
             default_vectors()
+            if self.offtopic_model.semantic:
+                default_encoder()
+
+    @property
+    def offtopic_model(self) -> OfftopicModel:
+        """The off-topic model the settings choose (loaded once per process)."""
+        return semantic_model() if self.settings.semantic_offtopic else default_offtopic_model()
 
     def with_site_lines(self, table: SiteLines, path: Path | None = None) -> Cleaner:
         """This cleaner, rules and models already loaded, applying ``table`` (written at ``path``)."""
@@ -161,7 +171,9 @@ class Cleaner:
         self._guard(document, self.settings.max_removed_share_page if mode == "page" else None)
         if self.settings.offtopic:
             cut = cut_ranges(document.removed, withhold_flagged=False)
-            document.spans.extend(find_offtopic(text, cut, metadata.get("title"), document.lang))
+            document.spans.extend(
+                find_offtopic(text, cut, metadata.get("title"), document.lang, self.offtopic_model)
+            )
         document.spans = self.decisions.apply(document.id, text, document.spans)
         return document
 

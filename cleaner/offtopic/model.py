@@ -20,10 +20,14 @@ import numpy as np
 
 from cleaner.model import Span
 from cleaner.offtopic.features import FEATURES, INDEX, VECTOR_FEATURES, DocFeatures, compute
+from cleaner.offtopic.semantic import SEMANTIC_FEATURES, default_encoder, semantic_columns
 from cleaner.offtopic.text import article_view
 
 MODEL_NAME = "offtopic"
 MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "offtopic.json"
+# The opt-in model: the same features plus the sentence encoder's (cleaner/offtopic/semantic.py).
+SEMANTIC_MODEL_NAME = "offtopic-semantic"
+SEMANTIC_MODEL_PATH = MODEL_PATH.with_name("offtopic-semantic.json")
 FORMAT = 1
 KINDS = ("para", "sent")
 _MAX_DEPTH = 3
@@ -168,6 +172,23 @@ class OfftopicModel:
     threshold: float
     sent_shift: float = 0.0  # logit offset of sentence scores: the sentence model's own threshold
     sha: str = ""
+    features: tuple[str, ...] = FEATURES  # the columns it reads: FEATURES, then SEMANTIC_FEATURES if semantic
+
+    @property
+    def semantic(self) -> bool:
+        """Whether it also reads the sentence encoder's features."""
+        return len(self.features) > len(FEATURES)
+
+    @property
+    def name(self) -> str:
+        """The name spans and sidecars give it."""
+        return SEMANTIC_MODEL_NAME if self.semantic else MODEL_NAME
+
+    @property
+    def english_only(self) -> list[int]:
+        """The columns that only apply to English documents: the word-vector features and the
+        sentence encoder's (both read English)."""
+        return [*VECTOR_FEATURES, *range(len(FEATURES), len(self.features))]
 
     def probabilities(self, feats: DocFeatures) -> np.ndarray:
         """Calibrated probability that each unit is off-topic."""
@@ -180,15 +201,15 @@ class OfftopicModel:
                 rows = feats.matrix[mask]
                 if not feats.vectors_apply:
                     # English word vectors say nothing here: impute their usual value.
-                    rows[:, VECTOR_FEATURES] = trees.normal_mean[list(VECTOR_FEATURES)]
+                    rows[:, self.english_only] = trees.normal_mean[self.english_only]
                 probs[mask] = shift_logit(trees.probability(rows), shift)
         return probs
 
     def to_json(self, extra: dict[str, object]) -> dict[str, object]:
         return {
             "format": FORMAT,
-            "name": MODEL_NAME,
-            "features": list(FEATURES),
+            "name": self.name,
+            "features": list(self.features),
             "threshold": round(self.threshold, 6),
             "sent_shift": self.sent_shift,
             "para": self.para.to_json(),
@@ -198,12 +219,14 @@ class OfftopicModel:
 
     @classmethod
     def from_json(cls, data: dict[str, object], sha: str = "") -> OfftopicModel:
-        if data.get("format") != FORMAT or data.get("features") != list(FEATURES):
+        features = data.get("features")
+        if data.get("format") != FORMAT or features not in (list(FEATURES), [*FEATURES, *SEMANTIC_FEATURES]):
             raise ValueError("offtopic model file does not match this code's features; retrain it")
         para, sent = data["para"], data["sent"]
         assert isinstance(para, dict) and isinstance(sent, dict)
         shift = float(str(data.get("sent_shift", 0.0)))
-        return cls(Trees.from_json(para), Trees.from_json(sent), float(str(data["threshold"])), shift, sha)
+        threshold = float(str(data["threshold"]))
+        return cls(Trees.from_json(para), Trees.from_json(sent), threshold, shift, sha, tuple(features))
 
 
 def load(path: Path = MODEL_PATH) -> OfftopicModel:
@@ -218,9 +241,17 @@ def default_model() -> OfftopicModel:
     return load(MODEL_PATH)
 
 
-def model_version() -> str:
-    """``offtopic-<format>+<short sha of the model file>``, written into every sidecar."""
-    return f"{MODEL_NAME}-{FORMAT}+{default_model().sha}"
+@lru_cache(maxsize=1)
+def semantic_model() -> OfftopicModel:
+    """The opt-in semantic model shipped in the package, loaded once per process."""
+    return load(SEMANTIC_MODEL_PATH)
+
+
+def model_version(model: OfftopicModel | None = None) -> str:
+    """``<name>-<format>+<short sha of the model file>`` (the shipped model by default),
+    written into every sidecar."""
+    model = model or default_model()
+    return f"{model.name}-{FORMAT}+{model.sha}"
 
 
 def flagged_units(
@@ -281,6 +312,12 @@ _PHRASES = {
     "ends_function_word": "headline shape (cut off mid-sentence)",
     "long_no_end": "headline shape (no final stop)",
     "prose_no_end": "headline shape (no final stop)",
+    "sem_rest": "its meaning far from the rest of the article",
+    "z_sem_rest": "further in meaning from the article than any other passage",
+    "sem_lead": "its meaning unrelated to title and lead",
+    "sem_nb": "its meaning unrelated to its neighbours",
+    "sem_best": "close in meaning to no other paragraph",
+    "sem_para": "its meaning unlike the rest of its paragraph",
 }
 
 
@@ -294,13 +331,13 @@ def explain(model: OfftopicModel, feats: DocFeatures, unit: int) -> str:
     trees = model.sent if feats.units[unit].is_sentence else model.para
     oddness = trees.oddness(row)
     if not feats.vectors_apply:
-        oddness[list(VECTOR_FEATURES)] = 0.0
+        oddness[model.english_only] = 0.0
     reasons: list[str] = []
     entities = feats.unseen_entities(unit)
     for k in np.argsort(-oddness, kind="stable"):
         if oddness[k] < 1.0 or len(reasons) >= 3:
             break
-        name = FEATURES[k]
+        name = model.features[k]
         if name.startswith("ent_unseen") and entities:
             phrase = f"entities {', '.join(entities[:4])} unseen elsewhere"
         elif name in ("ent_weak", "pair_novel") and (shared := feats.weak_entities(unit)):
@@ -330,6 +367,14 @@ def _subtract(start: int, end: int, removed: Sequence[tuple[int, int]]) -> list[
     return pieces
 
 
+def semantic_features(text: str, feats: DocFeatures, title: str | None) -> np.ndarray:
+    """The sentence encoder's columns for the units of ``feats`` (zeros outside English, where
+    the model imputes their usual value instead)."""
+    if not feats.vectors_apply:
+        return np.zeros((len(feats.units), len(SEMANTIC_FEATURES)))
+    return semantic_columns(text, feats.units, title, default_encoder())
+
+
 def find_offtopic(
     text: str,
     removed: Sequence[tuple[int, int]],
@@ -349,6 +394,8 @@ def find_offtopic(
     if len(blanked.split(maxsplit=MIN_ARTICLE_WORDS)) < MIN_ARTICLE_WORDS:  # (stops counting there)
         return []
     feats = compute(blanked, title, lang)
+    if model.semantic:
+        feats.matrix = np.hstack([feats.matrix, semantic_features(blanked, feats, title)])
     probs = model.probabilities(feats)
     spans = []
     for start, end, score, unit in flagged_units(feats, probs, model.threshold):
@@ -357,5 +404,5 @@ def find_offtopic(
             piece = blanked[s:e]
             s, e = s + len(piece) - len(piece.lstrip()), e - len(piece) + len(piece.rstrip())
             if e > s:
-                spans.append(Span(s, e, "flagged", MODEL_NAME, "offtopic", round(score, 4), detail))
+                spans.append(Span(s, e, "flagged", model.name, "offtopic", round(score, 4), detail))
     return spans

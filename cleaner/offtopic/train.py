@@ -37,16 +37,18 @@ from cleaner.offtopic.data import (
 )
 from cleaner.offtopic.features import FEATURES, DocFeatures, compute
 from cleaner.offtopic.model import (
-    FORMAT,
     KINDS,
-    MODEL_NAME,
     MODEL_PATH,
+    SEMANTIC_MODEL_PATH,
     OfftopicModel,
     Trees,
     find_offtopic,
     load,
+    model_version,
+    semantic_features,
     shift_logit,
 )
+from cleaner.offtopic.semantic import SEMANTIC_FEATURES, default_encoder
 from cleaner.offtopic.text import article_view
 
 SEED = 13
@@ -75,9 +77,13 @@ class Featured:
     labels: np.ndarray
 
 
-def featurise(doc: LabelledDoc) -> Featured:
-    """Compute a labelled document's unit features and labels."""
-    feats = compute(article_view(doc.text, doc.removed, doc.title), doc.title, doc.lang)
+def featurise(doc: LabelledDoc, semantic: bool = False) -> Featured:
+    """Compute a labelled document's unit features (with ``semantic``, the sentence encoder's
+    too) and labels."""
+    view = article_view(doc.text, doc.removed, doc.title)
+    feats = compute(view, doc.title, doc.lang)
+    if semantic:
+        feats.matrix = np.hstack([feats.matrix, semantic_features(view, feats, doc.title)])
     labels = np.full(len(feats.units), -1 if doc.partial else 0, dtype=int)
     for i, unit in enumerate(feats.units):
         length = unit.end - unit.start
@@ -182,7 +188,9 @@ def _fit_trees(x: np.ndarray, y: np.ndarray, groups: np.ndarray) -> Trees:
 def fit_model(docs: Sequence[Featured], threshold: float = 0.5, sent_shift: float = 0.0) -> OfftopicModel:
     """Fit the paragraph and the sentence model on labelled units."""
     trees = {kind: _fit_trees(*_matrix(docs, kind)) for kind in KINDS}
-    return OfftopicModel(trees["para"], trees["sent"], threshold, sent_shift)
+    semantic = bool(docs) and docs[0].feats.matrix.shape[1] > len(FEATURES)
+    features = (*FEATURES, *SEMANTIC_FEATURES) if semantic else FEATURES
+    return OfftopicModel(trees["para"], trees["sent"], threshold, sent_shift, features=features)
 
 
 class Scored(NamedTuple):
@@ -368,10 +376,14 @@ def time_per_article(model: OfftopicModel, docs: Sequence[LabelledDoc]) -> float
     with threadpool_limits(1):
         for d in docs[:5]:
             find_offtopic(d.text, d.removed, d.title, None, model)  # warm the caches
-        start = time.process_time()
+        spent = 0.0
         for d in docs:
+            if model.semantic:
+                default_encoder().forget()  # copies of a host would find their passages encoded
+            start = time.process_time()
             find_offtopic(d.text, d.removed, d.title, d.lang, model)
-        return 1000 * (time.process_time() - start) / max(1, len(docs))
+            spent += time.process_time() - start
+        return 1000 * spent / max(1, len(docs))
 
 
 def _find_data(intruders: Path, bodies: Path | None) -> tuple[Path, Path | None]:
@@ -383,11 +395,11 @@ def _find_data(intruders: Path, bodies: Path | None) -> tuple[Path, Path | None]
 
 
 def _training_docs(
-    intruders: Path, bodies: Path | None, reviews: Path | None, copies: int
+    intruders: Path, bodies: Path | None, reviews: Path | None, copies: int, semantic: bool = False
 ) -> tuple[list[Featured], list[Featured]]:
     """The labelled intruders documents, and the extra training documents
     (spliced articles of ``bodies``, reviewer decisions)."""
-    dev = [featurise(as_the_pipeline_sees(d)) for d in load_intruders(intruders)]
+    dev = [featurise(as_the_pipeline_sees(d), semantic) for d in load_intruders(intruders)]
     extra: list[LabelledDoc] = []
     if bodies is not None and copies:
         articles = load_bodies(bodies)
@@ -395,7 +407,7 @@ def _training_docs(
         extra.extend(as_the_pipeline_sees(d) for d in splice(hosts, articles, copies, SEED))
     if reviews is not None:
         extra.extend(load_reviews(reviews))
-    return dev, [featurise(d) for d in extra]
+    return dev, [featurise(d, semantic) for d in extra]
 
 
 def evaluate(
@@ -405,8 +417,10 @@ def evaluate(
     rate: float = TARGET_RATE,
     folds: int = FOLDS,
     copies: int = SPLICED_COPIES,
+    semantic: bool = False,
 ) -> dict[str, float]:
-    """Score the off-topic model on an intruders set the honest way (its README's scoring).
+    """Score the off-topic model (with ``semantic``, the semantic one) on an intruders set the
+    honest way (its README's scoring).
 
     ``intruders_path`` is ``intruders.jsonl`` or its folder. Cross-validation
     grouped by host article: each fold is scored by a model trained on the
@@ -419,7 +433,7 @@ def evaluate(
     flag, and CPU milliseconds per article on one core.
     """
     intruders, bodies = _find_data(intruders_path, bodies_path)
-    dev, extra = _training_docs(intruders, bodies, reviews_path, copies)
+    dev, extra = _training_docs(intruders, bodies, reviews_path, copies, semantic)
     probs, extra_probs = cross_validate(dev, extra, folds)
     report = best_report(dev, probs, rate)
     report |= recall_curve(dev, probs)
@@ -485,21 +499,24 @@ def train(
     intruders_path: Path,
     bodies_path: Path | None = None,
     reviews_path: Path | None = None,
-    out: Path = MODEL_PATH,
+    out: Path | None = None,
     rate: float = TARGET_RATE,
     folds: int = FOLDS,
     copies: int = SPLICED_COPIES,
+    semantic: bool = False,
 ) -> dict[str, float]:
-    """Train the off-topic model and write it (``out``, JSON) with its model card beside it
-    (keeping the card's hand-written experiments section).
+    """Train the off-topic model (with ``semantic``, the semantic one) and write it (``out``, JSON;
+    by default the shipped file) with its model card beside it (keeping the card's hand-written
+    experiments section).
 
     Data as for :func:`evaluate`. The threshold comes from grouped
     cross-validation (lowest with at most ``rate`` false flags on original
     passages); the stored model is then fitted on all the data. Returns the
     cross-validated report, which the model card also records.
     """
+    out = out or (SEMANTIC_MODEL_PATH if semantic else MODEL_PATH)
     intruders, bodies = _find_data(intruders_path, bodies_path)
-    dev, extra = _training_docs(intruders, bodies, reviews_path, copies)
+    dev, extra = _training_docs(intruders, bodies, reviews_path, copies, semantic)
     probs, extra_probs = cross_validate(dev, extra, folds)
     report = best_report(dev, probs, rate)
     report |= recall_curve(dev, probs)
@@ -523,7 +540,7 @@ def train(
     report["chars_per_article"] = float(np.mean([len(d.doc.text) for d in dev]))
     card = out.with_suffix(".md")
     previous = card.read_text(encoding="utf-8") if card.exists() else ""
-    card.write_text(keep_experiments(model_card(shipped, report, data), previous), encoding="utf-8")
+    card.write_text(keep_experiments(model_card(shipped, report, data, out.name), previous), encoding="utf-8")
     return report
 
 
@@ -536,14 +553,34 @@ def keep_experiments(card: str, previous: str) -> str:
     return f"{card}{found}{section}" if found else card
 
 
+_SEMANTIC_WHAT = (
+    "; and, from a sentence encoder, how close in meaning it is to the rest, the lead, its "
+    "neighbours, the closest single paragraph and the rest of its paragraph: "
+    "`cleaner/offtopic/semantic.py`"
+)
+_SEMANTIC_ENCODER = """
+Sentence encoder: `minilm-l6-v2-int8.onnx` and `minilm-l6-v2-tokenizer.json`,
+sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0; Reimers and Gurevych, trained on
+1 billion sentence pairs) exported to ONNX and quantized to int8 (onnxruntime dynamic
+quantization; its vectors have a cosine of 0.96 on average with the original's on the
+training units). Each unit is encoded alone (mean of its token outputs, at most 256
+tokens), on one thread; English documents only, like the word vectors.
+"""
+_ENCODER_TIMED = "the sentence encoder, each article's passages encoded afresh, "
+_LIGHT_LIMIT = """- Lexical and word-vector features only: a sentence on a neighbouring subject
+  that shares no rare word or name with the article is the hardest case (the opt-in
+  semantic model, `offtopic-semantic.md`, finds most of them at a far higher cost)."""
+_SEMANTIC_LIMIT = """- Slow: the encoder reads every unit, about half a second of CPU a seed-sized
+  article, hundreds of times the default model. Opt-in: `cleaner run --offtopic-model semantic`."""
+
 _HEADER = (
     "| precision | recall (left) | F1 | false flags | recall headline / para / sent (left) "
     "| recall of all (h / p / s) | untouched, no flag | ms/article |\n|---|---|---|---|---|---|---|---|"
 )
 
 
-def model_card(model: OfftopicModel, report: dict[str, float], data: dict[str, object]) -> str:
-    """The model card (markdown) written beside the model file."""
+def model_card(model: OfftopicModel, report: dict[str, float], data: dict[str, object], file: str) -> str:
+    """The model card (markdown) written beside the model file (named ``file``)."""
     n_trees = len(model.para.feature) // model.para.nodes
     kinds = " / ".join(f"{report[f'recall_{kind}']:.3f}" for kind in ("headline", "para", "sent"))
     kinds_all = " / ".join(f"{report[f'recall_all_{kind}']:.3f}" for kind in ("headline", "para", "sent"))
@@ -553,21 +590,21 @@ def model_card(model: OfftopicModel, report: dict[str, float], data: dict[str, o
         f"| {100 * report['untouched_clean']:.1f}% | {report['ms_per_article']:.2f} |"
     )
     removed = ", ".join(f"{int(report[f'removed_intruders_{k}'])} {k}" for k in ("headline", "para", "sent"))
-    return f"""# offtopic model card
+    return f"""# {model.name} model card
 
-Version `{MODEL_NAME}-{FORMAT}+{model.sha}` (the short sha is that of `offtopic.json`).
+Version `{model_version(model)}` (the short sha is that of `{file}`).
 
 ## What it does
 Flags passages of a news article that do not belong to it (spliced sentences,
 paragraphs of other stories, teaser headlines). Units are paragraphs and the
-sentences of paragraphs with several; each gets {len(FEATURES)} features computed
+sentences of paragraphs with several; each gets {len(model.features)} features computed
 against its own document (word overlap with the rest, the lead and its
 neighbours, general-English word-vector similarity, names and numbers seen
 nowhere else, words and names found only in one other passage and how rooted
 that passage is, z-scores and ranks within the document, for a sentence the gap
 to the other sentences of its own paragraph, shape (its own and that of the paragraphs
 beside it: a list line among list lines, a quote among quotes), position, language,
-typography). See `cleaner/offtopic/features.py`.
+typography{_SEMANTIC_WHAT if model.semantic else ""}). See `cleaner/offtopic/features.py`.
 
 ## Model
 Two gradient-boosted tree ensembles (scikit-learn HistGradientBoosting,
@@ -587,7 +624,7 @@ gives each word's weight), written by
 `cleaner.offtopic.vectors.from_glove_text(glove.6B.50d.txt, ...)`. At load the
 direction shared by common words is removed so cosines tell subjects apart.
 Used for English documents only (elsewhere the model imputes their usual value).
-
+{_SEMANTIC_ENCODER if model.semantic else ""}
 ## Training data
 Every document is taken as `cleaner run` sees it as a `.txt` file: the
 pipeline's language, title (its headline line, if any) and the ranges cut
@@ -619,18 +656,19 @@ intruder found when flagged or removed by the rules, over all of them.
 {row}
 
 Milliseconds: CPU time of `find_offtopic` per article on one core (features,
-trees, language checks), mean over the intruders-dev documents
+{_ENCODER_TIMED if model.semantic else ""}trees, language checks), mean over the intruders-dev
+documents
 ({report.get("chars_per_article", 0):.0f} characters on average).
 
 ## Limits
-- Lexical and word-vector features only: a sentence on a neighbouring subject
-  that shares no rare word or name with the article is the hardest case.
+{_SEMANTIC_LIMIT if model.semantic else _LIGHT_LIMIT}
 - Some original lines are themselves stray (asides, short quotes, product
   specifications); flags on them count as false flags above. Instagram and
   TikTok embed lines are cut by rules before this stage (`rules/any/social.yaml`);
   embedded tweets stay (both benchmarks' ground truth keeps them as body text),
   and the model learns them as originals.
-- Word-vector features only apply to English; other languages rely on the rest.
+- Word-vector {"and encoder " if model.semantic else ""}features only apply to English; other
+  languages rely on the rest.
 - Articles of fewer than 120 words (what the rules left) get no flag
   (`MIN_ARTICLE_WORDS` in `cleaner/offtopic/model.py`): every feature compares a passage
   with the rest of its article. The shortest training article has 174 words.
