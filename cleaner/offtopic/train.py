@@ -564,7 +564,8 @@ sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0; Reimers and Gurevych, traine
 1 billion sentence pairs) exported to ONNX and quantized to int8 (onnxruntime dynamic
 quantization; its vectors have a cosine of 0.96 on average with the original's on the
 training units). Each unit is encoded alone (mean of its token outputs, at most 256
-tokens), on one thread; English documents only, like the word vectors.
+tokens), on one thread; English documents only, like the word vectors. License and
+changes: `minilm-l6-v2-LICENSE.txt`.
 """
 _ENCODER_TIMED = "the sentence encoder, each article's passages encoded afresh, "
 _LIGHT_LIMIT = """- Lexical and word-vector features only: a sentence on a neighbouring subject
