@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import jsonschema
 import numpy as np
 import pytest
 from click.testing import CliRunner
@@ -21,7 +22,7 @@ from cleaner.offtopic.semantic import (
     require_extra,
     semantic_columns,
 )
-from tests.conftest import shared_path
+from tests.conftest import ROOT, shared_path
 
 pytest.importorskip("onnxruntime", reason="the [semantic] extra (onnxruntime, tokenizers) is not installed")
 
@@ -94,6 +95,7 @@ def test_a_run_with_the_semantic_model_records_it_and_passes_the_seed_checks(tmp
     )
     assert done.returncode == 0, done.stdout
     sidecar = json.loads(next(out.glob("**/002_*.json")).read_text(encoding="utf-8"))
+    jsonschema.validate(sidecar, json.loads((ROOT / "cleaner" / "sidecar.schema.json").read_text()))
     assert sidecar["versions"]["model"]["offtopic"] == model_version(semantic_model())
     assert {span["model"] for span in sidecar["flagged"]} == {SEMANTIC_MODEL_NAME}
 

@@ -200,7 +200,7 @@ class OfftopicModel:
             if mask.any():
                 rows = feats.matrix[mask]
                 if not feats.vectors_apply:
-                    # English word vectors say nothing here: impute their usual value.
+                    # English word vectors and encoder say nothing here: impute their usual value.
                     rows[:, self.english_only] = trees.normal_mean[self.english_only]
                 probs[mask] = shift_logit(trees.probability(rows), shift)
         return probs
