@@ -6,7 +6,7 @@ run by onnxruntime on one thread); six features compare each unit's meaning
 with the rest of its own document. Word-level features cannot tell a sentence
 of a neighbouring story from one of the article; the encoder's reading of whole
 sentences can (see the semantic model's card). It costs about half a second of
-CPU an article, hundreds of times the default model, so it runs only when asked
+CPU an article, some 150 times the default model, so it runs only when asked
 for (``cleaner run --offtopic-model semantic``).
 """
 

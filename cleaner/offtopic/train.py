@@ -571,8 +571,8 @@ _ENCODER_TIMED = "the sentence encoder, each article's passages encoded afresh, 
 _LIGHT_LIMIT = """- Lexical and word-vector features only: a sentence on a neighbouring subject
   that shares no rare word or name with the article is the hardest case (the opt-in
   semantic model, `offtopic-semantic.md`, finds most of them at a far higher cost)."""
-_SEMANTIC_LIMIT = """- Slow: the encoder reads every unit, about half a second of CPU a seed-sized
-  article, hundreds of times the default model. Opt-in: `cleaner run --offtopic-model semantic`."""
+_SEMANTIC_LIMIT = """- Slow: the encoder reads every unit, about half a second of CPU an article (the
+  metrics' articles), some 150 times the default model. Opt-in: `cleaner run --offtopic-model semantic`."""
 
 _HEADER = (
     "| precision | recall (left) | F1 | false flags | recall headline / para / sent (left) "
