@@ -228,7 +228,7 @@ class JsonLine(_Bytes):
             except UnicodeDecodeError:
                 text, _, _ = decode(self.data, False)
             value = json.loads(text)
-            return _record_from_json(value, f"{self.rel}#{self.number}", self.source, digest, self.number)
+            return record_from_json(value, f"{self.rel}#{self.number}", self.source, digest, self.number)
         except json.JSONDecodeError as error:
             return InputError(f"line {self.number}: invalid JSON: {error.msg}", sha256=digest)
         except InputError as error:
@@ -347,7 +347,7 @@ class RecordStream:
             value = json.loads(text)
         except json.JSONDecodeError as error:
             raise InputError(f"invalid JSON: {error}") from None
-        return _record_from_json(value, item.rel, source, digest, None)
+        return record_from_json(value, item.rel, source, digest, None)
 
     def _jsonl(self, stream: _LineSource) -> Iterator[JsonLine | InputError]:
         source = str(self.item.path)
@@ -468,9 +468,11 @@ def _real(path: Path, folders: dict[Path, Path]) -> Path:
     return folder / path.name
 
 
-def _record_from_json(
-    value: object, fallback_id: str, source: str, digest: str, line: int | None
+def record_from_json(
+    value: object, fallback_id: str, source: str, digest: str, line: int | None = None
 ) -> RawRecord:
+    """The record a JSON value holds (``text`` or ``html``, ``id``, metadata at the top or under
+    ``metadata``); raises :class:`InputError` when it holds no article."""
     if not isinstance(value, dict):
         raise InputError("a record must be a JSON object")
     html, text = value.get("html"), value.get("text")

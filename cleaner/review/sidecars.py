@@ -39,19 +39,44 @@ def _sidecar_files(clean_dir: Path) -> list[Path]:
     return sorted(files, key=lambda path: path.relative_to(clean_dir).as_posix())
 
 
+def _file_records(path: Path) -> list[Sidecar] | None:
+    """The document records of one output file, or None (logged) when it can't be read."""
+    try:
+        with path.open(encoding="utf-8") as handle:
+            if path.suffix == ".json":
+                records = [json.load(handle)]
+            else:
+                records = [json.loads(line) for line in handle if line.strip()]
+    except (OSError, ValueError) as error:
+        log.warning("%s: skipped unreadable file (%s)", path, error)
+        return None
+    return [record for record in records if _is_sidecar(record)]
+
+
 def iter_sidecars(clean_dir: Path) -> Iterator[Sidecar]:
     """Every document record under ``clean_dir``, in path order; unreadable files are logged and skipped."""
     for path in _sidecar_files(clean_dir):
-        try:
-            with path.open(encoding="utf-8") as handle:
-                if path.suffix == ".json":
-                    records = [json.load(handle)]
-                else:
-                    records = [json.loads(line) for line in handle if line.strip()]
-        except (OSError, ValueError) as error:
-            log.warning("%s: skipped unreadable file (%s)", path, error)
-            continue
-        yield from (record for record in records if _is_sidecar(record))
+        yield from _file_records(path) or []
+
+
+def iter_documents(clean_dir: Path) -> Iterator[Sidecar]:
+    """Every document under ``clean_dir`` with its clean text: ``id``, ``text``, then the sidecar.
+
+    A JSONL output's records hold their text; a ``<rel>.json`` sidecar's text is the
+    ``<rel>.txt`` beside it, as the run wrote it. A sidecar without its text file is
+    logged and skipped, like an unreadable file.
+    """
+    for path in _sidecar_files(clean_dir):
+        for record in _file_records(path) or []:
+            if path.suffix == ".jsonl":
+                yield record
+                continue
+            try:
+                text = path.with_suffix(".txt").read_text(encoding="utf-8")
+            except (OSError, ValueError) as error:
+                log.warning("%s: skipped, its clean text can't be read (%s)", path, error)
+                continue
+            yield {"id": record["id"], "text": text} | {k: v for k, v in record.items() if k != "id"}
 
 
 def read_index(clean_dir: Path) -> list[dict[str, Any]]:

@@ -1,0 +1,85 @@
+"""The library: `cleaner.clean` gives in memory what `cleaner run` writes; `cleaner.read_clean` reads it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+
+import cleaner
+from cleaner.cli import main
+from cleaner.ingest import InputError
+from tests.test_run import ARTICLE, HTML, SCHEMA
+
+
+def test_clean_cuts_boilerplate_and_records_why() -> None:
+    result = cleaner.clean(ARTICLE, doc_id="strike")
+    assert "ADVERTISEMENT" not in result.text
+    assert "show your support" not in result.text
+    assert "four percent this year" in result.text
+    rules = {span.reason for span in result.document.removed}
+    assert {"ad-label-line", "support-appeal"} <= rules
+    record = result.sidecar()
+    jsonschema.validate(record, SCHEMA)
+    assert record["id"] == "strike"
+    assert record["versions"]["decisions"] is None  # no decisions file unless settings name one
+
+
+def test_clean_html_takes_the_title_and_author_from_the_page() -> None:
+    result = cleaner.clean(HTML, html=True, url="https://news.example.com/budget")
+    assert result.document.metadata["title"] == "Council backs budget"
+    assert result.document.metadata["author"] == "Sam Reyes"
+    assert "Home | News | Sport" not in result.text
+    assert "approved a budget of 40 million" in result.text
+    assert result.document.site == "news.example.com"
+
+
+def test_clean_gives_the_same_text_and_spans_as_cleaner_run(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "strike.txt").write_text(ARTICLE.replace("\n\n", "\r\n\r\n"))
+    out = tmp_path / "clean"
+    outcome = CliRunner().invoke(main, ["run", str(raw), "--out", str(out), "--decisions", ""])
+    assert outcome.exit_code == 0, outcome.output
+    written = json.loads((out / "strike.json").read_text())
+    result = cleaner.clean(ARTICLE.replace("\n\n", "\r\n\r\n"), doc_id="strike")
+    assert result.text == (out / "strike.txt").read_text()
+    record = result.sidecar()
+    for key in ("id", "lang", "metadata", "text_before", "removed", "flagged", "warnings"):
+        assert record[key] == written[key], key
+
+
+def test_an_empty_article_is_an_input_error() -> None:
+    with pytest.raises(InputError, match="non-empty"):
+        cleaner.clean(" \n ")
+
+
+def test_read_clean_yields_every_document_with_its_clean_text(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a-strike.txt").write_text(ARTICLE)
+    records = [{"id": "r1", "title": "Strike ends", "text": ARTICLE}, {"id": "r2", "html": HTML}]
+    (raw / "b-feed.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    out = tmp_path / "clean"
+    assert CliRunner().invoke(main, ["run", str(raw), "--out", str(out)]).exit_code == 0
+    (out / "c-lost.json").write_text((out / "a-strike.json").read_text())  # a sidecar without its text
+
+    documents = list(cleaner.read_clean(out))
+
+    assert [doc["id"] for doc in documents] == ["a-strike", "r1", "r2"]
+    assert all(list(doc)[:2] == ["id", "text"] for doc in documents)
+    assert documents[0]["text"] == (out / "a-strike.txt").read_text()
+    assert [cut["rule"] for cut in documents[0]["removed"]][:2] == ["ad-label-line", "support-appeal"]
+    assert documents[1]["text"] == documents[0]["text"]
+    assert "approved a budget" in documents[2]["text"]
+
+
+def test_importing_cleaner_leaves_the_pipeline_unloaded() -> None:
+    code = "import sys, cleaner; print('cleaner.pipeline' in sys.modules, callable(cleaner.clean))"
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert output.split() == ["False", "True"]
