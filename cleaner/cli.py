@@ -406,22 +406,24 @@ def train_group() -> None:
 @click.option(
     "--decisions",
     "decisions_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=DEFAULT_DECISIONS,
+    default=str(DEFAULT_DECISIONS),
     show_default=True,
-    help="Reviewers' decisions (with their sidecars in clean/) as extra labels.",
+    help="Reviewers' decisions (with their sidecars in clean/) as extra labels ('' for none).",
 )
 @click.option(
     "--semantic",
     is_flag=True,
     help="Train the opt-in semantic model (offtopic-semantic.json; needs the [semantic] extra).",
 )
-def train_offtopic(intruders_dir: Path, bodies: Path | None, decisions_path: Path, semantic: bool) -> None:
+def train_offtopic(intruders_dir: Path, bodies: Path | None, decisions_path: str, semantic: bool) -> None:
     """Train the off-topic classifier on INTRUDERS_DIR, spliced articles and reviewers' decisions."""
     from cleaner.offtopic.train import format_report, train
 
+    reviews = Path(decisions_path) if decisions_path else None
+    if reviews is not None and reviews.is_dir():
+        raise click.BadParameter(f"{reviews} is a folder, not a decisions file", param_hint="--decisions")
     report_data = _needs_semantic_extra(
-        lambda: train(intruders_dir, bodies_path=bodies, reviews_path=decisions_path, semantic=semantic)
+        lambda: train(intruders_dir, bodies_path=bodies, reviews_path=reviews, semantic=semantic)
     )
     click.echo(format_report(report_data))
 

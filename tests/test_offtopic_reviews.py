@@ -34,3 +34,9 @@ def test_dropped_flags_are_positives_and_kept_cuts_negatives(tmp_path: Path) -> 
     labels = sorted((p.start, p.end, p.intruder) for p in doc.passages)
     assert labels == sorted([(flag.span.start, flag.span.end, True), (cut.span.start, cut.span.end, False)])
     assert load_reviews(tmp_path / "missing.jsonl", clean) == []
+
+
+def test_train_refuses_a_folder_as_decisions_before_training(tmp_path: Path) -> None:
+    outcome = CliRunner().invoke(main, ["train", "offtopic", str(tmp_path), "--decisions", str(tmp_path)])
+    assert outcome.exit_code == 2
+    assert "is a folder, not a decisions file" in outcome.output
