@@ -329,10 +329,24 @@ def rules_command(rules_dir: Path, check: bool) -> None:
     help="BENCH_DIR holds intruders.jsonl: score the off-topic classifier by grouped cross-validation.",
 )
 @click.option(
+    "--spliced",
+    is_flag=True,
+    help="BENCH_DIR is a `cleaner run` output folder: splice its articles into each other (within "
+    "each language) and score the off-topic stage on them through the whole pipeline.",
+)
+@click.option(
     "--semantic",
     is_flag=True,
-    help="With --offtopic: score the opt-in semantic model (needs the [semantic] extra; slow).",
+    help="With --offtopic or --spliced: score the opt-in semantic model (needs the [semantic] extra; slow).",
 )
+@click.option(
+    "--copies",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    help="With --spliced: spliced copies of each article.",
+)
+@click.option("--seed", type=int, default=11, show_default=True, help="With --spliced: the random draw.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @_site_lines_options
 @click.option(
@@ -346,12 +360,27 @@ def eval_command(
     bench_dir: Path,
     inputs: tuple[InputKind, ...],
     offtopic: bool,
+    spliced: bool,
     semantic: bool,
+    copies: int,
+    seed: int,
     as_json: bool,
     site_lines: SiteLineParams | None,
     worst: int,
 ) -> None:
     """Clean a benchmark folder and print precision, recall and F1 with its own metric."""
+    if spliced:
+        from cleaner.offtopic.spliced import evaluate_spliced, format_spliced
+
+        figures = _needs_semantic_extra(
+            lambda: evaluate_spliced(
+                bench_dir, copies, seed, semantic, echo=lambda line: click.echo(line, err=True)
+            )
+        )
+        if not figures:
+            raise click.UsageError(f"{bench_dir}: no language has enough long clean articles to splice")
+        click.echo(json.dumps(figures, indent=1) if as_json else format_spliced(figures))
+        return
     if offtopic:
         from cleaner.offtopic.train import evaluate as evaluate_offtopic
         from cleaner.offtopic.train import format_report
