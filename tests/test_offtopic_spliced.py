@@ -1,0 +1,176 @@
+"""`cleaner eval --spliced`: a run's own articles spliced into each other, scored through the pipeline."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cleaner.cli import main
+from cleaner.offtopic.spliced import articles_by_language
+
+TOPICS = [
+    ("Harbour", "dock workers", "cranes", "containers", "shipping lines", "the port authority", "berths"),
+    ("Volcano", "geologists", "lava flows", "ash clouds", "the crater rim", "the observatory", "magma"),
+    (
+        "Orchard",
+        "apple growers",
+        "blossoms",
+        "frost damage",
+        "cider presses",
+        "the cooperative",
+        "harvest crates",
+    ),
+    (
+        "Library",
+        "librarians",
+        "manuscripts",
+        "reading rooms",
+        "the archive wing",
+        "the county board",
+        "rare atlases",
+    ),
+    (
+        "Marathon",
+        "runners",
+        "water stations",
+        "the finish line",
+        "race marshals",
+        "the athletics club",
+        "split times",
+    ),
+    (
+        "Hospital",
+        "nurses",
+        "the emergency ward",
+        "ambulances",
+        "surgeons",
+        "the health trust",
+        "waiting lists",
+    ),
+    (
+        "Railway",
+        "train drivers",
+        "signal boxes",
+        "the timetable",
+        "level crossings",
+        "the rail operator",
+        "carriages",
+    ),
+    (
+        "Vineyard",
+        "winemakers",
+        "grape vines",
+        "oak barrels",
+        "the tasting cellar",
+        "the appellation council",
+        "the vintage",
+    ),
+    (
+        "Glacier",
+        "climate scientists",
+        "meltwater",
+        "ice cores",
+        "the moraine",
+        "the polar institute",
+        "crevasses",
+    ),
+    (
+        "Bakery",
+        "bakers",
+        "sourdough loaves",
+        "flour prices",
+        "the ovens",
+        "the guild of bakers",
+        "pastry orders",
+    ),
+    (
+        "Observatory",
+        "astronomers",
+        "telescopes",
+        "a comet",
+        "the night sky",
+        "the space agency",
+        "star charts",
+    ),
+    (
+        "Fishery",
+        "trawler crews",
+        "cod stocks",
+        "fishing quotas",
+        "the fish market",
+        "the marine council",
+        "nets",
+    ),
+]
+TEMPLATES = [
+    "{b} said on Monday that {c} had changed more this spring than in any year they could remember.",
+    "Across the region, {d} now shape daily work, and {b} expect {e} to matter even more by the autumn.",
+    "A report from {f} found that {g} were under strain, with {c} cited again and again by {b}.",
+    "Officials at {f} promised new funding for {e}, though {b} said the money would not arrive quickly.",
+    "Several {b} described long shifts spent checking {g}, while others kept watch over {d}.",
+    "The debate over {c} has divided {f}, where members argued late into the evening about {e}.",
+    "Local families who depend on {g} said they would follow the decisions of {f} closely.",
+    "By the end of the week, {b} hoped that {d} and {e} would settle into a steadier pattern.",
+    "Visitors who came to see {e} were told that {c} could not be guaranteed this season.",
+    "In a statement, {f} thanked {b} for their patience and said {g} would be reviewed in June.",
+    "Older {b} recalled a time when {d} were simpler to manage and {c} drew little attention.",
+    "Further meetings about {g} are planned, and {f} will publish its findings before the winter.",
+]
+
+
+def article(number: int) -> str:
+    """A four-paragraph article on one subject of ``TOPICS`` (the same sentences, its own words)."""
+    place, *words = TOPICS[number]
+    sentences = [template.format(**dict(zip("bcdefg", words, strict=True))) for template in TEMPLATES]
+    sentences = [sentence[0].upper() + sentence[1:] for sentence in sentences]
+    turned = sentences[number:] + sentences[:number]
+    paragraphs = [" ".join(turned[k : k + 3]) for k in range(0, len(turned), 3)]
+    return f"{place} news: {words[0]} face a changing season\n\n" + "\n\n".join(paragraphs) + "\n"
+
+
+@pytest.fixture(scope="module")
+def clean_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    raw = tmp_path_factory.mktemp("raw")
+    for number in range(len(TOPICS)):
+        (raw / f"a{number:02d}.txt").write_text(article(number))
+    (raw / "short.txt").write_text("Council backs budget\n\nThe council approved the budget on Tuesday.\n")
+    out = raw.parent / "clean"
+    assert CliRunner().invoke(main, ["run", str(raw), "--out", str(out), "--decisions", ""]).exit_code == 0
+    return out
+
+
+def test_long_articles_are_grouped_by_language_a_paragraph_a_line(clean_dir: Path) -> None:
+    found = articles_by_language(clean_dir)
+    assert list(found) == ["en"]
+    assert sorted(found["en"]) == [f"a{number:02d}" for number in range(len(TOPICS))]  # not the short one
+    assert found["en"]["a00"].count("\n\n") == 4  # the headline line and four paragraphs
+
+
+def test_spliced_articles_are_scored_per_language(clean_dir: Path) -> None:
+    outcome = CliRunner().invoke(main, ["eval", str(clean_dir), "--spliced", "--json"])
+    assert outcome.exit_code == 0, outcome.output
+    figures = json.loads(outcome.stdout)["en"]
+    assert figures["articles"] == len(TOPICS)
+    assert figures["documents"] == 2 * len(TOPICS)  # two spliced copies of each
+    assert figures["intruders"] > len(TOPICS)  # 1-3 intruders in most documents
+    assert figures["originals"] >= 4 * figures["documents"]
+    # The subjects share no word but the sentences' frame: some intruders are found, nothing else.
+    assert figures["recall"] > 0
+    assert figures["false_flag_rate"] == 0
+    table = CliRunner().invoke(main, ["eval", str(clean_dir), "--spliced", "--copies", "1"]).stdout
+    assert table.splitlines()[1].split()[:3] == ["en", str(len(TOPICS)), str(len(TOPICS))]
+
+
+def test_a_folder_without_enough_long_articles_is_a_usage_error(tmp_path: Path) -> None:
+    raw, out = tmp_path / "raw", tmp_path / "clean"
+    raw.mkdir()
+    for number in range(3):
+        (raw / f"a{number}.txt").write_text(article(number))
+    assert CliRunner().invoke(main, ["run", str(raw), "--out", str(out), "--decisions", ""]).exit_code == 0
+    outcome = CliRunner().invoke(main, ["eval", str(out), "--spliced"])
+    assert outcome.exit_code == 2
+    assert "en: 3 articles of 150+ words, fewer than 10: left out" in outcome.output
+    assert "no language has enough long clean articles" in outcome.output
