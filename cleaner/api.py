@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cleaner.ingest import record_from_json
+from cleaner.ingest import decode_article, record_from_json
 from cleaner.model import Document
 from cleaner.pipeline import Cleaner, Settings
 from cleaner.review.sidecars import iter_documents
@@ -49,7 +49,7 @@ def _cleaner(settings: Settings) -> Cleaner:
 
 
 def clean(
-    content: str,
+    content: str | bytes,
     *,
     html: bool = False,
     doc_id: str = "document",
@@ -61,16 +61,24 @@ def clean(
 ) -> Cleaned:
     """Clean one article given as plain text (or as a page's HTML with ``html=True``).
 
-    The metadata is what a JSON record would carry: the title helps the off-topic
-    stage (without one, the text's first line serves) and the url names the site.
-    Line ends are normalised as when reading a file. The rules and models load on
-    the first call and are kept for the next ones. Raises
-    :class:`cleaner.ingest.InputError` for an empty article.
+    ``content`` as bytes is decoded as a file would be (a byte-order mark, the page's
+    declared charset, UTF-8, else detection; a guess is noted in the document's
+    warnings); line ends are normalised either way. The metadata is what a JSON
+    record would carry: the title helps the off-topic stage (without one, the text's
+    first line serves) and the url names the site. The rules and models load on the
+    first call and are kept for the next ones. Raises
+    :class:`cleaner.ingest.InputError` for an empty or binary article.
     """
     cleaner = _cleaner(settings or LIBRARY_SETTINGS)
+    if isinstance(content, bytes):
+        digest = hashlib.sha256(content).hexdigest()
+        text, note = decode_article(content, html)
+    else:
+        digest = hashlib.sha256(content.encode("utf-8", errors="surrogatepass")).hexdigest()
+        text, note = content, None
     fields = {"id": doc_id, "title": title, "url": url, "author": author, "date": date}
-    digest = hashlib.sha256(content.encode("utf-8", errors="surrogatepass")).hexdigest()
-    record = record_from_json({"html" if html else "text": content, **fields}, doc_id, "<memory>", digest)
+    record = record_from_json({"html" if html else "text": text, **fields}, doc_id, "<memory>", digest)
+    record.warnings.extend([note] if note else [])
     document = cleaner.clean(record)
     return Cleaned(cleaner.clean_text(document), document, cleaner.document_versions(document))
 

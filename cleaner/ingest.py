@@ -180,6 +180,17 @@ def decode(data: bytes, is_html: bool, charset: str | None = None) -> tuple[str,
     return _normalise(str(best)), best.encoding, f"{note}; decoded as {best.encoding} (detected)"
 
 
+def decode_article(data: bytes, is_html: bool) -> tuple[str, str | None]:
+    """The text of an article file's bytes (see :func:`decode`) and a note when its encoding was
+    a guess; raises :class:`InputError` for an empty or binary file."""
+    if not data.strip():
+        raise InputError("empty file")
+    if _looks_binary(data):
+        raise InputError("binary content, not text")
+    text, _, note = decode(data, is_html)
+    return text, note
+
+
 def _normalise(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text.replace("\x00", "")
@@ -328,12 +339,8 @@ class RecordStream:
         self._sha256 = digest
         source = str(item.path)
         if item.kind in {"text", "html"}:
-            if not data.strip():
-                raise InputError("empty file")
-            if _looks_binary(data):
-                raise InputError("binary content, not text")
-            text, _, note = decode(data, item.kind == "html")
             is_html = item.kind == "html"
+            text, note = decode_article(data, is_html)
             return RawRecord(
                 id=item.rel,
                 source=source,

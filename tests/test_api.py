@@ -42,21 +42,28 @@ def test_clean_html_takes_the_title_and_author_from_the_page() -> None:
 def test_clean_gives_the_same_text_and_spans_as_cleaner_run(tmp_path: Path) -> None:
     raw = tmp_path / "raw"
     raw.mkdir()
-    (raw / "strike.txt").write_text(ARTICLE.replace("\n\n", "\r\n\r\n"))
+    data = (
+        ARTICLE.replace("\n\n", "\r\n\r\n").replace("four percent", "four per cent – Größe").encode("cp1252")
+    )
+    (raw / "strike.txt").write_bytes(data)
     out = tmp_path / "clean"
     outcome = CliRunner().invoke(main, ["run", str(raw), "--out", str(out), "--decisions", ""])
     assert outcome.exit_code == 0, outcome.output
     written = json.loads((out / "strike.json").read_text())
-    result = cleaner.clean(ARTICLE.replace("\n\n", "\r\n\r\n"), doc_id="strike")
-    assert result.text == (out / "strike.txt").read_text()
-    record = result.sidecar()
-    for key in ("id", "lang", "metadata", "text_before", "removed", "flagged", "warnings"):
-        assert record[key] == written[key], key
+    assert "Größe" in written["text_before"] and written["warnings"]  # decoded by detection, and said so
+    from_bytes = cleaner.clean(data, doc_id="strike")
+    from_text = cleaner.clean(data.decode("cp1252"), doc_id="strike")
+    assert from_bytes.text == from_text.text == (out / "strike.txt").read_text()
+    for key in ("id", "sha256", "lang", "metadata", "text_before", "removed", "flagged", "warnings"):
+        assert from_bytes.sidecar()[key] == written[key], key
+    assert from_text.sidecar()["removed"] == written["removed"] and not from_text.document.warnings
 
 
-def test_an_empty_article_is_an_input_error() -> None:
+def test_an_empty_or_binary_article_is_an_input_error() -> None:
     with pytest.raises(InputError, match="non-empty"):
         cleaner.clean(" \n ")
+    with pytest.raises(InputError, match="binary content"):
+        cleaner.clean(b"\x00\x01PK\x03\x04" * 10)
 
 
 def test_read_clean_yields_every_document_with_its_clean_text(tmp_path: Path) -> None:
