@@ -444,10 +444,38 @@ def train_group() -> None:
     is_flag=True,
     help="Train the opt-in semantic model (offtopic-semantic.json; needs the [semantic] extra).",
 )
-def train_offtopic(intruders_dir: Path, bodies: Path | None, decisions_path: str, semantic: bool) -> None:
-    """Train the off-topic classifier on INTRUDERS_DIR, spliced articles and reviewers' decisions."""
-    from cleaner.offtopic.train import format_report, train
+@click.option(
+    "--non-english",
+    is_flag=True,
+    help="Train the model for other languages than English (offtopic-non-english.json) on the "
+    "articles of --hosts spliced into each other.",
+)
+@click.option(
+    "--hosts",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="With --non-english: the articles, any input `cleaner run` reads (repeatable) "
+    "[../snippets-dev/html beside INTRUDERS_DIR].",
+)
+def train_offtopic(
+    intruders_dir: Path,
+    bodies: Path | None,
+    decisions_path: str,
+    semantic: bool,
+    non_english: bool,
+    hosts: tuple[Path, ...],
+) -> None:
+    """Train the off-topic classifier on INTRUDERS_DIR, spliced articles and reviewers' decisions
+    (with --non-english: on articles in other languages, spliced)."""
+    from cleaner.offtopic.train import format_report, train, train_non_english
 
+    if non_english:
+        try:
+            report = train_non_english(hosts or (intruders_dir.resolve().parent / "snippets-dev" / "html",))
+        except ValueError as error:
+            raise click.UsageError(str(error)) from None
+        click.echo(format_report(report))
+        return
     reviews = Path(decisions_path) if decisions_path else None
     if reviews is not None and reviews.is_dir():
         raise click.BadParameter(f"{reviews} is a folder, not a decisions file", param_hint="--decisions")

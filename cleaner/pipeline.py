@@ -31,7 +31,7 @@ from cleaner.linemodel import model_version as boilerplate_version
 from cleaner.model import Document, Span, cut_ranges, render, touches_any
 from cleaner.offtopic import find_offtopic
 from cleaner.offtopic import model_version as offtopic_version
-from cleaner.offtopic.model import OfftopicModel, semantic_model
+from cleaner.offtopic.model import OfftopicModel, model_for, non_english_model, semantic_model
 from cleaner.offtopic.model import default_model as default_offtopic_model
 from cleaner.offtopic.semantic import default_encoder
 from cleaner.offtopic.vectors import default_vectors
@@ -107,7 +107,14 @@ class Cleaner:
             "rules": self.rules.version,
             # A model whose stage is off takes no part in the output.
             "model": {"boilerplate": boilerplate_version()}
-            | ({"offtopic": offtopic_version(self.offtopic_model)} if self.settings.offtopic else {}),
+            | (
+                {
+                    "offtopic": offtopic_version(self.offtopic_model),
+                    "offtopic_non_english": offtopic_version(non_english_model()),
+                }
+                if self.settings.offtopic
+                else {}
+            ),
             "decisions": self.decisions_version,
             "site_lines": self.site_lines.version if self.site_lines else None,
         }
@@ -119,6 +126,7 @@ class Cleaner:
         detector_factory.init_factory()
         if self.settings.offtopic:
             default_vectors()
+            non_english_model()
             if self.offtopic_model.semantic:
                 default_encoder()
 
@@ -172,7 +180,13 @@ class Cleaner:
         if self.settings.offtopic:
             cut = cut_ranges(document.removed, withhold_flagged=False)
             document.spans.extend(
-                find_offtopic(text, cut, metadata.get("title"), document.lang, self.offtopic_model)
+                find_offtopic(
+                    text,
+                    cut,
+                    metadata.get("title"),
+                    document.lang,
+                    model_for(document.lang, self.offtopic_model),
+                )
             )
         document.spans = self.decisions.apply(document.id, text, document.spans)
         return document

@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 import random
 import re
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cleaner.ingest import RawRecord
+from cleaner.ingest import InputError, RawRecord, RecordStream, discover
 from cleaner.lang import detect_language
 from cleaner.model import cut_ranges
 from cleaner.offtopic.text import paragraphs, sentences
@@ -111,6 +112,8 @@ def _body_sentences(paras: Sequence[str]) -> list[str]:
     return [s for s in out if len(s.split()) >= 6]
 
 
+MIN_WORDS = 150  # a spliced host or donor article: shorter ones make too few units to compare with
+MIN_PARAGRAPHS = 3
 _RELATED_DRAWS = 8
 _WORD = re.compile(r"[a-z]{5,}")
 
@@ -126,6 +129,36 @@ _NAME = re.compile(r"(?<=[\w,;:] )[A-Z][\w-]+")
 def _names(sentence: str) -> set[str]:
     """Capitalised words of a sentence past its first word."""
     return set(_NAME.findall(sentence))
+
+
+def spliceable(text: str) -> str | None:
+    """A clean text as a host or donor: a paragraph a line, joined by blank lines (HTML outputs
+    keep a paragraph a line, text outputs a blank line between), or None when too short."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    joined = "\n\n".join(lines)
+    return joined if len(lines) >= MIN_PARAGRAPHS and len(joined.split()) >= MIN_WORDS else None
+
+
+def clean_articles(inputs: list[Path]) -> dict[str, dict[str, str]]:
+    """The articles of ``inputs`` (what ``cleaner run`` reads) cleaned without the off-topic stage,
+    those long enough to splice, by language; unreadable files and records are left out."""
+    cleaner = _cleaner()
+    found: dict[str, dict[str, str]] = defaultdict(dict)
+    files, _ = discover(inputs)
+    for item in files:
+        try:
+            records = [record for record in RecordStream(item) if isinstance(record, RawRecord)]
+        except InputError:
+            continue
+        for record in records:
+            document = cleaner.clean(record)
+            text = spliceable(cleaner.clean_text(document))
+            if text and document.lang:
+                # A line's number names a JSONL record (ids may repeat across files); a file or WARC
+                # record is named by its id.
+                key = record.id if record.line is None else f"{item.rel}#{record.line}"
+                found[document.lang].setdefault(key, text)
+    return dict(found)
 
 
 def splice(

@@ -129,6 +129,12 @@ VECTOR_FEATURES = tuple(
 )
 
 
+def reads_english(lang: str | None) -> bool:
+    """Whether a document of ``lang`` is read as English (an undetected language is): its word
+    vectors apply, and the English models score it."""
+    return lang in (None, "en")
+
+
 @dataclass
 class DocFeatures:
     """The units of one document, their feature rows and what explains them."""
@@ -147,7 +153,7 @@ class DocFeatures:
     @property
     def vectors_apply(self) -> bool:
         """The word vectors are English; for other languages the model ignores them."""
-        return self.lang in (None, "en")
+        return reads_english(self.lang)
 
     def unseen_entities(self, unit: int) -> list[str]:
         """The names of ``unit`` seen nowhere else in the document."""

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from cleaner.model import Span
-from cleaner.offtopic.features import FEATURES, INDEX, VECTOR_FEATURES, DocFeatures, compute
+from cleaner.offtopic.features import FEATURES, INDEX, VECTOR_FEATURES, DocFeatures, compute, reads_english
 from cleaner.offtopic.semantic import SEMANTIC_FEATURES, default_encoder, semantic_columns
 from cleaner.offtopic.text import article_view
 
@@ -28,6 +28,11 @@ MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "offtopic.json"
 # The opt-in model: the same features plus the sentence encoder's (cleaner/offtopic/semantic.py).
 SEMANTIC_MODEL_NAME = "offtopic-semantic"
 SEMANTIC_MODEL_PATH = MODEL_PATH.with_name("offtopic-semantic.json")
+# The model for documents in other languages than English: the same features, trained on
+# articles of those languages (the word-vector columns, English only, take no part).
+NON_ENGLISH_MODEL_NAME = "offtopic-non-english"
+NON_ENGLISH_MODEL_PATH = MODEL_PATH.with_name("offtopic-non-english.json")
+_NAMES = (MODEL_NAME, SEMANTIC_MODEL_NAME, NON_ENGLISH_MODEL_NAME)
 FORMAT = 1
 KINDS = ("para", "sent")
 _MAX_DEPTH = 3
@@ -173,16 +178,12 @@ class OfftopicModel:
     sent_shift: float = 0.0  # logit offset of sentence scores: the sentence model's own threshold
     sha: str = ""
     features: tuple[str, ...] = FEATURES  # the columns it reads: FEATURES, then SEMANTIC_FEATURES if semantic
+    name: str = MODEL_NAME  # what spans and sidecars call it (one of _NAMES)
 
     @property
     def semantic(self) -> bool:
         """Whether it also reads the sentence encoder's features."""
         return len(self.features) > len(FEATURES)
-
-    @property
-    def name(self) -> str:
-        """The name spans and sidecars give it."""
-        return SEMANTIC_MODEL_NAME if self.semantic else MODEL_NAME
 
     @property
     def english_only(self) -> list[int]:
@@ -226,7 +227,10 @@ class OfftopicModel:
         assert isinstance(para, dict) and isinstance(sent, dict)
         shift = float(str(data.get("sent_shift", 0.0)))
         threshold = float(str(data["threshold"]))
-        return cls(Trees.from_json(para), Trees.from_json(sent), threshold, shift, sha, tuple(features))
+        name = str(data.get("name", MODEL_NAME))
+        if name not in _NAMES:
+            raise ValueError(f"unknown offtopic model name {name!r}")
+        return cls(Trees.from_json(para), Trees.from_json(sent), threshold, shift, sha, tuple(features), name)
 
 
 def load(path: Path = MODEL_PATH) -> OfftopicModel:
@@ -245,6 +249,18 @@ def default_model() -> OfftopicModel:
 def semantic_model() -> OfftopicModel:
     """The opt-in semantic model shipped in the package, loaded once per process."""
     return load(SEMANTIC_MODEL_PATH)
+
+
+@lru_cache(maxsize=1)
+def non_english_model() -> OfftopicModel:
+    """The model for documents in other languages than English, loaded once per process."""
+    return load(NON_ENGLISH_MODEL_PATH)
+
+
+def model_for(lang: str | None, english: OfftopicModel) -> OfftopicModel:
+    """The model that reads a document of ``lang``: ``english`` (the default or the semantic
+    model) for English, the non-English model for any other language."""
+    return english if reads_english(lang) else non_english_model()
 
 
 def model_version(model: OfftopicModel | None = None) -> str:
@@ -387,9 +403,10 @@ def find_offtopic(
     ``removed`` ranges (boilerplate already cut) take no part: the rest is the
     article. ``title`` may be None (the first line then serves as the lead);
     ``lang`` is the document's language (guessed from function words if None).
+    ``model``: by default the shipped model for the language (:func:`model_for`).
     Returns flagged spans with a calibrated score and the strongest reasons.
     """
-    model = model or default_model()
+    model = model or model_for(lang, default_model())
     blanked = article_view(text, removed, title)
     if len(blanked.split(maxsplit=MIN_ARTICLE_WORDS)) < MIN_ARTICLE_WORDS:  # (stops counting there)
         return []

@@ -26,26 +26,22 @@ from pathlib import Path
 from cleaner.api import read_clean
 from cleaner.ingest import RawRecord
 from cleaner.model import cut_ranges
-from cleaner.offtopic.data import LabelledDoc, removed_share, splice
+from cleaner.offtopic.data import MIN_WORDS, LabelledDoc, removed_share, splice, spliceable
 from cleaner.offtopic.train import Scored, scores_at
 from cleaner.pipeline import Cleaner, Settings
 
 SEED = 11
 COPIES = 2
-MIN_WORDS = 150  # a host or donor article: shorter ones make too few units to compare with
-MIN_PARAGRAPHS = 3
 INTRUDER_KINDS = ("headline", "para", "sent")
 MIN_ARTICLES = 10  # a language with fewer articles is left out: too few donors for a figure
 
 
 def articles_by_language(clean_dir: Path) -> dict[str, dict[str, str]]:
-    """The clean texts of ``clean_dir`` long enough to splice, by language, one paragraph a line
-    joined by blank lines (HTML outputs keep a paragraph a line; text outputs a blank line between)."""
+    """The clean texts of ``clean_dir`` long enough to splice (:func:`spliceable`), by language."""
     found: dict[str, dict[str, str]] = defaultdict(dict)
     for record in read_clean(clean_dir):
-        lines = [line.strip() for line in record["text"].split("\n") if line.strip()]
-        text = "\n\n".join(lines)
-        if len(lines) >= MIN_PARAGRAPHS and len(text.split()) >= MIN_WORDS and record.get("lang"):
+        text = spliceable(record["text"])
+        if text and record.get("lang"):
             found[record["lang"]].setdefault(record["id"], text)
     return dict(found)
 
