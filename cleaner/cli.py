@@ -469,16 +469,17 @@ def train_offtopic(
     (with --non-english: on articles in other languages, spliced)."""
     from cleaner.offtopic.train import format_report, train, train_non_english
 
+    reviews = Path(decisions_path) if decisions_path else None
+    if reviews is not None and reviews.is_dir():
+        raise click.BadParameter(f"{reviews} is a folder, not a decisions file", param_hint="--decisions")
     if non_english:
+        default_hosts = (intruders_dir.resolve().parent / "snippets-dev" / "html",)
         try:
-            report = train_non_english(hosts or (intruders_dir.resolve().parent / "snippets-dev" / "html",))
+            report = train_non_english(hosts or default_hosts, reviews)
         except ValueError as error:
             raise click.UsageError(str(error)) from None
         click.echo(format_report(report))
         return
-    reviews = Path(decisions_path) if decisions_path else None
-    if reviews is not None and reviews.is_dir():
-        raise click.BadParameter(f"{reviews} is a folder, not a decisions file", param_hint="--decisions")
     report_data = _needs_semantic_extra(
         lambda: train(intruders_dir, bodies_path=bodies, reviews_path=reviews, semantic=semantic)
     )

@@ -195,7 +195,7 @@ def test_training_on_spliced_articles_writes_a_model_and_its_card(tmp_path: Path
         (hosts / f"a{number:02d}.txt").write_text(article(number))
     out = tmp_path / "model.json"
 
-    report = train_non_english([hosts], out, copies=2)
+    report = train_non_english([hosts], out=out, copies=2)
 
     model = load(out)
     assert model.name == NON_ENGLISH_MODEL_NAME and 0 < model.threshold < 1

@@ -412,7 +412,9 @@ def _training_docs(
         hosts = {k: v for k, v in articles.items() if detect_language(v) == "en"}
         extra.extend(as_the_pipeline_sees(d) for d in splice(hosts, articles, copies, SEED))
     if reviews is not None:
-        extra.extend(load_reviews(reviews))
+        extra.extend(
+            d for d in load_reviews(reviews) if reads_english(d.lang)
+        )  # the others: non-English model
     return dev, [featurise(d, semantic) for d in extra]
 
 
@@ -558,24 +560,27 @@ NON_ENGLISH_RATE = 0.001
 NON_ENGLISH_MIN_ARTICLES = 10  # a language with fewer long articles gives no training documents
 
 
+def _without_vectors(doc: LabelledDoc) -> Featured:
+    """A non-English document featurised, its word-vector columns (English only) blanked: the
+    non-English model never reads them."""
+    featured = featurise(doc)
+    featured.feats.matrix[:, list(VECTOR_FEATURES)] = 0.0
+    return featured
+
+
 def non_english_docs(articles: dict[str, dict[str, str]], copies: int) -> dict[str, list[Featured]]:
     """By language other than English (with enough articles), its articles spliced into each
-    other, as the pipeline sees them, featurised; the word-vector columns (English only) are
-    blanked, as the model never reads them."""
-    docs: dict[str, list[Featured]] = {}
-    for lang, texts in sorted(articles.items()):
-        if reads_english(lang) or len(texts) < NON_ENGLISH_MIN_ARTICLES:
-            continue
-        docs[lang] = []
-        for doc in splice(texts, texts, copies, SEED):
-            featured = featurise(as_the_pipeline_sees(doc))
-            featured.feats.matrix[:, list(VECTOR_FEATURES)] = 0.0
-            docs[lang].append(featured)
-    return docs
+    other, as the pipeline sees them, featurised without word vectors."""
+    return {
+        lang: [_without_vectors(as_the_pipeline_sees(doc)) for doc in splice(texts, texts, copies, SEED)]
+        for lang, texts in sorted(articles.items())
+        if not reads_english(lang) and len(texts) >= NON_ENGLISH_MIN_ARTICLES
+    }
 
 
 def train_non_english(
     hosts: Sequence[Path],
+    reviews_path: Path | None = None,
     out: Path = NON_ENGLISH_MODEL_PATH,
     rate: float = NON_ENGLISH_RATE,
     folds: int = FOLDS,
@@ -587,9 +592,10 @@ def train_non_english(
     Its data is self-supervised: the articles of ``hosts`` (any input ``cleaner run``
     reads, cleaned without the off-topic stage) in each language other than English
     with at least ``NON_ENGLISH_MIN_ARTICLES`` long articles, spliced into one another
-    ``copies`` times. Threshold and figures as for the English model (grouped
-    cross-validation by host article), at most ``rate`` false flags on original passages.
-    Raises ValueError when no language has enough articles.
+    ``copies`` times; reviewers' decisions (``reviews_path``) on documents in those
+    languages are extra labels, as for the English model. Threshold and figures as for the
+    English model (grouped cross-validation by host article), at most ``rate`` false flags
+    on original passages. Raises ValueError when no language has enough articles.
     """
     articles = clean_articles(list(hosts))
     by_lang = non_english_docs(articles, copies)
@@ -599,7 +605,9 @@ def train_non_english(
             f"no language other than English has {NON_ENGLISH_MIN_ARTICLES} articles of {MIN_WORDS}+ "
             f"words and {MIN_PARAGRAPHS}+ paragraphs in {', '.join(map(str, hosts))}"
         )
-    probs, _ = cross_validate(docs, [], folds)
+    reviewed = [] if reviews_path is None else load_reviews(reviews_path)
+    extra = [_without_vectors(d) for d in reviewed if not reads_english(d.lang)]
+    probs, _ = cross_validate(docs, extra, folds)
     report = best_report(docs, probs, rate)
     report |= recall_curve(docs, probs)
     first = 0
@@ -609,13 +617,16 @@ def train_non_english(
         figures = scores_at(passages, doc_max, report["threshold"])
         report |= {f"{lang}_{key}": figures[key] for key in _LANGUAGE_FIGURES}
         report[f"{lang}_articles"] = len(articles[lang])
-    model = replace(fit_model(docs, report["threshold"], report["sent_shift"]), name=NON_ENGLISH_MODEL_NAME)
+    model = replace(
+        fit_model(docs + extra, report["threshold"], report["sent_shift"]), name=NON_ENGLISH_MODEL_NAME
+    )
     report["documents"] = len(docs)
     report["target_rate"] = rate
     data: dict[str, object] = {
         "hosts": [str(path) for path in hosts],
         "languages": list(by_lang),
         "copies": copies,
+        "reviewed_documents": len(extra),
     }
     out.parent.mkdir(parents=True, exist_ok=True)
     payload = model.to_json(
@@ -626,7 +637,9 @@ def train_non_english(
     report["ms_per_article"] = time_per_article(shipped, [d.doc for d in docs])
     card = out.with_suffix(".md")
     previous = card.read_text(encoding="utf-8") if card.exists() else ""
-    card.write_text(keep_experiments(non_english_card(shipped, report, by_lang), previous), encoding="utf-8")
+    card.write_text(
+        keep_experiments(non_english_card(shipped, report, by_lang, len(extra)), previous), encoding="utf-8"
+    )
     return report
 
 
@@ -634,7 +647,7 @@ _LANGUAGE_FIGURES = ("precision", "recall", "false_flag_rate", "untouched_clean"
 
 
 def non_english_card(
-    model: OfftopicModel, report: dict[str, float], by_lang: dict[str, list[Featured]]
+    model: OfftopicModel, report: dict[str, float], by_lang: dict[str, list[Featured]], reviewed: int
 ) -> str:
     """The model card (markdown) of the non-English model."""
     kinds = " / ".join(f"{report[f'recall_{kind}']:.3f}" for kind in ("headline", "para", "sent"))
@@ -664,7 +677,8 @@ without its off-topic stage; those of {MIN_WORDS}+ words and {MIN_PARAGRAPHS}+ p
 language other than English with at least {NON_ENGLISH_MIN_ARTICLES} of them, are spliced into one
 another {NON_ENGLISH_COPIES} times (seed {SEED}; `cleaner.offtopic.data.splice`, as the English
 model's spliced articles), and taken as `cleaner run` sees them as `.txt` files. No hand labels:
-the originals are what the pipeline kept of the pages.
+the originals are what the pipeline kept of the pages. Reviewers' decisions on documents in
+other languages than English (drop = off-topic, keep = not) add to them: {reviewed} documents.
 
 ## Metrics ({FOLDS}-fold cross-validation grouped by host article)
 At most {100 * report["target_rate"]:.1f}% false flags on original passages, all languages pooled
