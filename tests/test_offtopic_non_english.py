@@ -20,6 +20,7 @@ from cleaner.offtopic.model import (
 )
 from cleaner.offtopic.train import train_non_english
 from cleaner.pipeline import Cleaner, Settings
+from tests.synthetic import synthetic_article
 
 TOPICS = [
     (
@@ -150,14 +151,7 @@ TEMPLATES = [
 
 def article(number: int) -> str:
     """A four-paragraph German article on one subject of ``TOPICS`` (the same sentences, its own words)."""
-    place, *words = TOPICS[number]
-    sentences = [template.format(**dict(zip("bcdefg", words, strict=True))) for template in TEMPLATES]
-    sentences = [sentence[0].upper() + sentence[1:] for sentence in sentences]
-    turned = sentences[number:] + sentences[:number]
-    paragraphs = [" ".join(turned[k : k + 3]) for k in range(0, len(turned), 3)]
-    return (
-        f"{place}: {words[0].split()[-1]} vor einer schwierigen Saison\n\n" + "\n\n".join(paragraphs) + "\n"
-    )
+    return synthetic_article(TOPICS[number], TEMPLATES, number, "{a}: {b} vor einer schwierigen Saison")
 
 
 def test_documents_in_other_languages_get_the_non_english_model() -> None:

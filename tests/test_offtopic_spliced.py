@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from cleaner.cli import main
 from cleaner.offtopic.spliced import articles_by_language
+from tests.synthetic import synthetic_article
 
 TOPICS = [
     ("Harbour", "dock workers", "cranes", "containers", "shipping lines", "the port authority", "berths"),
@@ -123,12 +124,7 @@ TEMPLATES = [
 
 def article(number: int) -> str:
     """A four-paragraph article on one subject of ``TOPICS`` (the same sentences, its own words)."""
-    place, *words = TOPICS[number]
-    sentences = [template.format(**dict(zip("bcdefg", words, strict=True))) for template in TEMPLATES]
-    sentences = [sentence[0].upper() + sentence[1:] for sentence in sentences]
-    turned = sentences[number:] + sentences[:number]
-    paragraphs = [" ".join(turned[k : k + 3]) for k in range(0, len(turned), 3)]
-    return f"{place} news: {words[0]} face a changing season\n\n" + "\n\n".join(paragraphs) + "\n"
+    return synthetic_article(TOPICS[number], TEMPLATES, number, "{a} news: {b} face a changing season")
 
 
 @pytest.fixture(scope="module")

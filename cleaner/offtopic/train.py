@@ -538,18 +538,30 @@ def train(
         "spliced_documents": sum(1 for d in extra if not d.doc.partial),
         "reviewed_documents": sum(1 for d in extra if d.doc.partial),
     }
+    shipped = _write_model(model, report, data, out)
+    report["ms_per_article"] = time_per_article(shipped, [d.doc for d in dev])
+    report["chars_per_article"] = float(np.mean([len(d.doc.text) for d in dev]))
+    _write_card(out, model_card(shipped, report, data, out.name))
+    return report
+
+
+def _write_model(
+    model: OfftopicModel, report: dict[str, float], data: dict[str, object], out: Path
+) -> OfftopicModel:
+    """Write ``model`` to ``out`` (plain JSON, with its training data and figures); the model as shipped."""
     out.parent.mkdir(parents=True, exist_ok=True)
     payload = model.to_json(
         {"training": data, "cross_validation": {k: round(v, 4) for k, v in report.items()}}
     )
     out.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
-    shipped = load(out)
-    report["ms_per_article"] = time_per_article(shipped, [d.doc for d in dev])
-    report["chars_per_article"] = float(np.mean([len(d.doc.text) for d in dev]))
-    card = out.with_suffix(".md")
-    previous = card.read_text(encoding="utf-8") if card.exists() else ""
-    card.write_text(keep_experiments(model_card(shipped, report, data, out.name), previous), encoding="utf-8")
-    return report
+    return load(out)
+
+
+def _write_card(out: Path, card: str) -> None:
+    """Write the model card beside the model file ``out``, keeping the previous card's experiments."""
+    path = out.with_suffix(".md")
+    previous = path.read_text(encoding="utf-8") if path.exists() else ""
+    path.write_text(keep_experiments(card, previous), encoding="utf-8")
 
 
 NON_ENGLISH_COPIES = 8
@@ -628,18 +640,9 @@ def train_non_english(
         "copies": copies,
         "reviewed_documents": len(extra),
     }
-    out.parent.mkdir(parents=True, exist_ok=True)
-    payload = model.to_json(
-        {"training": data, "cross_validation": {k: round(v, 4) for k, v in report.items()}}
-    )
-    out.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
-    shipped = load(out)
+    shipped = _write_model(model, report, data, out)
     report["ms_per_article"] = time_per_article(shipped, [d.doc for d in docs])
-    card = out.with_suffix(".md")
-    previous = card.read_text(encoding="utf-8") if card.exists() else ""
-    card.write_text(
-        keep_experiments(non_english_card(shipped, report, by_lang, len(extra)), previous), encoding="utf-8"
-    )
+    _write_card(out, non_english_card(shipped, report, by_lang, len(extra)))
     return report
 
 
