@@ -7,9 +7,9 @@ beside a paragraph, or a cut-off lead sentence of another article), and every
 spliced article goes through the whole pipeline as a ``.txt`` file would. A
 passage is withheld when flags cover at least half of it; passages the rules cut
 at least half of are counted apart, as in ``cleaner eval --offtopic``. The
-figures are per language: the model's behaviour differs by language (its word
-vectors and the sentence encoder read English only, and German capitalises
-every noun, so "unseen names" say less there).
+figures are per language: English documents get the English model (or the
+semantic one), the others the non-English model, and each does differently on
+each language.
 
 Two limits to keep in mind: a corpus whose articles share one subject makes
 harder donors than news of every kind, and original passages include whatever
