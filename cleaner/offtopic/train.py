@@ -635,7 +635,7 @@ def train_non_english(
     report["documents"] = len(docs)
     report["target_rate"] = rate
     data: dict[str, object] = {
-        "hosts": [str(path) for path in hosts],
+        "hosts": ["/".join(path.parts[-2:]) for path in hosts],  # where they lie on this machine says nothing
         "languages": list(by_lang),
         "copies": copies,
         "reviewed_documents": len(extra),
