@@ -147,17 +147,18 @@ def clean_articles(inputs: list[Path]) -> dict[str, dict[str, str]]:
     files, _ = discover(inputs)
     for item in files:
         try:
-            records = [record for record in RecordStream(item) if isinstance(record, RawRecord)]
+            for record in RecordStream(item):  # one at a time: a big JSONL or WARC stays on disk
+                if isinstance(record, InputError):
+                    continue
+                document = cleaner.clean(record)
+                text = spliceable(cleaner.clean_text(document))
+                if text and document.lang:
+                    # A line's number names a JSONL record (ids may repeat across files); a file or
+                    # WARC record is named by its id.
+                    key = record.id if record.line is None else f"{item.rel}#{record.line}"
+                    found[document.lang].setdefault(key, text)
         except InputError:
-            continue
-        for record in records:
-            document = cleaner.clean(record)
-            text = spliceable(cleaner.clean_text(document))
-            if text and document.lang:
-                # A line's number names a JSONL record (ids may repeat across files); a file or WARC
-                # record is named by its id.
-                key = record.id if record.line is None else f"{item.rel}#{record.line}"
-                found[document.lang].setdefault(key, text)
+            continue  # an unreadable file
     return dict(found)
 
 

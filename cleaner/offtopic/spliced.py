@@ -27,12 +27,11 @@ from cleaner.api import read_clean
 from cleaner.ingest import RawRecord
 from cleaner.model import cut_ranges
 from cleaner.offtopic.data import MIN_WORDS, LabelledDoc, removed_share, splice, spliceable
-from cleaner.offtopic.train import Scored, scores_at
+from cleaner.offtopic.train import INTRUDER_KINDS, Scored, scores_at
 from cleaner.pipeline import Cleaner, Settings
 
 SEED = 11
 COPIES = 2
-INTRUDER_KINDS = ("headline", "para", "sent")
 MIN_ARTICLES = 10  # a language with fewer articles is left out: too few donors for a figure
 
 

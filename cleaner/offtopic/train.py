@@ -72,6 +72,7 @@ OTHER_RATES = (0.003, 0.0075, 0.01, 0.02)
 # effective threshold, the one that recalls most at the false-flag rate.
 SENT_SHIFTS = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0)
 SPLICED_COPIES = 8
+INTRUDER_KINDS = ("headline", "para", "sent")  # as intruders-dev labels them
 
 
 @dataclass
@@ -291,7 +292,7 @@ def scores_at(
         "removed_originals": int((~intruder & removed).sum()),
         "recall_all": float((withheld | removed)[intruder].mean()) if intruder.any() else 0.0,
     }
-    for kind in ("headline", "para", "sent"):
+    for kind in INTRUDER_KINDS:
         mask = (kinds == kind) & intruder
         out[f"recall_{kind}"] = float(withheld[mask & left].mean()) if (mask & left).any() else 0.0
         out[f"recall_all_{kind}"] = float((withheld | removed)[mask].mean()) if mask.any() else 0.0
@@ -412,9 +413,8 @@ def _training_docs(
         hosts = {k: v for k, v in articles.items() if detect_language(v) == "en"}
         extra.extend(as_the_pipeline_sees(d) for d in splice(hosts, articles, copies, SEED))
     if reviews is not None:
-        extra.extend(
-            d for d in load_reviews(reviews) if reads_english(d.lang)
-        )  # the others: non-English model
+        # Decisions on documents in other languages train the non-English model instead.
+        extra.extend(d for d in load_reviews(reviews) if reads_english(d.lang))
     return dev, [featurise(d, semantic) for d in extra]
 
 
@@ -469,7 +469,7 @@ def format_report(report: dict[str, float]) -> str:
                 f"{report[f'recall_{kind}']:.3f} (of all, flagged or removed by rules: "
                 f"{report[f'recall_all_{kind}']:.3f})",
             )
-            for kind in ("headline", "para", "sent")
+            for kind in INTRUDER_KINDS
         ),
         ("recall of all intruders", f"{report['recall_all']:.3f} (flagged or removed by rules)"),
         (
@@ -497,7 +497,7 @@ def format_report(report: dict[str, float]) -> str:
         f"the rules; grouped CV, threshold for <= {100 * report['target_rate']:.1f}% false flags\n"
         f"  {int(report['removed_originals'])} original passages and {int(report['removed_intruders'])} "
         f"intruder passages removed by rules before flagging (intruders: "
-        + ", ".join(f"{int(report[f'removed_intruders_{k}'])} {k}" for k in ("headline", "para", "sent"))
+        + ", ".join(f"{int(report[f'removed_intruders_{k}'])} {k}" for k in INTRUDER_KINDS)
         + "); neither false flags nor counted in recall below"
     )
     return "\n".join([head, *(f"  {name:<{width}}  {value}" for name, value in rows)])
@@ -653,7 +653,7 @@ def non_english_card(
     model: OfftopicModel, report: dict[str, float], by_lang: dict[str, list[Featured]], reviewed: int
 ) -> str:
     """The model card (markdown) of the non-English model."""
-    kinds = " / ".join(f"{report[f'recall_{kind}']:.3f}" for kind in ("headline", "para", "sent"))
+    kinds = " / ".join(f"{report[f'recall_{kind}']:.3f}" for kind in INTRUDER_KINDS)
     languages = "\n".join(
         f"| {lang} | {int(report[f'{lang}_articles'])} | {len(docs)} | {report[f'{lang}_precision']:.3f} | "
         f"{report[f'{lang}_recall']:.3f} | {100 * report[f'{lang}_false_flag_rate']:.2f}% | "
@@ -745,14 +745,14 @@ _HEADER = (
 def model_card(model: OfftopicModel, report: dict[str, float], data: dict[str, object], file: str) -> str:
     """The model card (markdown) written beside the model file (named ``file``)."""
     n_trees = len(model.para.feature) // model.para.nodes
-    kinds = " / ".join(f"{report[f'recall_{kind}']:.3f}" for kind in ("headline", "para", "sent"))
-    kinds_all = " / ".join(f"{report[f'recall_all_{kind}']:.3f}" for kind in ("headline", "para", "sent"))
+    kinds = " / ".join(f"{report[f'recall_{kind}']:.3f}" for kind in INTRUDER_KINDS)
+    kinds_all = " / ".join(f"{report[f'recall_all_{kind}']:.3f}" for kind in INTRUDER_KINDS)
     row = (
         f"| {report['precision']:.3f} | {report['recall']:.3f} | {report['f1']:.3f} "
         f"| {100 * report['false_flag_rate']:.2f}% | {kinds} | {report['recall_all']:.3f} ({kinds_all}) "
         f"| {100 * report['untouched_clean']:.1f}% | {report['ms_per_article']:.2f} |"
     )
-    removed = ", ".join(f"{int(report[f'removed_intruders_{k}'])} {k}" for k in ("headline", "para", "sent"))
+    removed = ", ".join(f"{int(report[f'removed_intruders_{k}'])} {k}" for k in INTRUDER_KINDS)
     return f"""# {model.name} model card
 
 Version `{model_version(model)}` (the short sha is that of `{file}`).
