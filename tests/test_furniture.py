@@ -13,7 +13,7 @@ from tests.conftest import ROOT
 CASES: dict[str, dict[str, Any]] = yaml.safe_load(
     (ROOT / "tests" / "cases" / "furniture_lines.yaml").read_text(encoding="utf-8")
 )
-# After the lead and two paragraphs: a comment heading there is not the start of a comment
+# After the headline and two paragraphs: a comment heading there is not the start of a comment
 # section (its tail rule cuts only the last half of a text), so each line is judged alone.
 POSITION = 3
 
