@@ -24,6 +24,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, Literal
 
@@ -37,6 +38,8 @@ MODEL_NAME = "boilerplate-lines"
 MODEL_PATH = Path(__file__).resolve().parent / "models" / "boilerplate.json"
 
 Mode = Literal["page", "article"]
+# At least this share of line breaks being paragraph breaks marks extracted text (detect_mode).
+PARAGRAPH_BREAK_SHARE = 0.9
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
@@ -165,13 +168,24 @@ def detect_mode(text: str) -> Mode:
 
     A dump has many lines and most of them are short (menu items, buttons, teasers);
     extracted text is a few long paragraphs. In scripts without spaces three characters
-    count as a word, so Japanese prose is not taken for a menu.
+    count as a word, so Japanese prose is not taken for a menu. Text whose lines are
+    nearly all set apart by blank lines was split into paragraphs by an extractor (the
+    datatrove and dolma shape), however short its list items and subheadings: a dump
+    puts its blocks on adjacent lines.
     """
     lines = split_lines(text)
-    if len(lines) < 25:
+    if len(lines) < 25 or paragraph_break_share(text, lines) >= PARAGRAPH_BREAK_SHARE:
         return "article"
     short = sum(1 for line in lines if len(_WORDISH_RE.findall(line.text)) <= 4)
     return "page" if short / len(lines) >= 0.35 else "article"
+
+
+def paragraph_break_share(text: str, lines: Sequence[Line]) -> float:
+    """The share of consecutive non-empty ``lines`` with a blank line between them."""
+    if len(lines) < 2:
+        return 0.0
+    breaks = sum(1 for before, after in pairwise(lines) if text.count("\n", before.end, after.start) > 1)
+    return breaks / (len(lines) - 1)
 
 
 def _base_features(text: str, stoplist: frozenset[str]) -> dict[str, float]:

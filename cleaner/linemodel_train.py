@@ -504,7 +504,9 @@ def model_card(report: TrainReport, alone: Figures, alone_detected: Figures, ms_
         f"- Thresholds on P(boilerplate), tuned on the site-grouped out-of-fold predictions: "
         f"{json.dumps(report.thresholds)}. `page` is for whole-page dumps, `article` for text an "
         "extractor already cut (there a threshold only counts if recall stays within 0.002 of the "
-        "text as it came). Callers name the mode or let `detect_mode` read it off the text.",
+        "text as it came). Callers name the mode or let `detect_mode` read it off the text: 25 lines "
+        "or more, 35% of them short, make a dump, unless nearly all are set apart by blank lines "
+        "(paragraphs an extractor split).",
         f"- {len(FEATURE_NAMES)} features, none naming a site or a phrase: {names}. "
         "`@±k` is the line k before/after, `~k` the mean over the k lines either side.",
         "",
@@ -537,7 +539,8 @@ def model_card(report: TrainReport, alone: Figures, alone_detected: Figures, ms_
         "## Limits",
         "",
         "- Tables, fixture lists and recipe steps inside an article look like menus and are often cut "
-        "in page mode; comment threads and prose teasers look like article text and often stay.",
+        "in page mode (so an article whose lines are set apart by blank lines is never read as a dump); "
+        "comment threads and prose teasers look like article text and often stay.",
         "- On raw-recall text the model can only remove: its recall ceiling is the text's own.",
         "- snippets-dev labels are partly weak (trafilatura's recall output); pages and sites are few, "
         "so expect the held-out figures near the cross-validated ones, not the in-sample ones.",

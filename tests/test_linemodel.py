@@ -18,6 +18,7 @@ from cleaner.linemodel import (
     line_features,
     load_model,
     model_version,
+    paragraph_break_share,
     score_lines,
     split_lines,
 )
@@ -65,6 +66,26 @@ def test_detect_mode() -> None:
     assert detect_mode(PAGE) == "page"
     assert detect_mode(ARTICLE) == "article"
     assert detect_mode("") == "article"
+
+
+def test_detect_mode_reads_blank_line_paragraphs_as_extracted_text() -> None:
+    # A recipe article split into paragraphs by an extractor: short list items and
+    # subheadings, yet every line stands apart. The same lines adjacent read as a dump.
+    steps = [
+        "Pre-Workout Meal",
+        "Eat 60 minutes before your workout",
+        "Asparagus and Eggs",
+        "Portion Fix Containers: 1 Green, 1 Red",
+        "This plan gives you the energy you need and keeps the prep simple for the week ahead.",
+    ]
+    lines = steps * 6
+    assert detect_mode("\n".join(lines)) == "page"
+    assert detect_mode("\n\n".join(lines)) == "article"
+    # One adjacent pair in ten breaks is still extracted text; a dump with every
+    # third break a blank line is not.
+    assert paragraph_break_share("a\n\nb\nc", split_lines("a\n\nb\nc")) == 0.5
+    mixed = "".join(line + ("\n\n" if i % 3 == 0 else "\n") for i, line in enumerate(lines))
+    assert detect_mode(mixed) == "page"
 
 
 def test_detect_mode_counts_cjk_text_by_characters() -> None:

@@ -96,11 +96,15 @@ def evaluate_spliced(
 
 
 def format_spliced(report: dict[str, dict[str, float]]) -> str:
-    """One line of figures a language."""
+    """One line of figures a language.
+
+    P, R, F1 and false flags are over the passages the rules left; ``F1 all`` and ``FF all``
+    count a passage the rules removed as withheld too (the whole pipeline's figures).
+    """
     head = (
         f"{'lang':4} {'articles':>8} {'docs':>5} {'P':>6} {'R':>6} {'F1':>6} {'false flags':>12} "
         + " ".join(f"{'R ' + kind:>10}" for kind in INTRUDER_KINDS)
-        + f" {'untouched, no flag':>19} {'ms/article':>10}"
+        + f" {'untouched, no flag':>19} {'F1 all':>7} {'FF all':>7} {'ms/article':>10}"
     )
     lines = [head]
     for lang, f in report.items():
@@ -108,6 +112,7 @@ def format_spliced(report: dict[str, dict[str, float]]) -> str:
             f"{lang:4} {int(f['articles']):8d} {int(f['documents']):5d} {f['precision']:6.3f} "
             f"{f['recall']:6.3f} {f['f1']:6.3f} {100 * f['false_flag_rate']:11.2f}% "
             + " ".join(f"{f[f'recall_{kind}']:10.3f}" for kind in INTRUDER_KINDS)
-            + f" {100 * f['untouched_clean']:18.1f}% {f['ms_per_article']:10.1f}"
+            + f" {100 * f['untouched_clean']:18.1f}% {f['f1_all']:7.3f} "
+            f"{100 * f['false_flag_rate_all']:6.2f}% {f['ms_per_article']:10.1f}"
         )
     return "\n".join(lines)
