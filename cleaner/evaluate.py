@@ -63,7 +63,7 @@ def evaluate(directory: Path, input: InputKind, cleaner: Cleaner) -> Evaluation:
         cleaner = cleaner.with_site_lines(learn_site_lines(directory, input, cleaner.settings))
     seconds = time.perf_counter() - started
     for page in load_pages(directory, input):
-        record = _record(directory, page)
+        record = page_record(directory, page)
         started = time.perf_counter()
         outputs[page.key] = cleaner.clean_text(cleaner.clean(record, site_hint=page.site))
         seconds += time.perf_counter() - started
@@ -77,14 +77,15 @@ def learn_site_lines(directory: Path, input: InputKind, settings: Settings) -> S
     store = SiteLineStore(":memory:", SURVEY_VERSION)
     try:
         for page in load_pages(directory, input):
-            store.add(page.key, [survey(_record(directory, page), page.site)])
+            store.add(page.key, [survey(page_record(directory, page), page.site)])
             store.commit(page.key, "")
         return store.learn(settings.site_lines, allowlist)
     finally:
         store.close()
 
 
-def _record(directory: Path, page: Page) -> RawRecord:
+def page_record(directory: Path, page: Page) -> RawRecord:
+    """A benchmark page as the record `cleaner run` would read (HTML decoded as a file is)."""
     if isinstance(page.raw, bytes):
         content, _, _ = decode(page.raw, is_html=True)
     else:

@@ -480,18 +480,20 @@ def model_version() -> str:
     return load_model().version
 
 
-def _predict(text: str, lang: str | None, mode: Mode) -> tuple[list[Line], FloatArray, FloatArray]:
+def _predict(
+    text: str, lang: str | None, mode: Mode, model: LineModel
+) -> tuple[list[Line], FloatArray, FloatArray]:
     lines = split_lines(text)
     features = line_features(lines, lang, mode)
     if not lines:
         return lines, features, np.zeros(0)
-    log_odds = load_model().ensemble.log_odds(features)
+    log_odds = model.ensemble.log_odds(features)
     return lines, features, 1.0 / (1.0 + np.exp(-log_odds))
 
 
 def score_lines(text: str, lang: str | None, mode: Mode | None = None) -> list[tuple[int, int, float]]:
     """``(start, end, P(boilerplate))`` for each non-empty line of ``text``."""
-    lines, _, proba = _predict(text, lang, mode or detect_mode(text))
+    lines, _, proba = _predict(text, lang, mode or detect_mode(text), load_model())
     return [(line.start, line.end, float(p)) for line, p in zip(lines, proba, strict=True)]
 
 
@@ -511,16 +513,19 @@ def find_boilerplate(
     protected: Sequence[tuple[int, int]] = (),
     threshold: float | None = None,
     mode: Mode | None = None,
+    model: LineModel | None = None,
 ) -> list[Span]:
     """Spans for the lines the model takes for boilerplate.
 
     ``threshold`` defaults to the one tuned for the mode (given, or detected from the
     text); lines overlapping a ``protected`` range are never cut. Each span names the
     model, its score (rounded to 4 decimals) and the features that pushed it most.
+    ``model``: the stored one unless given (training scores fold models this way).
     """
+    model = model or load_model()
     mode = mode or detect_mode(text)
-    cut = load_model().thresholds[mode] if threshold is None else threshold
-    lines, features, proba = _predict(text, lang, mode)
+    cut = model.thresholds[mode] if threshold is None else threshold
+    lines, features, proba = _predict(text, lang, mode, model)
     cut_rows = [
         i
         for i, line in enumerate(lines)
@@ -528,7 +533,7 @@ def find_boilerplate(
     ]
     if not cut_rows:
         return []
-    contributions = load_model().ensemble.contributions(features[cut_rows])
+    contributions = model.ensemble.contributions(features[cut_rows])
     spans = []
     for row, i in enumerate(cut_rows):
         line = lines[i]

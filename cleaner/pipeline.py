@@ -25,7 +25,7 @@ from cleaner.extract import html_to_text
 from cleaner.ingest import RawRecord
 from cleaner.lang import detect_language
 from cleaner.linemodel import MODEL_NAME as LINE_MODEL_NAME
-from cleaner.linemodel import detect_mode, find_boilerplate
+from cleaner.linemodel import LineModel, detect_mode, find_boilerplate
 from cleaner.linemodel import load_model as load_line_model
 from cleaner.linemodel import model_version as boilerplate_version
 from cleaner.model import Document, Span, cut_ranges, render, touches_any
@@ -87,6 +87,8 @@ class Cleaner:
     settings: Settings = field(default_factory=Settings)
     # The learned site lines; loaded from ``settings.site_table`` when not given.
     site_lines: SiteLines | None = None
+    # The line model; the stored one when not given (training scores its fold models so).
+    line_model: LineModel | None = None
 
     def __post_init__(self) -> None:
         self.rules: RuleSet = load_rules(self.settings.rules_dir)
@@ -106,7 +108,7 @@ class Cleaner:
             "cleaner": __version__,
             "rules": self.rules.version,
             # A model whose stage is off takes no part in the output.
-            "model": {"boilerplate": boilerplate_version()}
+            "model": {"boilerplate": self.line_model.version if self.line_model else boilerplate_version()}
             | (
                 {
                     "offtopic": offtopic_version(self.offtopic_model),
@@ -142,6 +144,12 @@ class Cleaner:
         clone.site_lines = table if self.settings.site_lines else None
         return clone
 
+    def with_line_model(self, model: LineModel) -> Cleaner:
+        """This cleaner, rules already loaded, cutting lines with ``model``."""
+        clone = copy.copy(self)
+        clone.line_model = model
+        return clone
+
     def document_versions(self, document: Document) -> dict[str, object]:
         """The versions a document's sidecar records: the site lines are those of its own site."""
         site_lines = self.site_lines.site_version(document.site) if self.site_lines else None
@@ -175,7 +183,9 @@ class Cleaner:
             # and buys no precision (cleaner/models/boilerplate.md). A rule always wins, and the
             # headline is spared.
             protected = found_ranges(found.spans + repeated) + ([headline] if headline else [])
-            document.spans.extend(find_boilerplate(text, document.lang, protected=protected, mode=mode))
+            document.spans.extend(
+                find_boilerplate(text, document.lang, protected=protected, mode=mode, model=self.line_model)
+            )
         self._guard(document, self.settings.max_removed_share_page if mode == "page" else None)
         if self.settings.offtopic:
             cut = cut_ranges(document.removed, withhold_flagged=False)

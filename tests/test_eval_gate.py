@@ -1,7 +1,9 @@
 """The eval gate: F1 on the dev benchmarks may not drop below pinned floors.
 
 Floors sit a little under the figures `cleaner eval` printed when they were pinned
-(see the README's figures); raise them when the cleaner gets better.
+(see the README's figures); raise them when the cleaner gets better. These pages trained
+the line model, so its raw-page floors sit where a model tuned for sites it never saw
+scores them (cleaner/models/boilerplate.md), not where a model fitted to them would.
 """
 
 from __future__ import annotations
@@ -15,10 +17,10 @@ from tests.conftest import shared_path
 
 FLOORS: dict[tuple[str, InputKind], float] = {
     ("extraction-dev", "raw-recall"): 0.962,
-    ("extraction-dev", "raw-page"): 0.960,
+    ("extraction-dev", "raw-page"): 0.940,
     ("extraction-dev", "html"): 0.974,
     ("snippets-dev", "raw-recall"): 0.948,
-    ("snippets-dev", "raw-page"): 0.950,
+    ("snippets-dev", "raw-page"): 0.932,
     ("snippets-dev", "html"): 0.955,
 }
 

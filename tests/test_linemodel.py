@@ -9,9 +9,11 @@ import numpy as np
 import pytest
 
 from cleaner import linemodel_train as lt
+from cleaner.ingest import RawRecord
 from cleaner.linemodel import (
     FEATURE_NAMES,
     MODEL_NAME,
+    LineModel,
     TreeEnsemble,
     detect_mode,
     find_boilerplate,
@@ -23,6 +25,7 @@ from cleaner.linemodel import (
     split_lines,
 )
 from cleaner.model import render
+from cleaner.pipeline import Cleaner, Settings
 from cleaner.stopwords import STOPWORDS, best_stoplist
 
 PARAGRAPHS = [
@@ -237,6 +240,29 @@ def test_train_writes_a_loadable_model(tmp_path: Path) -> None:
     assert stored["name"] == MODEL_NAME and stored["version"] == report.version
     model = load_model(out)
     assert model.version == report.version and model.feature_names == FEATURE_NAMES
+    # The page threshold is the whole pipeline's pick on the page dumps, fold models scoring.
+    assert report.thresholds["page"] in lt.PAGE_GRID
+    assert set(report.page_threshold_means) == {str(t) for t in lt.PAGE_GRID}
+    assert report.page_threshold_means[str(report.thresholds["page"])] == max(
+        report.page_threshold_means.values()
+    )
+    assert set(report.pipeline_cross_validated) == {"extraction/raw-page", "snippets/raw-page"}
+
+
+def test_a_cleaner_cuts_lines_with_the_model_it_is_given() -> None:
+    stored = load_model()
+    record = RawRecord("page", "test", PAGE, False, "", {})
+    cleaner = Cleaner(Settings(site_lines=None, offtopic=False))
+
+    def cut_lines(model: LineModel) -> list[str]:
+        document = cleaner.with_line_model(model).clean(record)
+        return [document.text[s.start : s.end] for s in document.spans if s.reason == MODEL_NAME]
+
+    eager = LineModel(stored.ensemble, FEATURE_NAMES, {"page": 0.0, "article": 0.0}, "eager")
+    never = LineModel(stored.ensemble, FEATURE_NAMES, {"page": 1.5, "article": 1.5}, "never-cuts")
+    assert cut_lines(eager) and not cut_lines(never)
+    assert cleaner.with_line_model(never).versions["model"]["boilerplate"] == "never-cuts"  # type: ignore[index]
+    assert cleaner.line_model is None  # the original keeps the stored model
 
 
 # The stored model itself.
