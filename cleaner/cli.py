@@ -17,7 +17,7 @@ from cleaner.benchmarks import INPUTS, InputKind, detect_benchmark
 from cleaner.evaluate import evaluate
 from cleaner.ingest import DEFAULT_MAX_DOC_BYTES
 from cleaner.limits import DEFAULT_DOC_TIMEOUT, Limits
-from cleaner.pipeline import DEFAULT_RULES_DIR, Cleaner, Settings
+from cleaner.pipeline import DEFAULT_RULES_DIR, Cleaner, Settings, TextMode
 from cleaner.review.commands import report, review
 from cleaner.review.decisions import DEFAULT_PATH as DEFAULT_DECISIONS
 from cleaner.rules import RuleError, load_rules
@@ -174,6 +174,15 @@ def main() -> None:
     help="The off-topic classifier: the light default, or the semantic one (a sentence encoder "
     "besides: finds more off-topic sentences, half a second an article; needs the [semantic] extra).",
 )
+@click.option(
+    "--text-mode",
+    type=click.Choice(["auto", "page", "article"]),
+    default="auto",
+    show_default=True,
+    help="How to read plain text: a whole-page dump (the line model cuts its menus and teasers), "
+    "text an extractor already cut (rules only), or auto: many short lines on adjacent lines make "
+    "a dump. HTML is always extracted first.",
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks of failing documents.")
 def run_command(
     inputs: tuple[Path, ...],
@@ -190,6 +199,7 @@ def run_command(
     site_lines: SiteLineParams | None,
     relearn: bool,
     offtopic_model: str,
+    text_mode: TextMode,
     debug: bool,
 ) -> None:
     """Clean INPUTS (files or folders; default raw/) into --out.
@@ -207,6 +217,7 @@ def run_command(
         withhold_flagged=flagged == "withhold",
         site_lines=site_lines,
         semantic_offtopic=offtopic_model == "semantic",
+        text_mode=text_mode,
     )
     limits = Limits(doc_timeout=doc_timeout or None, max_doc_bytes=max_doc_bytes)
     if (engine == "dask") != (scheduler is not None):

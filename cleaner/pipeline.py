@@ -15,6 +15,7 @@ import inspect
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 
 import trafilatura
@@ -25,7 +26,7 @@ from cleaner.extract import html_to_text
 from cleaner.ingest import RawRecord
 from cleaner.lang import detect_language
 from cleaner.linemodel import MODEL_NAME as LINE_MODEL_NAME
-from cleaner.linemodel import LineModel, detect_mode, find_boilerplate
+from cleaner.linemodel import LineModel, Mode, detect_mode, find_boilerplate
 from cleaner.linemodel import load_model as load_line_model
 from cleaner.linemodel import model_version as boilerplate_version
 from cleaner.model import Document, Span, cut_ranges, render, touches_any
@@ -48,6 +49,7 @@ from cleaner.sitelines import (
 )
 
 DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+TextMode = Literal["auto", "page", "article"]
 _LINE = re.compile(r"[^\n]+")
 
 
@@ -67,6 +69,10 @@ class Settings:
     # document's text; a whole-page dump (menus, teasers, footers) is mostly boilerplate.
     max_removed_share: float = 0.6
     max_removed_share_page: float = 0.95
+    # How plain text is read: a whole-page dump (the line model cuts its menus and teasers),
+    # extracted article text (rules only), or read off the text (``detect_mode``). HTML is
+    # always extracted first, so its text is article text.
+    text_mode: TextMode = "auto"
     # Site-repeated lines (cleaner/sitelines): when a line is boilerplate for its site; None
     # turns the stage off. ``site_table`` is the learned table to apply (the runner learns it).
     site_lines: SiteLineParams | None = field(default_factory=SiteLineParams)
@@ -104,7 +110,7 @@ class Cleaner:
     @property
     def versions(self) -> dict[str, object]:
         """What the output depends on besides the input; a change re-cleans every file."""
-        return {
+        versions: dict[str, object] = {
             "cleaner": __version__,
             "rules": self.rules.version,
             # A model whose stage is off takes no part in the output.
@@ -120,6 +126,9 @@ class Cleaner:
             "decisions": self.decisions_version,
             "site_lines": self.site_lines.version if self.site_lines else None,
         }
+        if self.settings.text_mode != "auto":  # a mode named, not read off each text
+            versions["text_mode"] = self.settings.text_mode
+        return versions
 
     def load_models(self) -> None:
         """Load now what cleaning loads on first use (the line model, the language profiles, the
@@ -174,7 +183,7 @@ class Cleaner:
         if found.author and not metadata.get("author"):
             metadata["author"] = found.author
         # Extracted HTML is article text, however short its lines: never a page dump.
-        mode = "article" if record.is_html else detect_mode(text)
+        mode = "article" if record.is_html else self._text_mode(text)
         headline = find_headline(text, metadata.get("title"), found.spans, mode, found_ranges(repeated))
         if headline and not metadata.get("title"):
             metadata["title"] = text[headline[0] : headline[1]].strip()
@@ -200,6 +209,10 @@ class Cleaner:
             )
         document.spans = self.decisions.apply(document.id, text, document.spans)
         return document
+
+    def _text_mode(self, text: str) -> Mode:
+        """The mode the settings name for plain text, or the one read off it."""
+        return detect_mode(text) if self.settings.text_mode == "auto" else self.settings.text_mode
 
     def _guard(self, document: Document, limit: float | None = None) -> None:
         """Keep the text of a document that would be gutted, and say so.

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 
 from cleaner import linemodel_train as lt
+from cleaner.cli import main
 from cleaner.ingest import RawRecord
 from cleaner.linemodel import (
     FEATURE_NAMES,
@@ -25,7 +27,7 @@ from cleaner.linemodel import (
     split_lines,
 )
 from cleaner.model import render
-from cleaner.pipeline import Cleaner, Settings
+from cleaner.pipeline import Cleaner, Settings, TextMode
 from cleaner.stopwords import STOPWORDS, best_stoplist
 
 PARAGRAPHS = [
@@ -311,3 +313,31 @@ def test_article_text_keeps_its_paragraphs() -> None:
     spans = find_boilerplate(text, None)
     assert not {text[s.start : s.end] for s in spans} & set(PARAGRAPHS)
     assert all(s.detail.startswith("article mode") for s in spans)
+
+
+def test_the_text_mode_setting_overrides_detection(tmp_path: Path) -> None:
+    # A dump written with a blank line between its blocks reads as extracted text: the
+    # user who knows it is a dump says so, and the line model cuts what no rule names.
+    menu = ["Motoring", "Property", "Gardening", "Travel deals", "Horoscopes", "Family notices"]
+    teasers = ["Ferry timetable changes from May", "Bakery wins regional award", "Library opening hours"]
+    dump = "\n\n".join([*menu, *PARAGRAPHS, *teasers, *menu])
+    record = RawRecord("dump", "test", dump, False, "", {})
+
+    def cut_lines(mode: TextMode) -> set[str]:
+        document = Cleaner(Settings(site_lines=None, offtopic=False, text_mode=mode)).clean(record)
+        return {dump[s.start : s.end] for s in document.spans if s.reason == MODEL_NAME and s.applied}
+
+    assert detect_mode(dump) == "article" and not cut_lines("auto") and not cut_lines("article")
+    assert {"Gardening", "Travel deals", "Family notices"} <= cut_lines("page")
+    assert not cut_lines("page") & set(PARAGRAPHS)
+    # The command line takes it, and every sidecar records a named mode.
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "raw" / "dump.txt").write_text(dump, encoding="utf-8")
+    out = tmp_path / "clean"
+    args = ["run", str(tmp_path / "raw"), "--out", str(out), "--text-mode", "page"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    sidecar = json.loads((out / "dump.json").read_text(encoding="utf-8"))
+    assert sidecar["versions"]["text_mode"] == "page"
+    assert "Family notices" not in (out / "dump.txt").read_text(encoding="utf-8")
+    assert "text_mode" not in Cleaner(Settings(site_lines=None)).versions
