@@ -202,7 +202,8 @@ def _recall(tp: float, fp: float, fn: float) -> float:
     return 0.0 if tp == fn == 0 else tp / (tp + fn)
 
 
-def _f1(precision: float, recall: float) -> float:
+def f1_score(precision: float, recall: float) -> float:
+    """The harmonic mean of precision and recall (0 when both are 0)."""
     return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
 
 
@@ -232,13 +233,13 @@ def _snippet_page(key: str, case: Mapping[str, Any], output: str, lang: str) -> 
     tp, fn = sum(found_with), len(found_with) - sum(found_with)
     fp = sum(found_without)
     precision, recall = _precision(tp, fp, fn), _recall(tp, fp, fn)
-    return PageScore(key, precision, recall, _f1(precision, recall), tp, fp, fn, lang)
+    return PageScore(key, precision, recall, f1_score(precision, recall), tp, fp, fn, lang)
 
 
 def _extraction_page(key: str, truth: Mapping[str, Any], output: str, lang: str) -> PageScore:
     tp, fp, fn = shingle_match(str(truth.get("articleBody") or ""), output)
     precision, recall = _precision(tp, fp, fn), _recall(tp, fp, fn)
-    return PageScore(key, precision, recall, _f1(precision, recall), tp, fp, fn, lang)
+    return PageScore(key, precision, recall, f1_score(precision, recall), tp, fp, fn, lang)
 
 
 def score(directory: str | Path, outputs: Mapping[str, str]) -> Result:
@@ -263,8 +264,8 @@ def score(directory: str | Path, outputs: Mapping[str, str]) -> Result:
     per_language = {}
     for lang, group in sorted(by_lang.items()):
         p, r = aggregate(group)
-        per_language[lang] = Score(p, r, _f1(p, r), len(group))
-    return Result(kind, precision, recall, _f1(precision, recall), pages, per_language)
+        per_language[lang] = Score(p, r, f1_score(p, r), len(group))
+    return Result(kind, precision, recall, f1_score(precision, recall), pages, per_language)
 
 
 def evaluate_text(

@@ -25,6 +25,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 from threadpoolctl import threadpool_limits
 
+from cleaner.benchmarks import f1_score
 from cleaner.lang import detect_language
 from cleaner.offtopic.data import (
     MIN_PARAGRAPHS,
@@ -295,7 +296,7 @@ def scores_at(
         "threshold": threshold,
         "precision": precision,
         "recall": recall,
-        "f1": 2 * precision * recall / (precision + recall) if precision + recall else 0.0,
+        "f1": f1_score(precision, recall),
         "false_flag_rate": fp / originals if originals else 0.0,
         "intruders": int((intruder & left).sum()),
         "originals": originals,
@@ -303,7 +304,7 @@ def scores_at(
         "removed_originals": int((~intruder & removed).sum()),
         "recall_all": recall_all,
         "precision_all": precision_all,
-        "f1_all": 2 * precision_all * recall_all / (precision_all + recall_all) if tp_all else 0.0,
+        "f1_all": f1_score(precision_all, recall_all),
         "false_flag_rate_all": fp_all / int((~intruder).sum()) if (~intruder).any() else 0.0,
     }
     for kind in INTRUDER_KINDS:
