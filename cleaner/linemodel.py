@@ -31,7 +31,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from cleaner.model import Span, touches_any
+from cleaner.model import Span, line_ranges, touches_any
 from cleaner.stopwords import best_stoplist
 
 MODEL_NAME = "boilerplate-lines"
@@ -152,15 +152,7 @@ class Line:
 
 def split_lines(text: str) -> list[Line]:
     """The non-empty lines of ``text`` with their offsets, surrounding blanks left out."""
-    lines = []
-    position = 0
-    for raw in text.split("\n"):
-        stripped = raw.strip()
-        if stripped:
-            start = position + raw.index(stripped[0])
-            lines.append(Line(start, start + len(stripped), stripped))
-        position += len(raw) + 1
-    return lines
+    return [Line(start, end, text[start:end]) for start, end in line_ranges(text)]
 
 
 def detect_mode(text: str) -> Mode:

@@ -91,7 +91,7 @@ def _aligned_share(lines: Sequence[Line], text: str, reference: str) -> FloatArr
     return share
 
 
-def _snippet_lines(lines: Sequence[Line], text: str, snippets: Iterable[str]) -> set[int]:
+def _snippet_lines(lines: Sequence[Line], snippets: Iterable[str]) -> set[int]:
     """Indices of the lines a snippet (whitespace collapsed) falls on."""
     pieces, offsets = [], []
     for i, line in enumerate(lines):
@@ -130,8 +130,8 @@ def label_page(
             labels = (_aligned_share(lines, text, reference) < 0.5).astype(np.float64)
         else:
             confidence[:] = 0.0
-        good = _snippet_lines(lines, text, truth.get("with", []))
-        bad = _snippet_lines(lines, text, truth.get("without", [])) - good
+        good = _snippet_lines(lines, truth.get("with", []))
+        bad = _snippet_lines(lines, truth.get("without", [])) - good
         for i in good:
             labels[i], confidence[i] = 0.0, 1.0
         for i in bad:

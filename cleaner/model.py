@@ -48,6 +48,19 @@ def touches_any(start: int, end: int, ranges: Iterable[tuple[int, int]]) -> bool
     return any(s < end and start < e for s, e in ranges)
 
 
+def line_ranges(text: str) -> list[tuple[int, int]]:
+    """The non-blank lines of ``text`` as (start, end), stripped of surrounding blanks."""
+    ranges: list[tuple[int, int]] = []
+    position = 0
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if stripped:
+            start = position + line.index(stripped[0])
+            ranges.append((start, start + len(stripped)))
+        position += len(line) + 1
+    return ranges
+
+
 @dataclass
 class Document:
     """One article: its text before cleaning, metadata and the spans found so far."""

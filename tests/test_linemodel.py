@@ -184,8 +184,8 @@ def test_aligned_share_and_snippet_lines() -> None:
     lines = split_lines(text)
     body = "The council approved the new budget on Tuesday. It was a long debate."
     assert lt._aligned_share(lines, text, body).tolist() == [0.0, 1.0, 0.0, 1.0]
-    assert lt._snippet_lines(lines, text, ["Tuesday.  Share", "debate"]) == {1, 2, 3}
-    assert lt._snippet_lines(lines, text, ["Tuesday. It was", ""]) == set()
+    assert lt._snippet_lines(lines, ["Tuesday.  Share", "debate"]) == {1, 2, 3}
+    assert lt._snippet_lines(lines, ["Tuesday. It was", ""]) == set()
 
 
 def _write_benchmarks(root: Path) -> list[Path]:

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from cleaner.model import line_ranges
 from cleaner.offtopic import MODEL_NAME, find_offtopic, model_version
 from cleaner.offtopic.data import LabelledDoc, Passage, as_the_pipeline_sees, removed_share
 from cleaner.offtopic.features import FEATURES, INDEX, compute
@@ -18,7 +19,6 @@ from cleaner.offtopic.text import (
     article_view,
     blank_removed,
     paragraph_sentences,
-    paragraphs,
     sentences,
     units,
 )
@@ -87,7 +87,7 @@ def test_one_pass_split_matches_each_paragraph_split_on_its_own() -> None:
         'He left.\n  "Why?"\nShe asked. Then she went.\n\nMr. Smith said so!\n'
         "Ends with Mr.\nThe U.S. team won 3.5 to 2. Fans cheered…  Later, rain.\n"
     )
-    expected = [(s, e, sentences(text, s, e)) for s, e in paragraphs(text)]
+    expected = [(s, e, sentences(text, s, e)) for s, e in line_ranges(text)]
     assert paragraph_sentences(text) == expected
     assert [len(sents) for _, _, sents in expected] == [1, 1, 2, 1, 1, 3]
 

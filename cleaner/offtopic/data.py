@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING
 
 from cleaner.ingest import InputError, RawRecord, RecordStream, discover
 from cleaner.lang import detect_language
-from cleaner.model import cut_ranges
-from cleaner.offtopic.text import paragraphs, sentences
+from cleaner.model import cut_ranges, line_ranges
+from cleaner.offtopic.text import sentences
 
 if TYPE_CHECKING:
     from cleaner.pipeline import Cleaner
@@ -102,7 +102,7 @@ def load_bodies(path: Path) -> dict[str, str]:
 
 
 def _body_paragraphs(body: str) -> list[str]:
-    return [body[s:e] for s, e in paragraphs(body)]
+    return [body[s:e] for s, e in line_ranges(body)]
 
 
 def _body_sentences(paras: Sequence[str]) -> list[str]:

@@ -30,8 +30,6 @@ from cleaner.offtopic.data import MIN_WORDS, LabelledDoc, removed_share, splice,
 from cleaner.offtopic.train import INTRUDER_KINDS, Scored, scores_at
 from cleaner.pipeline import Cleaner, Settings
 
-SEED = 11
-COPIES = 2
 MIN_ARTICLES = 10  # a language with fewer articles is left out: too few donors for a figure
 
 
@@ -71,12 +69,13 @@ def score_spliced(cleaner: Cleaner, docs: list[LabelledDoc]) -> dict[str, float]
 
 def evaluate_spliced(
     clean_dir: Path,
-    copies: int = COPIES,
-    seed: int = SEED,
+    copies: int,
+    seed: int,
     semantic: bool = False,
     echo: Callable[[str], None] = lambda _: None,
 ) -> dict[str, dict[str, float]]:
-    """Figures of the off-topic stage on ``clean_dir``'s articles spliced into each other, by language.
+    """Figures of the off-topic stage on ``clean_dir``'s articles spliced into each other, by language
+    (``copies`` spliced copies of each article, drawn with ``seed``).
 
     Languages with fewer than ``MIN_ARTICLES`` long articles are left out (``echo`` says so).
     """

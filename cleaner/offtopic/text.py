@@ -11,6 +11,8 @@ import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
+from cleaner.model import line_ranges
+
 # A candidate sentence end: . ! ? or an ellipsis, any closing quotes or brackets, then space.
 _BOUNDARY = re.compile(r"""[.!?…]['"’”»)\]]*\s+""")
 _NOT_NEWLINE = re.compile(r"[^\n]")
@@ -143,23 +145,10 @@ def article_view(text: str, removed: Sequence[tuple[int, int]], title: str | Non
     blanked = blank_removed(text, removed)
     if title:
         wanted = " ".join(title.split()).casefold()
-        for start, end in paragraphs(blanked):
+        for start, end in line_ranges(blanked):
             if " ".join(blanked[start:end].split()).casefold() == wanted:
                 return blank_removed(blanked, [(start, end)])
     return blanked
-
-
-def paragraphs(text: str) -> list[tuple[int, int]]:
-    """Non-blank lines of ``text`` as (start, end), stripped of surrounding spaces."""
-    spans: list[tuple[int, int]] = []
-    position = 0
-    for line in text.split("\n"):
-        stripped = line.strip()
-        if stripped:
-            start = position + line.index(stripped[0])
-            spans.append((start, start + len(stripped)))
-        position += len(line) + 1
-    return spans
 
 
 def _abbreviation_before(text: str, stop: int) -> bool:
@@ -230,7 +219,7 @@ def paragraph_sentences(text: str) -> list[tuple[int, int, list[tuple[int, int]]
     breaks = _breaks(text, 0, len(text), in_lines=True)
     out: list[tuple[int, int, list[tuple[int, int]]]] = []
     k = 0  # the first break not yet given to a paragraph
-    for start, end in paragraphs(text):
+    for start, end in line_ranges(text):
         inside: list[tuple[int, int]] = []
         while k < len(breaks) and breaks[k][1] < end:
             if breaks[k][0] > start:

@@ -457,16 +457,31 @@ def evaluate(
     """
     intruders, bodies = _find_data(intruders_path, bodies_path)
     dev, extra = _training_docs(intruders, bodies, reviews_path, copies, semantic)
-    probs, extra_probs = cross_validate(dev, extra, folds)
-    report = best_report(dev, probs, rate)
-    report |= recall_curve(dev, probs)
+    report, _ = cross_validated(dev, extra, rate, folds)
+    return report | _timed(fit_model(dev + extra), dev)
+
+
+def cross_validated(
+    docs: Sequence[Featured], extra: Sequence[Featured], rate: float, folds: int
+) -> tuple[dict[str, float], list[np.ndarray]]:
+    """The grouped cross-validation figures of ``docs`` (``extra`` training beside them) at the
+    threshold for ``rate``, with the recall curve and the check on ``extra``'s spliced articles;
+    and the out-of-fold probabilities."""
+    probs, extra_probs = cross_validate(docs, extra, folds)
+    report = best_report(docs, probs, rate)
+    report |= recall_curve(docs, probs)
     report |= spliced_report(extra, extra_probs, report["sent_shift"], report["threshold"])
-    model = fit_model(dev + extra)
-    report["ms_per_article"] = time_per_article(model, [d.doc for d in dev])
-    report["chars_per_article"] = float(np.mean([len(d.doc.text) for d in dev]))
-    report["documents"] = len(dev)
+    report["documents"] = len(docs)
     report["target_rate"] = rate
-    return report
+    return report, probs
+
+
+def _timed(model: OfftopicModel, docs: Sequence[Featured]) -> dict[str, float]:
+    """CPU milliseconds per article of ``model`` on ``docs``, and their mean length."""
+    return {
+        "ms_per_article": time_per_article(model, [d.doc for d in docs]),
+        "chars_per_article": float(np.mean([len(d.doc.text) for d in docs])),
+    }
 
 
 def format_report(report: dict[str, float]) -> str:
@@ -544,13 +559,8 @@ def train(
     out = out or (SEMANTIC_MODEL_PATH if semantic else MODEL_PATH)
     intruders, bodies = _find_data(intruders_path, bodies_path)
     dev, extra = _training_docs(intruders, bodies, reviews_path, copies, semantic)
-    probs, extra_probs = cross_validate(dev, extra, folds)
-    report = best_report(dev, probs, rate)
-    report |= recall_curve(dev, probs)
-    report |= spliced_report(extra, extra_probs, report["sent_shift"], report["threshold"])
+    report, _ = cross_validated(dev, extra, rate, folds)
     model = fit_model(dev + extra, report["threshold"], report["sent_shift"])
-    report["documents"] = len(dev)
-    report["target_rate"] = rate
     data = {
         "intruders": intruders.name,
         "intruder_documents": len(dev),
@@ -558,8 +568,7 @@ def train(
         "reviewed_documents": sum(1 for d in extra if d.doc.partial),
     }
     shipped = _write_model(model, report, data, out)
-    report["ms_per_article"] = time_per_article(shipped, [d.doc for d in dev])
-    report["chars_per_article"] = float(np.mean([len(d.doc.text) for d in dev]))
+    report |= _timed(shipped, dev)
     _write_card(out, model_card(shipped, report, data, out.name))
     return report
 
@@ -638,9 +647,7 @@ def train_non_english(
         )
     reviewed = [] if reviews_path is None else load_reviews(reviews_path)
     extra = [_without_vectors(d) for d in reviewed if not reads_english(d.lang)]
-    probs, _ = cross_validate(docs, extra, folds)
-    report = best_report(docs, probs, rate)
-    report |= recall_curve(docs, probs)
+    report, probs = cross_validated(docs, extra, rate, folds)
     first = 0
     for lang, lang_docs in by_lang.items():
         passages, doc_max = _passages(lang_docs, probs[first : first + len(lang_docs)], report["sent_shift"])
@@ -651,8 +658,6 @@ def train_non_english(
     model = replace(
         fit_model(docs + extra, report["threshold"], report["sent_shift"]), name=NON_ENGLISH_MODEL_NAME
     )
-    report["documents"] = len(docs)
-    report["target_rate"] = rate
     data: dict[str, object] = {
         "hosts": ["/".join(path.parts[-2:]) for path in hosts],  # where they lie on this machine says nothing
         "languages": list(by_lang),
@@ -660,7 +665,7 @@ def train_non_english(
         "reviewed_documents": len(extra),
     }
     shipped = _write_model(model, report, data, out)
-    report["ms_per_article"] = time_per_article(shipped, [d.doc for d in docs])
+    report |= _timed(shipped, docs)
     _write_card(out, non_english_card(shipped, report, by_lang, len(extra)))
     return report
 
