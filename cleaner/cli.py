@@ -15,7 +15,7 @@ import click
 from cleaner import __version__
 from cleaner.benchmarks import INPUTS, InputKind, detect_benchmark
 from cleaner.evaluate import evaluate
-from cleaner.ingest import DEFAULT_MAX_DOC_BYTES
+from cleaner.ingest import DEFAULT_MAX_DOC_BYTES, OutputClash
 from cleaner.limits import DEFAULT_DOC_TIMEOUT, Limits
 from cleaner.pipeline import DEFAULT_RULES_DIR, Cleaner, Settings, TextMode
 from cleaner.review.commands import report, review
@@ -244,7 +244,7 @@ def run_command(
                 engine=chosen,
                 relearn=relearn,
             )
-    except (RuleError, AllowlistError, StoreError, OutputLocked, OSError) as error:
+    except (RuleError, AllowlistError, StoreError, OutputLocked, OutputClash, OSError) as error:
         raise click.UsageError(str(error)) from None
     except WorkerDied as error:
         raise click.ClickException(str(error)) from None

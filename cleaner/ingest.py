@@ -86,14 +86,32 @@ def kind_of(path: Path) -> tuple[str, str] | None:
     return (kind, stem) if kind else None
 
 
-def discover(inputs: list[Path]) -> tuple[list[InputFile], list[Path]]:
+class OutputClash(ValueError):
+    """Two input files would write the same output file (or one would overwrite a run's own file)."""
+
+
+def output_names(item: InputFile) -> tuple[str, ...]:
+    """The files an input writes in the output folder, relative to it."""
+    if item.kind in MULTI_RECORD_KINDS:
+        return (f"{item.rel}.jsonl",)
+    return (f"{item.rel}.txt", f"{item.rel}.json")
+
+
+def discover(
+    inputs: list[Path], out: Path | None = None, reserved: frozenset[str] = frozenset()
+) -> tuple[list[InputFile], list[Path]]:
     """Files to clean under ``inputs`` (files or folders, recursively) and the files skipped.
 
     Hidden files and symlinks that lead out of their input folder are skipped,
-    so a scrape folder can't make the run read (or name outputs after) files elsewhere.
+    so a scrape folder can't make the run read (or name outputs after) files elsewhere;
+    so is the output folder ``out`` when it lies inside an input folder. Raises
+    :class:`OutputClash` when two inputs would write the same output (``a.txt`` and
+    ``a.html``, or ``a.txt`` in two input folders) or one would write a file of
+    ``reserved`` (the run's own files, such as ``index.jsonl``).
     """
     found: list[InputFile] = []
     skipped: list[Path] = []
+    real_out = out.resolve() if out is not None else None
     for given in inputs:
         if given.is_file():
             root, candidates = given.parent, [given]
@@ -108,14 +126,29 @@ def discover(inputs: list[Path]) -> tuple[list[InputFile], list[Path]]:
             rel_parts = path.relative_to(root).parts
             if any(part.startswith(".") for part in rel_parts):
                 continue
+            real = _real(path, real_folders)
+            if real_out is not None and real.is_relative_to(real_out):
+                continue  # the run's own outputs, not inputs
             known = kind_of(path)
-            if known is None or not _real(path, real_folders).is_relative_to(real_root) or not path.is_file():
+            if known is None or not real.is_relative_to(real_root) or not path.is_file():
                 skipped.append(path)
                 continue
             kind, stem = known
             rel = "/".join((*rel_parts[:-1], stem))
             found.append(InputFile(path=path, rel=rel, kind=kind, root=root))
-    return sorted(found, key=lambda f: (f.rel, str(f.path))), skipped
+    found.sort(key=lambda f: (f.rel, str(f.path)))
+    writers: dict[str, Path] = {}
+    for item in found:
+        for name in output_names(item):
+            if name in reserved:
+                raise OutputClash(f"{item.path}: its output {name} would overwrite the run's own {name}")
+            if name in writers:
+                raise OutputClash(
+                    f"{writers[name]} and {item.path} would both write {name} in the output folder: "
+                    "rename one, or clean them into different folders"
+                )
+            writers[name] = item.path
+    return found, skipped
 
 
 def read_bytes(path: Path, limit: int = DEFAULT_MAX_DOC_BYTES) -> tuple[bytes, str]:
@@ -155,17 +188,19 @@ def decode(data: bytes, is_html: bool, charset: str | None = None) -> tuple[str,
             return _normalise(data.decode(encoding, errors="replace")), encoding, None
     if is_html:
         declared = _META_CHARSET.search(data[:4096])
-        names = [charset.encode("ascii", "replace")] if charset else []
-        names += [declared.group(1)] if declared else []
-        for found in names:
+        names = [(charset.encode("ascii", "replace"), False)] if charset else []
+        names += [(declared.group(1), True)] if declared else []
+        for found, in_page in names:
             name = found.decode("ascii").strip().lower()
             try:
                 codecs.lookup(name)
             except LookupError:
                 name = ""
             if name:
-                # Browsers read latin-1 declarations as windows-1252; so do we.
+                # Browsers read latin-1 declarations as windows-1252, and a page that declares
+                # UTF-16 in its own ASCII bytes as UTF-8 (HTML's encoding sniffing); so do we.
                 name = "cp1252" if name in {"iso-8859-1", "latin-1", "latin1", "us-ascii"} else name
+                name = "utf-8" if in_page and codecs.lookup(name).name.startswith("utf-16") else name
                 try:
                     return _normalise(data.decode(name)), name, None
                 except UnicodeDecodeError:
@@ -242,6 +277,8 @@ class JsonLine(_Bytes):
             return record_from_json(value, f"{self.rel}#{self.number}", self.source, digest, self.number)
         except json.JSONDecodeError as error:
             return InputError(f"line {self.number}: invalid JSON: {error.msg}", sha256=digest)
+        except RecursionError:
+            return InputError(f"line {self.number}: {_TOO_DEEP}", sha256=digest)
         except InputError as error:
             return InputError(f"line {self.number}: {error}", sha256=digest)
 
@@ -354,6 +391,8 @@ class RecordStream:
             value = json.loads(text)
         except json.JSONDecodeError as error:
             raise InputError(f"invalid JSON: {error}") from None
+        except RecursionError:
+            raise InputError(_TOO_DEEP) from None
         return record_from_json(value, item.rel, source, digest, None)
 
     def _jsonl(self, stream: _LineSource) -> Iterator[JsonLine | InputError]:
@@ -400,10 +439,17 @@ class RecordStream:
                 url = (record.rec_headers.get_header("WARC-Target-URI") or "").strip() or None
                 yield WarcPayload(source, record_id, url, payload, charset.group(1) if charset else None)
         except ArchiveLoadFailed as error:
-            raise InputError(f"not a valid WARC file: {error}") from None
+            raise InputError(f"not a valid WARC file: {' '.join(str(error).split())}") from None
+        except (AttributeError, KeyError, IndexError, TypeError, ValueError) as error:
+            # warcio reads a malformed record (a response without WARC-Target-URI, bad headers)
+            # into errors of its own code: the rest of the file can't be trusted.
+            raise InputError(f"malformed WARC record ({type(error).__name__}: {error})") from None
 
 
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
+_TOO_DEEP = "invalid JSON: nested too deeply"
+# A JSON escape of half a surrogate pair ("\\udfff") decodes to a string no encoder writes.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def read_records(
@@ -482,6 +528,10 @@ def record_from_json(
     ``metadata``); raises :class:`InputError` when it holds no article."""
     if not isinstance(value, dict):
         raise InputError("a record must be a JSON object")
+    value = {key: _without_surrogates(item) for key, item in value.items()}
+    nested = value.get("metadata")
+    if isinstance(nested, dict):
+        value["metadata"] = {key: _without_surrogates(item) for key, item in nested.items()}
     html, text = value.get("html"), value.get("text")
     content = text if isinstance(text, str) and text.strip() else html
     if not isinstance(content, str) or not content.strip():
@@ -503,3 +553,8 @@ def record_from_json(
         metadata=meta,
         line=line,
     )
+
+
+def _without_surrogates(value: object) -> object:
+    """A string with each lone surrogate replaced by U+FFFD (anything else as it is)."""
+    return _LONE_SURROGATE.sub("\ufffd", value) if isinstance(value, str) else value

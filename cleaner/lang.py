@@ -120,7 +120,8 @@ def _langdetect(sample: str) -> str | None:
         best = detect_langs(sample)[0]
     except LangDetectException:
         return None
-    return str(best.lang) if best.prob >= 0.5 else None
+    # ISO 639-1: langdetect names Chinese by its script ("zh-cn", "zh-tw").
+    return str(best.lang).partition("-")[0] if best.prob >= 0.5 else None
 
 
 def detect_langs(text: str) -> list[Any]:

@@ -128,6 +128,8 @@ class Cleaner:
         }
         if self.settings.text_mode != "auto":  # a mode named, not read off each text
             versions["text_mode"] = self.settings.text_mode
+        if not self.settings.withhold_flagged:  # the clean text holds the flagged passages
+            versions["flagged"] = "keep"
         return versions
 
     def load_models(self) -> None:

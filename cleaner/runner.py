@@ -59,6 +59,7 @@ from cleaner.sitelines import STORE_NAME, TABLE_NAME, Allowlist, SiteLines, Site
 from cleaner.write import (
     INDEX_NAME,
     INDEX_PARTS,
+    MANIFEST_NAME,
     STATS_NAME,
     Manifest,
     atomic_writer,
@@ -74,6 +75,8 @@ from cleaner.write import (
 )
 
 LOCK_NAME = ".lock"
+# The run's own files beside the outputs, which no input's output may overwrite.
+_RUN_FILES = frozenset({INDEX_NAME, MANIFEST_NAME, STATS_NAME, TABLE_NAME})
 # A unit of work: at most this many documents, or this many bytes of them.
 BATCH_DOCS = 32
 BATCH_BYTES = 4 << 20
@@ -488,7 +491,7 @@ def run(
     are not loaded again).
     """
     started = time.perf_counter()
-    files, skipped = discover(inputs)
+    files, skipped = discover(inputs, out, _RUN_FILES)
     # The allowlist is read first, so that a bad one stops the run before any work.
     allowlist = Allowlist.load(settings.site_lines_allow) if settings.site_lines else None
     if cleaner is not None and cleaner.settings != settings:

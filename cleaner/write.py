@@ -40,12 +40,13 @@ def _temporary(path: Path) -> tuple[int, Path]:
     """A new, empty temporary file beside ``path`` (its folder made when missing), open for writing.
 
     Named ``.<name>.<pid>.<n>.tmp``: unique within the process, and its mode follows
-    the umask as a file made in place would.
+    the umask as a file made in place would. A long name is cut to its first 64 characters
+    there, so that any name the folder takes takes its temporary too.
     """
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
     made_folder = False
     while True:
-        temporary = path.parent / f".{path.name}.{os.getpid()}.{next(_NUMBERS)}.tmp"
+        temporary = path.parent / f".{path.name[:64]}.{os.getpid()}.{next(_NUMBERS)}.tmp"
         try:
             return os.open(temporary, flags, 0o666), temporary
         except FileExistsError:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cleaner.ingest import InputError, RawRecord, decode, discover, read_records
+from cleaner.ingest import InputError, OutputClash, RawRecord, decode, discover, read_records
 
 
 def records(tmp_path: Path, name: str, data: bytes) -> list[RawRecord | InputError]:
@@ -85,6 +85,7 @@ def test_gzipped_file_is_read(tmp_path: Path) -> None:
         ("bad.json", b"{nope", "invalid JSON"),
         ("list.json", b"[1, 2]", "JSON object"),
         ("notext.json", b'{"id": "x"}', '"text" or "html"'),
+        ("deep.json", b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
     ],
 )
 def test_bad_files_raise_a_clear_error(tmp_path: Path, name: str, data: bytes, message: str) -> None:
@@ -107,3 +108,76 @@ def test_jsonl_reports_broken_lines_and_keeps_the_good_ones(tmp_path: Path) -> N
     assert isinstance(second, RawRecord) and second.is_html and second.id == "feed#3"
     assert second.metadata == {"title": "T"} and second.line == 3
     assert isinstance(empty, InputError) and str(empty).startswith("line 4:")
+
+
+def test_discover_leaves_out_an_output_folder_inside_the_input(tmp_path: Path) -> None:
+    (tmp_path / "clean" / "site").mkdir(parents=True)
+    (tmp_path / "a.txt").write_text("x")
+    (tmp_path / "clean" / "site" / "a.txt").write_text("x")
+    (tmp_path / "clean" / "index.jsonl").write_text("{}")
+    files, skipped = discover([tmp_path], tmp_path / "clean")
+    assert [f.rel for f in files] == ["a"] and skipped == []
+    assert discover([tmp_path / "clean"], tmp_path / "clean") == ([], [])
+
+
+@pytest.mark.parametrize(
+    ("names", "given"),
+    [
+        (["a.txt", "a.html"], ["."]),
+        (["a.txt", "a.txt.gz"], ["."]),
+        (["one/story.txt", "two/story.txt"], ["one", "two"]),
+    ],
+)
+def test_discover_stops_on_two_inputs_with_one_output(
+    tmp_path: Path, names: list[str], given: list[str]
+) -> None:
+    for name in names:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    with pytest.raises(OutputClash, match="would both write"):
+        discover([tmp_path / folder for folder in given])
+
+
+def test_discover_stops_on_an_input_that_would_overwrite_a_run_file(tmp_path: Path) -> None:
+    (tmp_path / "index.jsonl").write_text("{}")
+    (tmp_path / "a.jsonl").write_text("{}")
+    assert len(discover([tmp_path])[0]) == 2
+    with pytest.raises(OutputClash, match=r"index\.jsonl"):
+        discover([tmp_path], reserved=frozenset({"index.jsonl"}))
+
+
+def test_a_lone_surrogate_escape_in_a_record_becomes_a_replacement_character(tmp_path: Path) -> None:
+    line = (
+        '{"id": "a", "text": "Body \\udfff text.", "title": "T \\ud83d", "metadata": {"author": "\\udc00X"}}'
+    )
+    (record,) = records(tmp_path, "feed.jsonl", line.encode())
+    assert isinstance(record, RawRecord)
+    assert record.content == "Body \ufffd text."
+    assert record.metadata == {"title": "T \ufffd", "author": "\ufffdX"}
+    record.content.encode("utf-8")  # writable
+
+
+def test_a_deeply_nested_jsonl_line_is_an_error_of_that_line(tmp_path: Path) -> None:
+    data = b"[" * 100_000 + b"]" * 100_000 + b"\n" + json.dumps({"text": "Fine."}).encode()
+    deep, fine = records(tmp_path, "feed.jsonl", data)
+    assert isinstance(deep, InputError) and str(deep) == "line 1: invalid JSON: nested too deeply"
+    assert isinstance(fine, RawRecord)
+
+
+def test_a_warc_response_without_a_target_uri_is_an_error_of_the_file(tmp_path: Path) -> None:
+    http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<html><body><p>Hello.</p></body></html>"
+    warc = (
+        b"WARC/1.0\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:uuid:1>\r\n"
+        b"WARC-Date: 2024-01-01T00:00:00Z\r\nContent-Type: application/http; msgtype=response\r\n"
+        + f"Content-Length: {len(http)}\r\n\r\n".encode()
+        + http
+        + b"\r\n\r\n"
+    )
+    with pytest.raises(InputError, match="malformed WARC record"):
+        records(tmp_path, "crawl.warc", warc)
+
+
+def test_a_page_declaring_utf16_in_ascii_is_read_as_utf8() -> None:
+    page = '<html><head><meta charset="utf-16"></head><body><p>Peñaluenga</p></body></html>'.encode()
+    text, encoding, note = decode(page, is_html=True)
+    assert "Peñaluenga" in text and encoding == "utf-8" and note is None

@@ -125,3 +125,15 @@ def test_the_numpy_trials_agree_with_langdetect_on_samples_of_the_dev_texts() ->
         text = path.read_text(encoding="utf-8")
         sample = text[len(text) // 2 : len(text) // 2 + SAMPLE_CHARS]
         assert fast_answers(sample) == langdetect_answers(sample), path.name
+
+
+def test_chinese_gets_its_iso_639_1_code() -> None:
+    simplified = (
+        "中华人民共和国是世界上人口最多的国家之一。中国的首都是北京，最大的城市是上海。"
+        "这个国家有着悠久的历史和灿烂的文化。我们今天在这里讨论经济发展的问题，以及政府应该如何应对这些挑战。"
+    )
+    traditional = (
+        "台灣的首都是台北，這是一個美麗的城市。我們今天在這裡討論經濟發展的問題，"
+        "以及政府應該如何應對這些挑戰。這個國家有著悠久的歷史和燦爛的文化。"
+    )
+    assert detect_language(simplified) == detect_language(traditional) == "zh"  # not zh-cn, zh-tw

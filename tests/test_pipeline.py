@@ -220,3 +220,9 @@ def test_load_models_loads_what_cleaning_would_load_on_first_use(monkeypatch: py
     cleaner.load_models()
     assert all(cached.cache_info().currsize == 1 for cached in loaders)
     assert detector_factory._factory is not None and detector_factory._factory.langlist
+
+
+def test_keeping_flagged_passages_is_a_version_so_a_change_re_cleans() -> None:
+    assert "flagged" not in CLEANER.versions
+    keeping = Cleaner(Settings(decisions_path=None, withhold_flagged=False))
+    assert keeping.versions["flagged"] == "keep"

@@ -67,3 +67,9 @@ def test_the_manifest_journals_finished_files_in_groups_and_compacts(
     assert len(manifest.path.read_text().splitlines()) == 3
     manifest.compact(["a"])
     assert manifest.path.read_text().splitlines() == ['{"path": "a", "sha256": "3"}']
+
+
+def test_a_name_near_the_filesystem_limit_still_gets_its_temporary(tmp_path: Path) -> None:
+    target = tmp_path / ("a" * 240 + ".json")
+    write_atomic(target, "{}")
+    assert target.read_text() == "{}" and [p.name for p in tmp_path.iterdir()] == [target.name]

@@ -134,13 +134,13 @@ class Decisions:
         latest: dict[tuple[str, str, str, int, int], Decision] = {}
         problems: list[str] = []
         if path.exists():
-            with path.open(encoding="utf-8") as handle:
-                for number, raw in enumerate(handle, start=1):
-                    if not raw.strip():
+            with path.open("rb") as handle:
+                for number, line in enumerate(handle, start=1):
+                    if not line.strip():
                         continue
                     try:
-                        entry = _parse(raw)
-                    except ValueError as error:  # json.JSONDecodeError is a ValueError
+                        entry = _parse(line.decode("utf-8"))
+                    except ValueError as error:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
                         problems.append(f"{path}:{number}: skipped bad decision line ({error})")
                         continue
                     latest.pop(entry.key, None)  # re-insert so dict order follows the latest line

@@ -28,7 +28,7 @@ BAD_FILES: dict[str, tuple[bytes, str | None]] = {
     ),
     "corrupt.txt.gz": (b"\x1f\x8b\x08\x00not gzip at all", "corrupt gzip file"),
     "truncated.txt.gz": (gzip.compress(GOOD.encode(), mtime=0)[:-12], "corrupt gzip file"),
-    "truncated.html": (b"<html><body><article><p>This article stops in the middle of a sente", None),
+    "cut-off.html": (b"<html><body><article><p>This article stops in the middle of a sente", None),
     "nested.html": (
         (
             "<html><body>"

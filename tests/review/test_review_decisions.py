@@ -93,11 +93,14 @@ def test_bad_lines_are_skipped_with_a_warning(tmp_path: Path, caplog: pytest.Log
         handle.write("{not json\n")
         handle.write(json.dumps({"document": "doc-1", "action": "flagged", "decision": "maybe"}) + "\n")
         handle.write("\n")
+    with path.open("ab") as binary:
+        binary.write(b"\xb2\xff not UTF-8\n")
     decisions = Decisions.load(path)
     assert len(decisions) == 1
-    assert [w.split(": skipped")[0] for w in decisions.warnings] == [f"{path}:2", f"{path}:3"]
+    assert [w.split(": skipped")[0] for w in decisions.warnings] == [f"{path}:2", f"{path}:3", f"{path}:5"]
     assert "bad decision 'maybe'" in decisions.warnings[1]
-    assert len([r for r in caplog.records if r.levelname == "WARNING"]) == 2
+    assert "can't decode" in decisions.warnings[2]
+    assert len([r for r in caplog.records if r.levelname == "WARNING"]) == 3
 
 
 def test_keep_brings_a_flagged_passage_back_and_drop_keeps_it_out(tmp_path: Path) -> None:
