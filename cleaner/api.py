@@ -67,8 +67,11 @@ def clean(
     record would carry: the title helps the off-topic stage (without one, the text's
     first line serves) and the url names the site. The rules and models load on the
     first call and are kept for the next ones. Raises
-    :class:`cleaner.ingest.InputError` for an empty or binary article.
+    :class:`cleaner.ingest.InputError` for an empty or binary article, TypeError for
+    anything but text or bytes.
     """
+    if not isinstance(content, str | bytes):
+        raise TypeError(f"clean() takes the article as str or bytes, not {type(content).__name__}")
     cleaner = _cleaner(settings or LIBRARY_SETTINGS)
     if isinstance(content, bytes):
         digest = hashlib.sha256(content).hexdigest()

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import Any, Protocol
 
 import charset_normalizer
 
@@ -31,6 +31,37 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 class _LineSource(Protocol):
     def readline(self, size: int | None = -1, /) -> bytes: ...
+
+
+class _GzipEndNoted:
+    """A gzip stream whose early end (a cut file) reads as the end of its data and is noted in
+    ``cut_short``: warcio takes an EOFError for the end of its records and would drop it."""
+
+    def __init__(self, stream: gzip.GzipFile) -> None:
+        self.stream = stream
+        self.cut_short: EOFError | None = None
+
+    def read(self, size: int | None = -1, /) -> bytes:
+        return self._noted(self.stream.read, size)
+
+    def readline(self, size: int | None = -1, /) -> bytes:
+        return self._noted(self.stream.readline, size)
+
+    def peek(self, size: int, /) -> bytes:
+        return self._noted(self.stream.peek, size)
+
+    def _noted(self, method: Any, size: int | None) -> bytes:
+        try:
+            return bytes(method(-1 if size is None else size))
+        except EOFError as error:
+            self.cut_short = error
+            return b""
+
+
+class _PeekableSource(Protocol):
+    def peek(self, size: int, /) -> bytes: ...
+
+    def read(self, size: int | None = -1, /) -> bytes: ...
 
 
 class InputError(Exception):
@@ -354,15 +385,19 @@ class RecordStream:
         """The records of a JSONL or WARC file as read, one at a time."""
         with _HashingFile(self.item.path) as raw:
             stream = io.BufferedReader(raw, 1 << 16)
-            if self.item.kind == "warc":
-                yield from self._warc(stream)
-            elif self.item.path.name.lower().endswith(".gz"):
+            read = self._warc if self.item.kind == "warc" else self._jsonl
+            if self.item.path.name.lower().endswith(".gz"):
+                # Gzip members are read one after another, so a WARC gzipped record by record
+                # (the usual way) and one gzipped whole read alike.
+                unzipped = _GzipEndNoted(gzip.GzipFile(fileobj=stream, mode="rb"))
                 try:
-                    yield from self._jsonl(gzip.GzipFile(fileobj=stream, mode="rb"))
+                    yield from read(unzipped)
                 except (EOFError, zlib.error, gzip.BadGzipFile) as error:
                     raise InputError(f"corrupt gzip file: {error}") from None
+                if unzipped.cut_short:
+                    raise InputError(f"corrupt gzip file: {unzipped.cut_short}")
             else:
-                yield from self._jsonl(stream)
+                yield from read(stream)
             raw.drain()
             self._sha256 = raw.hexdigest()
 
@@ -406,11 +441,16 @@ class RecordStream:
             if line.strip():
                 yield JsonLine(source, self.item.rel, number, line)
 
-    def _warc(self, stream: IO[bytes]) -> Iterator[WarcPayload | InputError]:
+    def _warc(self, stream: _PeekableSource) -> Iterator[WarcPayload | InputError]:
         from warcio.archiveiterator import ArchiveIterator
         from warcio.exceptions import ArchiveLoadFailed
 
         source = str(self.item.path)
+        start = stream.peek(16)[:16].lstrip()
+        if not start:
+            raise InputError("empty file")
+        if not start.startswith((b"WARC/", b"filedesc:")):
+            raise InputError("not a WARC file: it does not begin with a WARC/1.x header")
         try:
             for number, record in enumerate(ArchiveIterator(stream), start=1):
                 if record.rec_type != "response":
@@ -434,6 +474,12 @@ class RecordStream:
                 if len(payload) > self.limit:
                     digest = hashlib.sha256(payload).hexdigest()
                     yield InputError(f"record {record_id}: {size_error(self.limit)}", record_id, digest)
+                    continue
+                if getattr(record.raw_stream, "limit", 0) > 0:  # the file ended inside the record
+                    digest = hashlib.sha256(payload).hexdigest()
+                    yield InputError(
+                        f"record {record_id}: truncated (the file ends inside it)", record_id, digest
+                    )
                     continue
                 charset = _CHARSET.search(content_type)
                 url = (record.rec_headers.get_header("WARC-Target-URI") or "").strip() or None

@@ -291,6 +291,9 @@ def prepare(record: RawRecord, site_hint: str = "", extracted: Extracted | None 
         text = extracted.text
         for key, value in extracted.metadata.items():
             metadata.setdefault(key, value)
+    warnings = list(record.warnings)
+    if record.is_html and not text.strip():
+        warnings.append("no article text found in the page")
     return Document(
         id=record.id,
         source=record.source,
@@ -298,7 +301,7 @@ def prepare(record: RawRecord, site_hint: str = "", extracted: Extracted | None 
         sha256=record.sha256,
         metadata=metadata,
         site=site_of(metadata.get("url"), site_hint),
-        warnings=list(record.warnings),
+        warnings=warnings,
     )
 
 

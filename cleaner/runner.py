@@ -143,6 +143,9 @@ class Outcome:
     sha256: str = ""  # of a one-document file
     removed_by_category: Counter[str] = field(default_factory=Counter)
     removed_by_rule: Counter[str] = field(default_factory=Counter)
+    # False when a document failed in a way the next run may not repeat (a time limit, an
+    # internal or OS error): the file is cleaned again. An input error (bytes that are no
+    # record) repeats on the same bytes, so its file is complete with its error lines.
     complete: bool = True
     surveyed: list[Surveyed | None] = field(default_factory=list)  # the survey pass's result, per record
 
@@ -264,7 +267,7 @@ def _clean_file(cleaner: Cleaner, job: Job, item: InputFile) -> Outcome:
     except (InputError, OSError, ValueError) as error:
         outcome.sha256 = outcome.sha256 or getattr(error, "sha256", "") or _digest_or_blank(item.path)
         outcome.index.append(error_entry(item.rel, str(item.path), f"{item.path}: {error}", outcome.sha256))
-        outcome.complete = False
+        outcome.complete = not isinstance(error, OSError)
     return outcome
 
 
@@ -306,10 +309,10 @@ def _clean_one(
     if isinstance(record, InputError):
         doc_id = record.doc_id or item.rel
         outcome.index.append(error_entry(doc_id, str(item.path), f"{item.path}: {record}", record.sha256))
-        outcome.complete = False
         return None
-    where = f"{item.path}" + (f" line {record.line}" if record.line else "")
-    where += f" record {record.id}" if item.kind == "warc" else ""
+    # Named as input errors name them: "feed.jsonl: line 3: ...", "crawl.warc: record <id>: ...".
+    where = f"{item.path}" + (f": line {record.line}" if record.line else "")
+    where += f": record {record.id}" if item.kind == "warc" else ""
     try:
         with time_limit(job.limits.doc_timeout):
             document = cleaner.clean(record, item.rel.rpartition("/")[0], extracted)

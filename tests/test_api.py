@@ -90,3 +90,9 @@ def test_importing_cleaner_leaves_the_pipeline_unloaded() -> None:
     code = "import sys, cleaner; print('cleaner.pipeline' in sys.modules, callable(cleaner.clean))"
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert output.split() == ["False", "True"]
+
+
+@pytest.mark.parametrize("content", [None, 5, ["text"]])
+def test_clean_names_what_it_takes(content: object) -> None:
+    with pytest.raises(TypeError, match="str or bytes"):
+        cleaner.clean(content)  # type: ignore[arg-type]

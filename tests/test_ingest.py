@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import codecs
 import gzip
+import io
 import json
 from pathlib import Path
 
@@ -181,3 +182,55 @@ def test_a_page_declaring_utf16_in_ascii_is_read_as_utf8() -> None:
     page = '<html><head><meta charset="utf-16"></head><body><p>Peñaluenga</p></body></html>'.encode()
     text, encoding, note = decode(page, is_html=True)
     assert "Peñaluenga" in text and encoding == "utf-8" and note is None
+
+
+def warc_bytes(pages: list[str]) -> bytes:
+    """An uncompressed WARC file: a warcinfo record, then an HTML response for each page."""
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=False)
+    writer.write_record(writer.create_warcinfo_record("test.warc", {"software": "test"}))
+    for n, page in enumerate(pages):
+        http = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+        body = io.BytesIO(page.encode())
+        writer.write_record(
+            writer.create_warc_record(f"https://example.com/{n}", "response", payload=body, http_headers=http)
+        )
+    return buffer.getvalue()
+
+
+PAGES = [f"<html><body><p>Story number {n} is here.</p></body></html>" for n in range(3)]
+
+
+def test_a_warc_gzipped_whole_reads_as_one_gzipped_record_by_record(tmp_path: Path) -> None:
+    found = records(tmp_path / "whole", "crawl.warc.gz", gzip.compress(warc_bytes(PAGES), mtime=0))
+    plain = records(tmp_path / "plain", "crawl.warc", warc_bytes(PAGES))
+    assert [r.metadata["url"] for r in found if isinstance(r, RawRecord)] == [
+        f"https://example.com/{n}" for n in range(3)
+    ]
+    assert [r.content for r in found if isinstance(r, RawRecord)] == [
+        r.content for r in plain if isinstance(r, RawRecord)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"hello, this is not a web archive\n", "not a WARC file"),
+        (b"\n \n", "empty file"),
+        (gzip.compress(warc_bytes(PAGES), mtime=0)[:-40], "corrupt gzip file"),
+    ],
+)
+def test_a_file_that_is_no_warc_is_an_error(tmp_path: Path, data: bytes, message: str) -> None:
+    name = "crawl.warc.gz" if data.startswith(b"\x1f\x8b") else "crawl.warc"
+    with pytest.raises(InputError, match=message):
+        records(tmp_path, name, data)
+
+
+def test_a_warc_record_the_file_ends_inside_is_an_error_of_that_record(tmp_path: Path) -> None:
+    data = warc_bytes(PAGES)
+    first, second, cut = records(tmp_path, "crawl.warc", data[: data.rindex(b"Story number 2") + 5])
+    assert isinstance(first, RawRecord) and isinstance(second, RawRecord)
+    assert isinstance(cut, InputError) and "truncated (the file ends inside it)" in str(cut)

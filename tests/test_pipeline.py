@@ -226,3 +226,9 @@ def test_keeping_flagged_passages_is_a_version_so_a_change_re_cleans() -> None:
     assert "flagged" not in CLEANER.versions
     keeping = Cleaner(Settings(decisions_path=None, withhold_flagged=False))
     assert keeping.versions["flagged"] == "keep"
+
+
+def test_a_page_without_article_text_says_so() -> None:
+    page = RawRecord("empty", "empty.html", "<html><body><script>var x = 1;</script></body></html>", True, "")
+    document = CLEANER.clean(page)
+    assert document.text.strip() == "" and document.warnings == ["no article text found in the page"]

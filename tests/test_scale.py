@@ -111,7 +111,11 @@ def test_a_big_gzipped_jsonl_streams_in_batches_with_the_same_bytes_for_one_or_t
     manifest = [json.loads(line) for line in (out / "_manifest.jsonl").read_text().splitlines()]
     big = next(entry for entry in manifest if entry["path"].endswith("big.jsonl.gz"))
     assert big["index"] == ".index/feeds/big.jsonl" and big["outputs"][-1] == big["index"]
-    assert big["sha256"] == file_digest(raw / "feeds" / "big.jsonl.gz") and big["complete"] is False
+    # Its bad line stays bad on the same bytes: the file is not cleaned again until it changes.
+    assert big["sha256"] == file_digest(raw / "feeds" / "big.jsonl.gz") and big["complete"] is True
+    code, output = cli(str(raw), "--out", str(out), "--workers", "1")
+    assert code == 0 and "0 documents cleaned (2 files unchanged" in output
+    assert outputs(out) == results[0]
 
 
 def test_work_is_read_lazily_and_kept_in_order_with_bounded_work_in_flight() -> None:
@@ -277,9 +281,12 @@ def test_documents_over_the_time_limit_become_error_records_naming_it(tmp_path: 
     raw.mkdir()
     (raw / "feed.jsonl").write_text(json.dumps({"id": "slow", "text": ARTICLE}) + "\n")
     code, output = cli(str(raw), "--out", str(tmp_path / "clean"), "--doc-timeout", "0.000001")
-    assert code == 1 and "feed.jsonl line 1: exceeded the 1e-06 s time limit" in output
+    assert code == 1 and "feed.jsonl: line 1: exceeded the 1e-06 s time limit" in output
     (entry,) = [json.loads(line) for line in (tmp_path / "clean" / "index.jsonl").read_text().splitlines()]
     assert entry["id"] == "slow" and entry["status"] == "error" and entry["error"].endswith("time limit")
+    # A time limit may not be met again: the next run tries the document again.
+    code, output = cli(str(raw), "--out", str(tmp_path / "clean"))
+    assert code == 0 and output.startswith("1 documents cleaned (0 files unchanged")
 
 
 def spin(seconds: float, limit: float) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
@@ -83,6 +84,11 @@ def review(
     if not items:
         click.echo(f"Nothing to review under {clean_dir}.")
         return
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise click.UsageError(
+            "the reviewer needs a terminal: without one, list the queue with --list (or --json) "
+            "and record verdicts with --decide ID keep|drop"
+        )
     from cleaner.review.tui import ReviewApp  # textual loads only when the reviewer opens
 
     app = ReviewApp(items, decisions_path)

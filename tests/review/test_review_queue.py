@@ -115,3 +115,8 @@ def test_cli_report_prints_the_report_path(clean_dir: Path, tmp_path: Path) -> N
     assert result.exit_code == 0, result.output
     assert result.output.strip() == str(clean_dir / "report.html")
     assert (clean_dir / "report.html").stat().st_size > 0
+
+
+def test_the_reviewer_without_a_terminal_says_what_to_use_instead(clean_dir: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(review, [str(clean_dir), "--decisions", str(tmp_path / "d.jsonl")])
+    assert result.exit_code == 2 and "needs a terminal" in result.output and "--decide" in result.output
