@@ -89,6 +89,9 @@ class InputFile:
     rel: str  # path relative to its input root, without the .gz and kind suffixes
     kind: str  # text | html | json | jsonl | warc
     root: Path
+    # Its real path (symlinks followed): names it in the manifest and the site-lines statistics
+    # however the path was given (``raw/a.txt``, ``./raw/a.txt``, an absolute path).
+    key: str
 
 
 @dataclass
@@ -166,7 +169,7 @@ def discover(
                 continue
             kind, stem = known
             rel = "/".join((*rel_parts[:-1], stem))
-            found.append(InputFile(path=path, rel=rel, kind=kind, root=root))
+            found.append(InputFile(path=path, rel=rel, kind=kind, root=root, key=str(real)))
     found.sort(key=lambda f: (f.rel, str(f.path)))
     writers: dict[str, Path] = {}
     for item in found:
@@ -240,9 +243,20 @@ def decode(data: bytes, is_html: bool, charset: str | None = None) -> tuple[str,
         return _normalise(data.decode("utf-8")), "utf-8", note
     except UnicodeDecodeError:
         note = note or "not valid UTF-8"
-    best = charset_normalizer.from_bytes(data).best()
+    matches = charset_normalizer.from_bytes(data)
+    best = matches.best()
     if best is None:
         raise InputError("binary content: no text encoding fits")
+    # Where windows-1252 reads the bytes as well as the best guess (Spanish or French Latin-1
+    # text, whose bytes cp1250 reads too, "ñ" as "ń"), take it: it is the web's commonest.
+    best = next(
+        (
+            match
+            for match in matches
+            if match.encoding == "cp1252" and (match.chaos, match.coherence) == (best.chaos, best.coherence)
+        ),
+        best,
+    )
     return _normalise(str(best)), best.encoding, f"{note}; decoded as {best.encoding} (detected)"
 
 

@@ -506,7 +506,7 @@ def run(
         summary = RunSummary(skipped_files=len(skipped))
         remove_stale_temporaries(out)
         manifest = Manifest(out)
-        digests = {str(item.path): file_digest(item.path) for item in files}
+        digests = {item.key: file_digest(item.path) for item in files}
         site_versions: dict[str, str | None] = {}
         if allowlist is not None:
             table, site_versions = _learn(files, digests, job, allowlist, engine, workers, relearn, progress)
@@ -517,14 +517,14 @@ def run(
         summary.versions = job.versions
 
         def versions_of(item: InputFile) -> dict[str, object]:
-            return {**job.versions, "site_lines": site_versions.get(str(item.path))}
+            return {**job.versions, "site_lines": site_versions.get(item.key)}
 
         todo = [
             item
             for item in files
             if force
-            or str(item.path) not in manifest.entries
-            or not manifest.is_current(str(item.path), digests[str(item.path)], versions_of(item), out)
+            or item.key not in manifest.entries
+            or not manifest.is_current(item.key, digests[item.key], versions_of(item), out)
         ]
         summary.unchanged_files = len(files) - len(todo)
         count, per_task = _plan(todo, workers)
@@ -540,9 +540,10 @@ def run(
             finally:
                 collector.abort()
                 manifest.commit()  # the files finished so far are not cleaned again
-        _write_index(out, files, manifest)
+        others = _other_inputs(files, manifest)
+        _write_index(out, files, manifest, others)
         ExtractionCache(out / CACHE_NAME).clear()
-        manifest.compact([str(item.path) for item in files])
+        manifest.compact([item.key for item in files] + others)
         summary.seconds = time.perf_counter() - started
         write_atomic(out / STATS_NAME, dumps(summary.as_dict()) + "\n")
     return summary
@@ -580,7 +581,11 @@ def _learn(
             stale.unlink(missing_ok=True)
     store = SiteLineStore(path, SURVEY_VERSION)
     try:
-        todo = [item for item in files if store.sha256(str(item.path)) != digests[str(item.path)]]
+        given = {item.key for item in files}
+        for surveyed in store.paths():
+            if surveyed not in given and _gone(surveyed, given):
+                store.drop(surveyed)  # its documents count no more
+        todo = [item for item in files if store.sha256(item.key) != digests[item.key]]
         count, per_task = _plan(todo, workers)
         survey_job = replace(job, survey=True)
         with ExitStack() as stack:
@@ -592,16 +597,16 @@ def _learn(
             stack.callback(store.rollback)
             for piece, outcomes in _in_order(engine, survey_job, _work(todo, survey_job, per_task)):
                 if isinstance(piece, FileEnd):
-                    store.commit(str(piece.item.path), piece.sha256)
+                    store.commit(piece.item.key, piece.sha256)
                     continue
                 for unit, outcome in zip(piece, outcomes, strict=True):
-                    store.add(str(unit.item.path), outcome.surveyed)
+                    store.add(unit.item.key, outcome.surveyed)
                     if isinstance(unit, FileUnit):
-                        store.commit(str(unit.item.path), outcome.sha256)
+                        store.commit(unit.item.key, outcome.sha256)
                     bar.update(len(outcome.surveyed))
             store.flush()
         table = store.learn(params, allowlist)
-        versions = {str(item.path): table.sites_version(store.sites_of(str(item.path))) for item in files}
+        versions = {item.key: table.sites_version(store.sites_of(item.key)) for item in files}
     finally:
         store.close()
     write_atomic(job.out / TABLE_NAME, table.dumps())
@@ -715,7 +720,7 @@ class _Collector:
         """Note a finished file in the manifest: its outputs are in place by now."""
         self.manifest.record(
             {
-                "path": str(item.path),
+                "path": item.key,
                 "sha256": sha256,
                 "versions": self.versions_of(item),
                 "complete": complete,
@@ -762,11 +767,47 @@ class _RecordsFile:
         self.stack.__exit__(RuntimeError, stopped, None)
 
 
-def _write_index(out: Path, files: list[InputFile], manifest: Manifest) -> None:
-    """``index.jsonl``: every input file's index lines, in input order, streamed."""
+def _gone(key: str, given: set[str]) -> bool:
+    """Whether the file an earlier run knew as ``key`` is gone: deleted since, or one of the
+    ``given`` keys named otherwise (as files were named before they were keyed by their real path)."""
+    path = Path(key)
+    return not path.is_file() or str(path.resolve()) in given
+
+
+def _other_inputs(files: list[InputFile], manifest: Manifest) -> list[str]:
+    """The manifest's files cleaned by earlier runs and not given to this one that are still
+    there, in path order: they keep their outputs and stay in the index. Those that are gone
+    leave the manifest, and their outputs are deleted (unless a file of this run wrote the
+    same names).
+    """
+
+    def outputs(key: str) -> set[str]:
+        return set(manifest.entries.get(key, {}).get("outputs", []))
+
+    given = {item.key for item in files}
+    written = set().union(*map(outputs, given))
+    kept: list[str] = []
+    gone: list[str] = []
+    for key in sorted(manifest.entries.keys() - given):
+        (gone if _gone(key, given) or not written.isdisjoint(outputs(key)) else kept).append(key)
+    claimed = written.union(*map(outputs, kept))
+    root = output_root(manifest.path.parent)
+    for key in gone:
+        for name in sorted(outputs(key) - claimed):
+            (root / name).unlink(missing_ok=True)
+            for folder in (root / name).parents:  # and the folders that leaves empty
+                if folder == root or any(folder.iterdir()):
+                    break
+                folder.rmdir()
+    return kept
+
+
+def _write_index(out: Path, files: list[InputFile], manifest: Manifest, others: list[str]) -> None:
+    """``index.jsonl``: the index lines of every input file in input order, then those of the
+    ``others`` (files of earlier runs still there), streamed."""
     with atomic_writer(out / INDEX_NAME) as handle:
-        for item in files:
-            index = manifest.entries[str(item.path)]["index"]
+        for key in [*(item.key for item in files), *others]:
+            index = manifest.entries[key]["index"]
             if isinstance(index, str):
                 with (out / index).open(encoding="utf-8") as part:
                     shutil.copyfileobj(part, handle)

@@ -234,3 +234,12 @@ def test_a_warc_record_the_file_ends_inside_is_an_error_of_that_record(tmp_path:
     first, second, cut = records(tmp_path, "crawl.warc", data[: data.rindex(b"Story number 2") + 5])
     assert isinstance(first, RawRecord) and isinstance(second, RawRecord)
     assert isinstance(cut, InputError) and "truncated (the file ends inside it)" in str(cut)
+
+
+def test_latin1_spanish_is_read_as_windows_1252_not_central_european() -> None:
+    text = (
+        "El alcalde de Peñaluenga anunció el martes que la señora Muñoz dirigirá la campaña. "
+        "Según fuentes del ayuntamiento, la decisión llegó tras años de negociación con los vecinos."
+    )
+    decoded, encoding, note = decode(text.encode("latin-1"), is_html=False)
+    assert decoded == text and encoding == "cp1252" and note is not None and "detected" in note

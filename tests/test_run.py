@@ -197,3 +197,31 @@ def test_python_dash_m_runs_the_same_cli(raw: Path, tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("1 documents cleaned")
+
+
+def index_ids(out: Path) -> list[str]:
+    return [json.loads(line)["id"] for line in (out / "index.jsonl").read_text().splitlines()]
+
+
+def test_a_deleted_input_takes_its_outputs_along_and_a_subset_run_keeps_the_others(
+    raw: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "clean"
+    run(str(raw), "--out", str(out))
+    everything = index_ids(out)
+    # The same inputs named another way are the same files: nothing is cleaned again.
+    monkeypatch.chdir(tmp_path)
+    _, output = run("raw", "--out", "clean")
+    assert output.startswith("0 documents cleaned (4 files unchanged")
+    # A run on part of the inputs leaves the others' outputs and index lines in place.
+    _, output = run("raw/site", "--out", "clean")
+    assert output.startswith("0 documents cleaned (1 files unchanged")
+    assert sorted(index_ids(out)) == sorted(everything)
+    # An input deleted since: its outputs go (its folder too, left empty), and its index line.
+    (raw / "site" / "budget.html").unlink()
+    _, output = run("raw", "--out", "clean")
+    assert output.startswith("0 documents cleaned (3 files unchanged")
+    assert not (out / "site").exists() and "site/budget" not in index_ids(out)
+    assert sorted(index_ids(out)) == sorted(i for i in everything if i != "site/budget")
+    manifest = [json.loads(line)["path"] for line in (out / "_manifest.jsonl").read_text().splitlines()]
+    assert manifest == sorted(str(p.resolve()) for p in raw.rglob("*") if p.is_file() and p.suffix != ".pdf")

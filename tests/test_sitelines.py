@@ -400,3 +400,24 @@ def test_bad_site_lines_options_are_usage_errors(tmp_path: Path) -> None:
     bad.write_text("(\n")
     code, output = cli(str(tmp_path / "raw"), "--out", str(tmp_path / "o"), "--site-lines-allow", str(bad))
     assert code == 2 and "allow.txt:1: bad pattern" in output
+
+
+def test_files_gone_leave_the_counts_and_a_path_named_otherwise_counts_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    raw, out = tmp_path / "raw", tmp_path / "clean"
+    write_corpus(raw, range(4, 7))
+    code, output = cli(str(raw), "--out", str(out))
+    assert code == 0 and "site lines: 4 learned for 1 sites" in output
+    monkeypatch.chdir(tmp_path)
+    code, output = cli("raw", "--out", "clean")
+    assert output.startswith("0 documents cleaned (3 files unchanged")
+    assert json.loads((out / "_site_lines.json").read_text())["totals"]["files"] == 3
+    # Two of the three stories deleted: one document is too few to learn from, and it is cleaned
+    # again without the site's lines.
+    for n in (5, 6):
+        (raw / "coastal" / f"story-{n}.txt").unlink()
+    code, output = cli("raw", "--out", "clean")
+    assert output.startswith("1 documents cleaned") and "site lines: 0 learned" in output
+    assert not site_cuts(sidecar(out, "coastal/story-4"))
+    assert sorted(p.name for p in (out / "coastal").iterdir()) == ["story-4.json", "story-4.txt"]

@@ -158,6 +158,16 @@ class SiteLineStore:
         if self._pending >= COMMIT_EVERY:
             self.flush()
 
+    def paths(self) -> list[str]:
+        """The files surveyed so far, sorted."""
+        return [str(path) for (path,) in self.db.execute("SELECT path FROM files ORDER BY path")]
+
+    def drop(self, path: str) -> None:
+        """Forget ``path`` (a file gone from the inputs): its documents leave the counts."""
+        self.begin(path)
+        self._open = None
+        self._pending += 1
+
     def flush(self) -> None:
         """Write the files committed so far to disk."""
         if self._open is not None:
