@@ -111,7 +111,7 @@ class Cleaner:
     def versions(self) -> dict[str, object]:
         """What the output depends on besides the input; a change re-cleans every file."""
         versions: dict[str, object] = {
-            "cleaner": __version__,
+            "cleaner": CLEANER_VERSION,
             "rules": self.rules.version,
             # A model whose stage is off takes no part in the output.
             "model": {"boilerplate": self.line_model.version if self.line_model else boilerplate_version()}
@@ -304,6 +304,18 @@ def prepare(record: RawRecord, site_hint: str = "", extracted: Extracted | None 
         warnings=warnings,
     )
 
+
+# The code that cleans, besides rules and models: the release, a digest of the package's source
+# (so that a change of the code, not only of its version number, re-cleans every file) and the
+# extractor HTML goes through.
+_PACKAGE = Path(__file__).resolve().parent
+_CODE_DIGEST = hashlib.sha256(
+    b"".join(
+        path.relative_to(_PACKAGE).as_posix().encode() + b"\0" + path.read_bytes()
+        for path in sorted(_PACKAGE.rglob("*.py"))
+    )
+).hexdigest()[:12]
+CLEANER_VERSION = f"{__version__}+{_CODE_DIGEST}/trafilatura-{trafilatura.__version__}"
 
 # How ``survey`` turns records into lines: a change of it, or of the extractor (our code, read
 # from its source, or trafilatura), makes the stored statistics and the extractions kept for a

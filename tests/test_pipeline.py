@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 import pytest
@@ -232,3 +233,9 @@ def test_a_page_without_article_text_says_so() -> None:
     page = RawRecord("empty", "empty.html", "<html><body><script>var x = 1;</script></body></html>", True, "")
     document = CLEANER.clean(page)
     assert document.text.strip() == "" and document.warnings == ["no article text found in the page"]
+
+
+def test_the_cleaner_version_names_the_code_and_the_extractor() -> None:
+    version = CLEANER.versions["cleaner"]
+    assert isinstance(version, str)
+    assert re.fullmatch(r"\d+\.\d+\.\d+\+[0-9a-f]{12}/trafilatura-\S+", version), version
