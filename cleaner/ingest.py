@@ -313,19 +313,20 @@ class JsonLine(_Bytes):
     def parse(self) -> RawRecord | InputError:
         """The record on this line, or the error that names the line."""
         digest = self.digest
+        doc_id = f"{self.rel}#{self.number}"  # the id a record without one gets
         try:
             try:
                 text = self.data.decode("utf-8")
             except UnicodeDecodeError:
                 text, _, _ = decode(self.data, False)
             value = json.loads(text)
-            return record_from_json(value, f"{self.rel}#{self.number}", self.source, digest, self.number)
+            return record_from_json(value, doc_id, self.source, digest, self.number)
         except json.JSONDecodeError as error:
-            return InputError(f"line {self.number}: invalid JSON: {error.msg}", sha256=digest)
+            return InputError(f"line {self.number}: invalid JSON: {error.msg}", doc_id, digest)
         except RecursionError:
-            return InputError(f"line {self.number}: {_TOO_DEEP}", sha256=digest)
+            return InputError(f"line {self.number}: {_TOO_DEEP}", doc_id, digest)
         except InputError as error:
-            return InputError(f"line {self.number}: {error}", sha256=digest)
+            return InputError(f"line {self.number}: {error}", doc_id, digest)
 
 
 @dataclass(frozen=True)
@@ -448,7 +449,7 @@ class RecordStream:
         source = str(self.item.path)
         for number, line in _lines(stream, self.limit):
             if line is None:
-                yield InputError(f"line {number}: {size_error(self.limit)}")
+                yield InputError(f"line {number}: {size_error(self.limit)}", f"{self.item.rel}#{number}")
                 continue
             if number == 1:
                 line = line.removeprefix(codecs.BOM_UTF8)

@@ -554,9 +554,14 @@ def _describe(origin: str, data: object, error: ValidationError) -> str:
     return f"{origin}: {where}field {field!r}: {first['msg']}"
 
 
+_RULE_SUFFIXES = frozenset({".yaml", ".yml"})
+
+
 def load_rules(folder: Path) -> RuleSet:
-    """Every ``*.yaml`` rule file under ``folder``; rule ids must be unique."""
-    files = sorted(folder.rglob("*.yaml"))
+    """Every ``*.yaml`` (or ``*.yml``) rule file under ``folder``; rule ids must be unique."""
+    files = sorted(
+        path for path in folder.rglob("*") if path.suffix.lower() in _RULE_SUFFIXES and path.is_file()
+    )
     if not files:
         raise RuleError(f"{folder}: no rule files (*.yaml)")
     digest = hashlib.sha256()

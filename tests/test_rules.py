@@ -225,3 +225,11 @@ def test_a_block_of_list_items_ends_with_the_list(tmp_path: Path) -> None:
     text = f"Intro.\n{teasers}\nThe vote and what comes next\nBody text.\n"
     (finding,) = found.find(text)
     assert text[finding.span.start : finding.span.end] == teasers
+
+
+def test_rule_files_may_end_in_yml(tmp_path: Path) -> None:
+    (tmp_path / "en").mkdir()
+    (tmp_path / "en" / "promo.yml").write_text(
+        "category: advertisement\nrules:\n  - id: promo-line\n    kind: line\n    patterns: ['^promo$']\n"
+    )
+    assert [rule.id for rule in load_rules(tmp_path).rules] == ["promo-line"]

@@ -90,7 +90,7 @@ def test_run_writes_clean_text_sidecars_index_and_stats(raw: Path, tmp_path: Pat
     assert [(e["id"], e["status"]) for e in index] == [
         ("r1", "ok"),
         ("r2", "ok"),
-        ("feed", "error"),
+        ("feed#3", "error"),  # named as a record without an id on that line would be
         ("site/budget", "ok"),
         ("strike", "ok"),
         ("zipped", "ok"),

@@ -104,7 +104,7 @@ def test_a_big_gzipped_jsonl_streams_in_batches_with_the_same_bytes_for_one_or_t
     records = [json.loads(line) for line in (out / "feeds" / "big.jsonl").read_text().splitlines()]
     assert [r["id"] for r in records] == [f"a{n}" for n in range(60)]
     index = [json.loads(line) for line in (out / "index.jsonl").read_text().splitlines()]
-    assert [e["id"] for e in index] == [f"a{n}" for n in range(30)] + ["feeds/big"] + [
+    assert [e["id"] for e in index] == [f"a{n}" for n in range(30)] + ["feeds/big#31"] + [
         f"a{n}" for n in range(30, 60)
     ] + ["one"]
     # The manifest names the file holding a JSONL's index lines rather than holding them.
@@ -271,7 +271,7 @@ def test_documents_over_the_size_limit_become_error_records_naming_it(tmp_path: 
     assert [(e["id"].split(":")[0], e["status"]) for e in index] == [
         ("<urn", "error"),
         ("small", "ok"),
-        ("feed", "error"),
+        ("feed#2", "error"),
         ("long", "error"),
     ]
 
