@@ -91,6 +91,9 @@ def read_clean(clean_dir: str | Path) -> Iterator[dict[str, Any]]:
 
     Each is a dict: ``id``, ``text`` (the clean text as written), then the sidecar's
     fields (``metadata``, ``removed``, ``flagged``, ``text_before``...). Unreadable
-    files are logged and skipped.
+    files (and lines) are logged and skipped; a folder that isn't there is FileNotFoundError.
     """
-    return iter_documents(Path(clean_dir))
+    folder = Path(clean_dir)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{folder}: no such folder")
+    return iter_documents(folder)

@@ -75,10 +75,13 @@ def test_read_clean_yields_every_document_with_its_clean_text(tmp_path: Path) ->
     out = tmp_path / "clean"
     assert CliRunner().invoke(main, ["run", str(raw), "--out", str(out)]).exit_code == 0
     (out / "c-lost.json").write_text((out / "a-strike.json").read_text())  # a sidecar without its text
+    second = (out / "b-feed.jsonl").read_bytes().splitlines()[1]
+    with (out / "b-feed.jsonl").open("ab") as feed:  # a bad line between good ones is skipped alone
+        feed.write(b"{cut short\n\xff\xfe not UTF-8\n" + second + b"\n")
 
     documents = list(cleaner.read_clean(out))
 
-    assert [doc["id"] for doc in documents] == ["a-strike", "r1", "r2"]
+    assert [doc["id"] for doc in documents] == ["a-strike", "r1", "r2", "r2"]
     assert all(list(doc)[:2] == ["id", "text"] for doc in documents)
     assert documents[0]["text"] == (out / "a-strike.txt").read_text()
     assert [cut["rule"] for cut in documents[0]["removed"]][:2] == ["ad-label-line", "support-appeal"]
@@ -96,3 +99,8 @@ def test_importing_cleaner_leaves_the_pipeline_unloaded() -> None:
 def test_clean_names_what_it_takes(content: object) -> None:
     with pytest.raises(TypeError, match="str or bytes"):
         cleaner.clean(content)  # type: ignore[arg-type]
+
+
+def test_read_clean_of_a_folder_that_is_not_there_says_so(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="no such folder"):
+        cleaner.read_clean(tmp_path / "absent")

@@ -39,24 +39,38 @@ def _sidecar_files(clean_dir: Path) -> list[Path]:
     return sorted(files, key=lambda path: path.relative_to(clean_dir).as_posix())
 
 
-def _file_records(path: Path) -> list[Sidecar] | None:
-    """The document records of one output file, or None (logged) when it can't be read."""
+def _file_records(path: Path) -> Iterator[Sidecar]:
+    """The document records of one output file, read as they come (a JSONL one line at a time);
+    an unreadable file or line is logged and skipped."""
     try:
-        with path.open(encoding="utf-8") as handle:
+        with path.open("rb") as handle:  # bytes: a line that is not UTF-8 is that line's problem
             if path.suffix == ".json":
-                records = [json.load(handle)]
-            else:
-                records = [json.loads(line) for line in handle if line.strip()]
-    except (OSError, ValueError) as error:
+                try:
+                    record = json.load(handle)
+                except ValueError as error:
+                    log.warning("%s: skipped unreadable file (%s)", path, error)
+                    return
+                if _is_sidecar(record):
+                    yield record
+                return
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    record = json.loads(line)
+                except ValueError as error:
+                    log.warning("%s:%d: skipped unreadable line (%s)", path, number, error)
+                    continue
+                if _is_sidecar(record):
+                    yield record
+    except OSError as error:
         log.warning("%s: skipped unreadable file (%s)", path, error)
-        return None
-    return [record for record in records if _is_sidecar(record)]
 
 
 def iter_sidecars(clean_dir: Path) -> Iterator[Sidecar]:
     """Every document record under ``clean_dir``, in path order; unreadable files are logged and skipped."""
     for path in _sidecar_files(clean_dir):
-        yield from _file_records(path) or []
+        yield from _file_records(path)
 
 
 def iter_documents(clean_dir: Path) -> Iterator[Sidecar]:
@@ -67,7 +81,7 @@ def iter_documents(clean_dir: Path) -> Iterator[Sidecar]:
     logged and skipped, like an unreadable file.
     """
     for path in _sidecar_files(clean_dir):
-        for record in _file_records(path) or []:
+        for record in _file_records(path):
             if path.suffix == ".jsonl":
                 yield record
                 continue
