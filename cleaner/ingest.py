@@ -124,7 +124,7 @@ class OutputClash(ValueError):
     """Two input files would write the same output file (or one would overwrite a run's own file)."""
 
 
-def output_names(item: InputFile) -> tuple[str, ...]:
+def _output_names(item: InputFile) -> tuple[str, ...]:
     """The files an input writes in the output folder, relative to it."""
     if item.kind in MULTI_RECORD_KINDS:
         return (f"{item.rel}.jsonl",)
@@ -173,7 +173,7 @@ def discover(
     found.sort(key=lambda f: (f.rel, str(f.path)))
     writers: dict[str, Path] = {}
     for item in found:
-        for name in output_names(item):
+        for name in _output_names(item):
             if name in reserved:
                 raise OutputClash(f"{item.path}: its output {name} would overwrite the run's own {name}")
             if name in writers:
