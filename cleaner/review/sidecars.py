@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, TypeGuard
 
 from cleaner.model import Span
 
@@ -21,7 +21,7 @@ INDEX = "index.jsonl"
 log = logging.getLogger(__name__)
 
 
-def _is_sidecar(record: object) -> bool:
+def _is_sidecar(record: object) -> TypeGuard[Sidecar]:
     return (
         isinstance(record, dict)
         and isinstance(record.get("id"), str)
@@ -39,30 +39,34 @@ def _sidecar_files(clean_dir: Path) -> list[Path]:
     return sorted(files, key=lambda path: path.relative_to(clean_dir).as_posix())
 
 
+def _json_lines(path: Path, handle: BinaryIO, what: str) -> Iterator[object]:
+    """The JSON value of each non-blank line of ``handle`` (``path`` open as bytes, so a line
+    that is not UTF-8 is that line's problem); a bad line is logged as a bad ``what`` and skipped."""
+    for number, line in enumerate(handle, start=1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except ValueError as error:
+            log.warning("%s:%d: skipped bad %s (%s)", path, number, what, error)
+            continue
+        yield value
+
+
 def _file_records(path: Path) -> Iterator[Sidecar]:
     """The document records of one output file, read as they come (a JSONL one line at a time);
     an unreadable file or line is logged and skipped."""
     try:
-        with path.open("rb") as handle:  # bytes: a line that is not UTF-8 is that line's problem
+        with path.open("rb") as handle:
             if path.suffix == ".json":
                 try:
-                    record = json.load(handle)
+                    records: Iterable[object] = [json.load(handle)]
                 except ValueError as error:
                     log.warning("%s: skipped unreadable file (%s)", path, error)
                     return
-                if _is_sidecar(record):
-                    yield record
-                return
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line)
-                except ValueError as error:
-                    log.warning("%s:%d: skipped unreadable line (%s)", path, number, error)
-                    continue
-                if _is_sidecar(record):
-                    yield record
+            else:
+                records = _json_lines(path, handle, "line")
+            yield from (record for record in records if _is_sidecar(record))
     except OSError as error:
         log.warning("%s: skipped unreadable file (%s)", path, error)
 
@@ -98,19 +102,8 @@ def read_index(clean_dir: Path) -> list[dict[str, Any]]:
     path = clean_dir / INDEX
     if not path.exists():
         return []
-    rows = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except ValueError as error:
-                log.warning("%s:%d: skipped bad index line (%s)", path, number, error)
-                continue
-            if isinstance(row, dict):
-                rows.append(row)
-    return rows
+    with path.open("rb") as handle:
+        return [row for row in _json_lines(path, handle, "index line") if isinstance(row, dict)]
 
 
 def removed_span(entry: dict[str, Any]) -> Span:
