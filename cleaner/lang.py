@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
+from importlib.resources import files
 from itertools import islice
 from typing import Any
 
@@ -66,6 +67,13 @@ MIN_PROSE_SHARE, MIN_PROSE_WORDS = 0.6, 5
 _WORD = regex.compile(r"[^\W\d_]+")
 _LETTER = regex.compile(r"[^\W\d_]")
 _OTHER_SCRIPT_LETTER = regex.compile(r"[[^\W\d_]--\p{Latin}]", regex.VERSION1)
+
+
+@functools.cache
+def detectable_languages() -> frozenset[str]:
+    """The codes :func:`detect_language` can return: langdetect's languages, ISO 639-1."""
+    profiles = files("langdetect") / "profiles"
+    return frozenset(profile.name.partition("-")[0] for profile in profiles.iterdir())
 
 
 def detect_language(text: str) -> str | None:

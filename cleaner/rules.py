@@ -39,8 +39,9 @@ from typing import Annotated, ClassVar, Literal
 
 import regex
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from cleaner.lang import detectable_languages
 from cleaner.model import Span
 from cleaner.prefilter import Clause, LiteralScan, ScannedText, requirements
 
@@ -61,6 +62,17 @@ class RuleError(ValueError):
     """A rule file that can't be used; the message names the file, the rule and the field."""
 
 
+def _detectable(code: str) -> str:
+    """``code`` when documents can be in that language (else no rule of it would ever run)."""
+    if code not in detectable_languages():
+        known = ", ".join(sorted(detectable_languages()))
+        raise ValueError(f"unknown language {code!r}: documents get one of {known}")
+    return code
+
+
+Language = Annotated[str, AfterValidator(_detectable)]
+
+
 class Examples(BaseModel):
     model_config = ConfigDict(extra="forbid")
     match: list[str] = Field(default_factory=list)
@@ -76,7 +88,7 @@ class RuleSpec(BaseModel):
     patterns: list[str] = Field(min_length=1)
     category: str | None = None
     description: str = ""
-    lang: list[str] | None = None
+    lang: list[Language] | None = None
     sites: list[str] | None = None
     ignore_case: bool = True
     max_lines: int = Field(default=8, ge=0, le=100)
@@ -89,7 +101,7 @@ class RuleSpec(BaseModel):
 class RuleFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
     category: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
-    lang: list[str] | None = None
+    lang: list[Language] | None = None
     defines: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")], str] = Field(default_factory=dict)
     rules: list[RuleSpec] = Field(min_length=1)
 
@@ -551,7 +563,8 @@ def _describe(origin: str, data: object, error: ValidationError) -> str:
         where = f"rule {rule_id!r}: " if rule_id else f"rule #{location[1] + 1}: "
         location = location[2:]
     field = ".".join(str(part) for part in location) or "(file)"
-    return f"{origin}: {where}field {field!r}: {first['msg']}"
+    message = first["msg"].removeprefix("Value error, ")  # pydantic's words before our own
+    return f"{origin}: {where}field {field!r}: {message}"
 
 
 _RULE_SUFFIXES = frozenset({".yaml", ".yml"})

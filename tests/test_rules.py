@@ -163,6 +163,22 @@ def test_rules_are_scoped_by_language_and_site(tmp_path: Path) -> None:
     assert not found.applies_to("de", "other.org")
 
 
+@pytest.mark.parametrize(
+    ("file_lang", "rule_lang", "error"),
+    [
+        ("[english]", "[fr]", r"field 'lang.0': unknown language 'english'"),
+        ("[en]", "[fr, en-US]", r"rule 'a': field 'lang.1': unknown language 'en-US'"),
+    ],
+)
+def test_a_language_documents_never_get_is_an_error(
+    tmp_path: Path, file_lang: str, rule_lang: str, error: str
+) -> None:
+    """Documents get ISO 639-1 codes: a rule for 'english' or 'en-US' would never run."""
+    body = f"category: t\nlang: {file_lang}\nrules:\n  - id: a\n    kind: line\n    lang: {rule_lang}\n"
+    with pytest.raises(RuleError, match=": " + error + ": documents get one of af, ar, "):
+        load_rule_file(write(tmp_path, body + "    patterns: ['x']\n"))
+
+
 def test_rules_version_changes_with_the_rules(tmp_path: Path) -> None:
     body = "category: t\nrules:\n  - id: a\n    kind: line\n    patterns: ['x']\n"
     write(tmp_path, body)
