@@ -124,6 +124,21 @@ class OutputClash(ValueError):
     """Two input files would write the same output file (or one would overwrite a run's own file)."""
 
 
+# File names are at most 255 bytes; outputs add up to this much to an input's name.
+_NAME_BYTES, _LONGEST_SUFFIX = 255, len(".jsonl")
+
+
+def _fitting(stem: str) -> str:
+    """``stem``, or when an output named after it would be too long for a file name (a page
+    title as the name), its start and a hash of it: ``<start>-<sha256 of stem, 8 digits>``."""
+    encoded = stem.encode("utf-8", "surrogateescape")
+    if len(encoded) + _LONGEST_SUFFIX <= _NAME_BYTES:
+        return stem
+    digest = hashlib.sha256(encoded).hexdigest()[:8]
+    start = encoded[: _NAME_BYTES - _LONGEST_SUFFIX - len(digest) - 1]
+    return start.decode("utf-8", "ignore") + "-" + digest  # "ignore": a character cut in two goes
+
+
 def _output_names(item: InputFile) -> tuple[str, ...]:
     """The files an input writes in the output folder, relative to it."""
     if item.kind in MULTI_RECORD_KINDS:
@@ -168,7 +183,7 @@ def discover(
                 skipped.append(path)
                 continue
             kind, stem = known
-            rel = "/".join((*rel_parts[:-1], stem))
+            rel = "/".join((*rel_parts[:-1], _fitting(stem)))
             found.append(InputFile(path=path, rel=rel, kind=kind, root=root, key=str(real)))
     found.sort(key=lambda f: (f.rel, str(f.path)))
     writers: dict[str, Path] = {}

@@ -53,6 +53,28 @@ def test_symlinks_out_of_raw_are_not_followed(tmp_path: Path) -> None:
     assert all("hunter2" not in p.read_text(errors="replace") for p in out.rglob("*") if p.is_file())
 
 
+def test_inputs_named_up_to_the_filesystem_limit_get_outputs_named_within_it(tmp_path: Path) -> None:
+    """A page title as a file name: 255 bytes with ".txt" (its ".json" would be 256 bytes).
+    The output name (and the id) keeps the name's start and a hash of all of it."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    long_title = ("Storm closes the bridge über den Fluss " * 7)[:240].replace(" ", "-")
+    text_name = long_title + "x" * (251 - len(long_title.encode())) + ".txt"
+    (raw / text_name).write_text(ARTICLE)
+    (raw / (text_name[:-5] + "y.txt")).write_text(ARTICLE)  # the same start: a hash apart
+    assert len(text_name.encode()) == 255
+    out = tmp_path / "clean"
+    code, output = run(str(raw), "--out", str(out))
+    assert code == 0 and output.startswith("2 documents cleaned"), output
+    index = [json.loads(line) for line in (out / "index.jsonl").read_text().splitlines()]
+    assert sorted(entry["source"] for entry in index) == sorted(str(p) for p in raw.iterdir())
+    for entry in index:
+        assert len(entry["id"].encode()) == 249 and entry["id"].startswith("Storm-closes-the-bridge-über")
+        assert (out / f"{entry['id']}.txt").read_text().startswith("Storm closes the bridge.")
+        assert json.loads((out / f"{entry['id']}.json").read_text())["id"] == entry["id"]
+    assert len({entry["id"] for entry in index}) == 2
+
+
 def test_a_runaway_rule_is_stopped_and_named_in_the_sidecar(tmp_path: Path) -> None:
     raw = tmp_path / "raw"
     raw.mkdir()
