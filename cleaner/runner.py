@@ -98,6 +98,9 @@ class Job:
     survey: bool = False  # the survey pass of the site-lines stage rather than cleaning
     # Where the survey pass keeps its HTML extractions for the cleaning pass (None: not kept).
     extractions: Path | None = None
+    # Origins of the records the survey pass stopped at the time limit: the cleaning pass reports
+    # them without trying again (the next run does).
+    survey_timeouts: frozenset[str] = frozenset()
 
     @property
     def cache(self) -> ExtractionCache | None:
@@ -148,6 +151,7 @@ class Outcome:
     # record) repeats on the same bytes, so its file is complete with its error lines.
     complete: bool = True
     surveyed: list[Surveyed | None] = field(default_factory=list)  # the survey pass's result, per record
+    timed_out: list[str] = field(default_factory=list)  # origins of records the survey pass stopped
 
 
 @dataclass
@@ -249,11 +253,13 @@ def _clean_file(cleaner: Cleaner, job: Job, item: InputFile) -> Outcome:
     try:
         (record,) = stream
         outcome.sha256 = stream.digest()
-        cache, extracted = job.cache, None
-        if cache and isinstance(record, RawRecord) and record.is_html:
-            kept = cache.get(file_origin(record))
+        cache, extracted, timed_out = job.cache, None, False
+        if isinstance(record, RawRecord) and (cache or job.survey_timeouts):
+            origin = file_origin(record)
+            timed_out = origin in job.survey_timeouts
+            kept = cache.get(origin) if cache and record.is_html else None
             extracted = kept[1] if kept else None
-        cleaned = _clean_one(cleaner, job, record, item, outcome, extracted)
+        cleaned = _clean_one(cleaner, job, record, item, outcome, extracted, timed_out)
         if cleaned is not None:
             document, text = cleaned
             text_path = output_path(job.out, item.rel, ".txt")
@@ -278,7 +284,8 @@ def _clean_batch(cleaner: Cleaner, job: Job, batch: RecordBatch) -> Outcome:
     cache = job.cache
     for unparsed in batch.records:
         record, extracted = _read(unparsed, cache)
-        cleaned = _clean_one(cleaner, job, record, batch.item, outcome, extracted)
+        timed_out = not isinstance(unparsed, InputError) and unparsed.origin in job.survey_timeouts
+        cleaned = _clean_one(cleaner, job, record, batch.item, outcome, extracted, timed_out)
         if cleaned is not None:
             document, text = cleaned
             lines.append(dumps(jsonl_record(document, text, cleaner.document_versions(document))) + "\n")
@@ -303,9 +310,10 @@ def _clean_one(
     item: InputFile,
     outcome: Outcome,
     extracted: Extracted | None,
+    timed_out: bool = False,
 ) -> tuple[Document, str] | None:
     """Clean one record (``extracted``: its extraction, when kept) within the time limit; an error
-    becomes its index line."""
+    becomes its index line. ``timed_out``: the survey pass stopped it at the limit already."""
     if isinstance(record, InputError):
         doc_id = record.doc_id or item.rel
         outcome.index.append(error_entry(doc_id, str(item.path), f"{item.path}: {record}", record.sha256))
@@ -314,6 +322,8 @@ def _clean_one(
     where = f"{item.path}" + (f": line {record.line}" if record.line else "")
     where += f": record {record.id}" if item.kind == "warc" else ""
     try:
+        if timed_out:
+            raise DocumentTimeout  # not tried a second time in this run
         with time_limit(job.limits.doc_timeout):
             document = cleaner.clean(record, item.rel.rpartition("/")[0], extracted)
             text = cleaner.clean_text(document)
@@ -367,7 +377,9 @@ def _survey(job: Job, unit: Unit) -> Outcome:
                 with time_limit(job.limits.doc_timeout):
                     extracted = extract(record) if record.is_html else None
                     found = survey(record, hint, extracted)
-            except (DocumentTimeout, Exception):
+            except DocumentTimeout:
+                outcome.timed_out.append(origin)
+            except Exception:
                 found = None
             if cache and extracted is not None:
                 with suppress(OSError):  # not kept: the cleaning pass extracts the page again
@@ -509,7 +521,9 @@ def run(
         digests = {item.key: file_digest(item.path) for item in files}
         site_versions: dict[str, str | None] = {}
         if allowlist is not None:
-            table, site_versions = _learn(files, digests, job, allowlist, engine, workers, relearn, progress)
+            learned = _learn(files, digests, job, allowlist, engine, workers, relearn, progress)
+            table, site_versions, survey_timeouts = learned
+            job = replace(job, survey_timeouts=survey_timeouts)
             cleaner = cleaner.with_site_lines(table, out / TABLE_NAME)
             summary.site_lines = table.totals
         _CLEANERS[cleaner.settings] = cleaner
@@ -567,11 +581,12 @@ def _learn(
     workers: int | None,
     relearn: bool,
     progress: bool,
-) -> tuple[SiteLines, dict[str, str | None]]:
+) -> tuple[SiteLines, dict[str, str | None], frozenset[str]]:
     """The survey pass: count the lines of files new or changed since the store last saw them, learn.
 
     Writes the learned table to ``<out>/_site_lines.json``; returns it with the
-    site-lines version of each input file (None for a file whose sites learned nothing).
+    site-lines version of each input file (None for a file whose sites learned nothing)
+    and the origins of the records it stopped at the time limit.
     """
     params = job.settings.site_lines
     assert params is not None
@@ -588,6 +603,7 @@ def _learn(
         todo = [item for item in files if store.sha256(item.key) != digests[item.key]]
         count, per_task = _plan(todo, workers)
         survey_job = replace(job, survey=True)
+        timed_out: set[str] = set()
         with ExitStack() as stack:
             if engine is None:
                 engine = stack.enter_context(local_engine(count))
@@ -601,6 +617,7 @@ def _learn(
                     continue
                 for unit, outcome in zip(piece, outcomes, strict=True):
                     store.add(unit.item.key, outcome.surveyed)
+                    timed_out.update(outcome.timed_out)
                     if isinstance(unit, FileUnit):
                         store.commit(unit.item.key, outcome.sha256)
                     bar.update(len(outcome.surveyed))
@@ -610,7 +627,7 @@ def _learn(
     finally:
         store.close()
     write_atomic(job.out / TABLE_NAME, table.dumps())
-    return table, versions
+    return table, versions, frozenset(timed_out)
 
 
 def _work(todo: list[InputFile], job: Job, files_per_task: int) -> Iterator[list[Unit] | FileEnd]:

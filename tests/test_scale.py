@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -287,6 +288,43 @@ def test_documents_over_the_time_limit_become_error_records_naming_it(tmp_path: 
     # A time limit may not be met again: the next run tries the document again.
     code, output = cli(str(raw), "--out", str(tmp_path / "clean"))
     assert code == 0 and output.startswith("1 documents cleaned (0 files unchanged")
+
+
+def test_a_document_the_survey_stopped_at_the_time_limit_is_not_tried_again_in_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One limit a document a run: the site-lines survey's time-out is the cleaning pass's too."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "slow.txt").write_text(ARTICLE.replace("Harbour", "Slow harbour"))
+    (raw / "feed.jsonl").write_text(
+        "".join(json.dumps({"id": i, "text": ARTICLE.replace("port", f"port {i}")}) + "\n" for i in "ab")
+    )
+    surveyed, cleaned, slow = [], [], {"slow", "b"}
+    real_survey, real_clean = runner.survey, runner.Cleaner.clean
+
+    def slow_survey(record: RawRecord, *args: Any) -> Any:
+        surveyed.append(record.id)
+        while record.id in slow:
+            pass  # until the time limit
+        return real_survey(record, *args)
+
+    def counted_clean(self: runner.Cleaner, record: RawRecord, *args: Any) -> Document:
+        cleaned.append(record.id)
+        return real_clean(self, record, *args)
+
+    monkeypatch.setattr(runner, "survey", slow_survey)
+    monkeypatch.setattr(runner.Cleaner, "clean", counted_clean)
+    args = (str(raw), "--out", str(tmp_path / "clean"), "--workers", "1", "--doc-timeout", "0.5")
+    code, output = cli(*args)
+    assert code == 1 and sorted(surveyed) == ["a", "b", "slow"] and cleaned == ["a"], output
+    assert "feed.jsonl: line 2: exceeded the 0.5 s time limit" in output
+    assert f"{raw / 'slow.txt'}: exceeded the 0.5 s time limit" in output
+    # The next run tries them again (the survey counted their files already: it reads none again).
+    surveyed.clear()
+    slow.clear()
+    code, output = cli(*args)
+    assert code == 0 and surveyed == [] and sorted(cleaned) == ["a", "a", "b", "slow"], output
 
 
 def spin(seconds: float, limit: float) -> str:
