@@ -115,20 +115,40 @@ def site_of(url: str) -> str:
     return host.removeprefix("www.")
 
 
+class BenchmarkError(ValueError):
+    """A benchmark folder that can't be used; the message names the file and the problem."""
+
+
 def detect_benchmark(directory: str | Path) -> BenchmarkKind:
     """Which layout ``directory`` has, from its ground-truth file."""
     root = Path(directory)
     for kind, name in _TRUTH_FILES.items():
         if (root / name).is_file():
             return kind
-    raise ValueError(f"{root}: neither ground-truth.json nor cases.json found, not a benchmark folder")
+    raise BenchmarkError(f"{root}: neither ground-truth.json nor cases.json found, not a benchmark folder")
+
+
+# What each page of a ground-truth file must hold: a field and the type of its value.
+_PAGE_FIELDS: dict[BenchmarkKind, tuple[tuple[str, type], ...]] = {
+    "extraction": (("articleBody", str),),
+    "snippets": (("with", list), ("without", list)),
+}
 
 
 @lru_cache(maxsize=8)
 def _truth(root: Path) -> tuple[BenchmarkKind, dict[str, dict[str, Any]]]:
     kind = detect_benchmark(root)
-    with (root / _TRUTH_FILES[kind]).open(encoding="utf-8") as handle:
-        data: dict[str, dict[str, Any]] = json.load(handle)
+    path = root / _TRUTH_FILES[kind]
+    try:
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError) as error:  # ValueError: bad JSON, or bytes that are not UTF-8
+        raise BenchmarkError(f"{path}: can't read it: {error}") from None
+    if not isinstance(data, dict) or not data:
+        raise BenchmarkError(f"{path}: no pages (expected a JSON object of pages by key)")
+    for key, page in data.items():
+        for name, kind_of_value in _PAGE_FIELDS[kind]:
+            if not isinstance(page, dict) or not isinstance(page.get(name), kind_of_value):
+                raise BenchmarkError(f"{path}: page {key!r}: no {name!r} {kind_of_value.__name__}")
     return kind, data
 
 
@@ -157,7 +177,7 @@ def load_pages(directory: str | Path, input: InputKind) -> Iterator[Page]:
     for key in sorted(truth):
         path = input_path(directory, key, input)
         if not path.is_file():
-            raise FileNotFoundError(f"{path}: missing {input} input for page {key}")
+            raise BenchmarkError(f"{path}: missing {input} input for page {key}")
         raw: bytes | str = (
             gzip.decompress(path.read_bytes()) if input == "html" else path.read_text(encoding="utf-8")
         )

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import click
 
 from cleaner import __version__
-from cleaner.benchmarks import INPUTS, InputKind, detect_benchmark
+from cleaner.benchmarks import INPUTS, BenchmarkError, InputKind, ground_truth
 from cleaner.evaluate import evaluate
 from cleaner.ingest import DEFAULT_MAX_DOC_BYTES, OutputClash
 from cleaner.limits import DEFAULT_DOC_TIMEOUT, Limits
@@ -398,18 +398,18 @@ def eval_command(
 
         if not (bench_dir / "intruders.jsonl").is_file():
             raise click.UsageError(f"{bench_dir}: no intruders.jsonl, not an off-topic benchmark folder")
-        report_data = _needs_semantic_extra(lambda: evaluate_offtopic(bench_dir, semantic=semantic))
+        try:
+            report_data = _needs_semantic_extra(lambda: evaluate_offtopic(bench_dir, semantic=semantic))
+        except BenchmarkError as error:
+            raise click.UsageError(str(error)) from None
         click.echo(json.dumps(report_data, indent=1) if as_json else format_report(report_data))
         return
     try:
-        detect_benchmark(bench_dir)
-    except ValueError as error:
-        raise click.UsageError(str(error)) from None
-    cleaner = Cleaner(Settings(decisions_path=None, site_lines=site_lines))
-    cleaner.load_models()  # once, not in the first input's time per page
-    try:
+        ground_truth(bench_dir)  # a folder that is no benchmark stops here, before models load
+        cleaner = Cleaner(Settings(decisions_path=None, site_lines=site_lines))
+        cleaner.load_models()  # once, not in the first input's time per page
         results = [evaluate(bench_dir, input, cleaner) for input in inputs or INPUTS]
-    except AllowlistError as error:
+    except (AllowlistError, BenchmarkError) as error:
         raise click.UsageError(str(error)) from None
     if as_json:
         click.echo(json.dumps([r.as_dict() for r in results], indent=1))
@@ -491,9 +491,12 @@ def train_offtopic(
             raise click.UsageError(str(error)) from None
         click.echo(format_report(report))
         return
-    report_data = _needs_semantic_extra(
-        lambda: train(intruders_dir, bodies_path=bodies, reviews_path=reviews, semantic=semantic)
-    )
+    try:
+        report_data = _needs_semantic_extra(
+            lambda: train(intruders_dir, bodies_path=bodies, reviews_path=reviews, semantic=semantic)
+        )
+    except BenchmarkError as error:
+        raise click.UsageError(str(error)) from None
     click.echo(format_report(report_data))
 
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from cleaner.benchmarks import (
+    BenchmarkError,
     detect_benchmark,
     evaluate_text,
     load_pages,
@@ -17,6 +20,7 @@ from cleaner.benchmarks import (
     shingles,
     site_of,
 )
+from cleaner.cli import main
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -78,6 +82,25 @@ def test_detect_benchmark(extraction: Path, snippets: Path, tmp_path: Path) -> N
         detect_benchmark(tmp_path)
 
 
+@pytest.mark.parametrize(
+    ("name", "content", "error"),
+    [
+        ("ground-truth.json", "not json", r"ground-truth\.json: can't read it: Expecting value"),
+        ("ground-truth.json", "{}", r"ground-truth\.json: no pages"),
+        ("ground-truth.json", '{"a": {"url": "u"}}', r"ground-truth\.json: page 'a': no 'articleBody' str"),
+        ("cases.json", '{"a": {"with": ["x"]}}', r"cases\.json: page 'a': no 'without' list"),
+    ],
+)
+def test_a_ground_truth_file_that_cant_be_scored_is_an_error_naming_it(
+    tmp_path: Path, name: str, content: str, error: str
+) -> None:
+    (tmp_path / name).write_text(content)
+    with pytest.raises(BenchmarkError, match=error):
+        list(load_pages(tmp_path, "raw-page"))
+    outcome = CliRunner().invoke(main, ["eval", str(tmp_path)])
+    assert outcome.exit_code == 2 and re.search(error, outcome.output), outcome.output
+
+
 def test_load_pages_kinds_and_order(extraction: Path) -> None:
     html = list(load_pages(extraction, "html"))
     assert [p.key for p in html] == ["a", "b"]
@@ -88,7 +111,7 @@ def test_load_pages_kinds_and_order(extraction: Path) -> None:
     with pytest.raises(ValueError, match="unknown input"):
         list(load_pages(extraction, "pdf"))  # type: ignore[arg-type]
     (extraction / "raw-recall" / "b.txt").unlink()
-    with pytest.raises(FileNotFoundError, match="b"):
+    with pytest.raises(BenchmarkError, match=r"b\.txt: missing raw-recall input for page b"):
         list(load_pages(extraction, "raw-recall"))
 
 

@@ -9,10 +9,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 
+from cleaner.benchmarks import BenchmarkError
+from cleaner.cli import main
 from cleaner.model import line_ranges
 from cleaner.offtopic import MODEL_NAME, find_offtopic, model_version
-from cleaner.offtopic.data import LabelledDoc, Passage, as_the_pipeline_sees, removed_share
+from cleaner.offtopic.data import LabelledDoc, Passage, as_the_pipeline_sees, load_intruders, removed_share
 from cleaner.offtopic.features import FEATURES, INDEX, compute
 from cleaner.offtopic.model import MIN_ARTICLE_WORDS, MODEL_PATH, OfftopicModel, Trees, default_model, load
 from cleaner.offtopic.text import (
@@ -361,3 +364,33 @@ def test_retraining_keeps_the_hand_written_experiments_of_the_card() -> None:
         "# card\n\n## Metrics\nnew figures\n\n## Experiments (by hand)\n| run | R |\n| a | 0.7 |\n"
     )
     assert keep_experiments("# card\n", "# card\nno such section\n") == "# card\n"
+
+
+@pytest.mark.parametrize(
+    ("lines", "error"),
+    [
+        ("\n", r"intruders\.jsonl: no documents"),
+        ('{"id": "a-s1", "text": "T."}\n', r"intruders\.jsonl:1: expected id, text and passages.*'passages'"),
+        ('\n{"id": "a-s1",\n', r"intruders\.jsonl:2: not a JSON document"),
+        (
+            '{"id": "a-s1", "text": "T.", "passages": [{"start": 0, "end": 9, "label": "original"}]}\n',
+            r"intruders\.jsonl:1: .* passages offsets into the text",
+        ),
+    ],
+)
+def test_an_intruders_file_that_cant_be_read_is_an_error_naming_the_line(
+    tmp_path: Path, lines: str, error: str
+) -> None:
+    (tmp_path / "intruders.jsonl").write_text(lines)
+    with pytest.raises(BenchmarkError, match=error):
+        load_intruders(tmp_path / "intruders.jsonl")
+    outcome = CliRunner().invoke(main, ["eval", str(tmp_path), "--offtopic"])
+    assert outcome.exit_code == 2 and re.search(error, outcome.output), outcome.output
+
+
+def test_too_few_host_articles_for_the_folds_is_an_error(tmp_path: Path) -> None:
+    text = "Storm closes the bridge.\n\nThe bridge was closed on Friday as winds reached 120 km/h."
+    passages = [{"start": 0, "end": 24, "label": "original"}, {"start": 26, "end": 83, "label": "original"}]
+    (tmp_path / "intruders.jsonl").write_text(json.dumps({"id": "a-s1", "text": text, "passages": passages}))
+    outcome = CliRunner().invoke(main, ["eval", str(tmp_path), "--offtopic"])
+    assert outcome.exit_code == 2 and "1 host articles: 5-fold cross-validation needs 5" in outcome.output

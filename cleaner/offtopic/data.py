@@ -17,6 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cleaner.benchmarks import BenchmarkError
 from cleaner.ingest import InputError, RawRecord, RecordStream, discover
 from cleaner.lang import detect_language
 from cleaner.model import cut_ranges, line_ranges
@@ -75,24 +76,42 @@ def removed_share(passage: Passage, removed: Sequence[tuple[int, int]]) -> float
 
 
 def load_intruders(path: Path) -> list[LabelledDoc]:
-    """Documents of an intruders JSONL file (see the intruders-dev README)."""
+    """Documents of an intruders JSONL file (see the intruders-dev README); a line that is not
+    such a document raises :class:`~cleaner.benchmarks.BenchmarkError` naming it."""
     docs = []
-    with path.open(encoding="utf-8") as lines:
-        for line in lines:
-            if not line.strip():
-                continue
-            record = json.loads(line)
-            passages = [
-                Passage(p["start"], p["end"], p["label"] == "intruder", p.get("kind", ""))
-                for p in record["passages"]
-            ]
-            host = record["id"].rsplit("-s", 1)[0]
-            docs.append(
-                LabelledDoc(
-                    record["id"], host, record["text"], passages, lang=detect_language(record["text"])
-                )
-            )
+    try:
+        with path.open("rb") as lines:
+            for number, line in enumerate(lines, start=1):
+                if line.strip():
+                    docs.append(_intruders_doc(line, f"{path}:{number}"))
+    except OSError as error:
+        raise BenchmarkError(f"{path}: can't read it: {error}") from None
+    if not docs:
+        raise BenchmarkError(f"{path}: no documents")
     return docs
+
+
+def _intruders_doc(line: bytes, where: str) -> LabelledDoc:
+    try:
+        record = json.loads(line)
+        text, doc_id = record["text"], record["id"]
+        passages = [
+            Passage(p["start"], p["end"], p["label"] == "intruder", p.get("kind", ""))
+            for p in record["passages"]
+        ]
+    except ValueError as error:  # bad JSON, or bytes that are not UTF-8
+        raise BenchmarkError(f"{where}: not a JSON document: {error}") from None
+    except (KeyError, TypeError) as error:
+        raise BenchmarkError(
+            f"{where}: expected id, text and passages (start, end, label), missing {error}"
+        ) from None
+    if not (isinstance(text, str) and isinstance(doc_id, str)) or not all(
+        isinstance(p.start, int) and isinstance(p.end, int) and 0 <= p.start <= p.end <= len(text)
+        for p in passages
+    ):
+        raise BenchmarkError(f"{where}: id and text must be strings, passages offsets into the text")
+    host = doc_id.rsplit("-s", 1)[0]
+    return LabelledDoc(doc_id, host, text, passages, lang=detect_language(text))
 
 
 def load_bodies(path: Path) -> dict[str, str]:

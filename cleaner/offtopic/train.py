@@ -25,7 +25,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 from threadpoolctl import threadpool_limits
 
-from cleaner.benchmarks import f1_score
+from cleaner.benchmarks import BenchmarkError, f1_score
 from cleaner.lang import detect_language
 from cleaner.offtopic.data import (
     MIN_PARAGRAPHS,
@@ -329,6 +329,8 @@ def cross_validate(
     is in no fold).
     """
     groups = np.asarray([d.doc.group for d in docs], dtype=object)
+    if len(set(groups)) < folds:
+        raise BenchmarkError(f"{len(set(groups))} host articles: {folds}-fold cross-validation needs {folds}")
     probs: list[np.ndarray] = [np.zeros(0)] * len(docs)
     extra_probs: list[np.ndarray] = [np.zeros(0)] * len(extra)
     for train_idx, test_idx in GroupKFold(n_splits=folds).split(np.zeros(len(docs)), groups=groups):
