@@ -16,7 +16,7 @@ from cleaner import __version__
 from cleaner.benchmarks import INPUTS, BenchmarkError, InputKind, ground_truth
 from cleaner.evaluate import evaluate
 from cleaner.ingest import DEFAULT_MAX_DOC_BYTES, OutputClash
-from cleaner.limits import DEFAULT_DOC_TIMEOUT, Limits
+from cleaner.limits import DEFAULT_DOC_TIMEOUT, MAX_DOC_TIMEOUT, Limits
 from cleaner.pipeline import DEFAULT_RULES_DIR, Cleaner, Settings, TextMode
 from cleaner.review.commands import report, review
 from cleaner.review.decisions import DEFAULT_PATH as DEFAULT_DECISIONS
@@ -140,7 +140,7 @@ def main() -> None:
 )
 @click.option(
     "--doc-timeout",
-    type=click.FloatRange(min=0),
+    type=click.FloatRange(min=0, max=MAX_DOC_TIMEOUT),
     default=DEFAULT_DOC_TIMEOUT,
     show_default=True,
     help="Seconds one document may take to clean; past it, it is an error record (0: no limit).",
@@ -219,7 +219,10 @@ def run_command(
         semantic_offtopic=offtopic_model == "semantic",
         text_mode=text_mode,
     )
-    limits = Limits(doc_timeout=doc_timeout or None, max_doc_bytes=max_doc_bytes)
+    try:
+        limits = Limits(doc_timeout=doc_timeout or None, max_doc_bytes=max_doc_bytes)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--doc-timeout") from None
     if (engine == "dask") != (scheduler is not None):
         raise click.UsageError("--engine dask needs --scheduler ADDRESS, and --scheduler needs --engine dask")
     try:

@@ -20,6 +20,7 @@ from types import FrameType
 from cleaner.ingest import DEFAULT_MAX_DOC_BYTES
 
 DEFAULT_DOC_TIMEOUT = 30.0
+MAX_DOC_TIMEOUT = 86_400.0  # a day: the timers take no more (and no NaN)
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,14 @@ class Limits:
 
     doc_timeout: float | None = DEFAULT_DOC_TIMEOUT
     max_doc_bytes: int = DEFAULT_MAX_DOC_BYTES
+
+    def __post_init__(self) -> None:
+        # Written so that NaN fails too: every comparison with it is false.
+        seconds = self.doc_timeout
+        if seconds is not None and not 0 <= seconds <= MAX_DOC_TIMEOUT:
+            raise ValueError(f"the time limit must be 0 to {MAX_DOC_TIMEOUT:g} seconds, not {seconds}")
+        if self.max_doc_bytes < 1:
+            raise ValueError(f"the size limit must be 1 byte or more, not {self.max_doc_bytes}")
 
 
 class DocumentTimeout(BaseException):

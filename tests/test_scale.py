@@ -27,7 +27,7 @@ from cleaner.ingest import (
     discover,
     file_digest,
 )
-from cleaner.limits import DocumentTimeout, time_limit
+from cleaner.limits import DocumentTimeout, Limits, time_limit
 from cleaner.model import Document
 from cleaner.runner import FileEnd, Job, Outcome, Unit, _in_order
 
@@ -288,6 +288,16 @@ def test_documents_over_the_time_limit_become_error_records_naming_it(tmp_path: 
     # A time limit may not be met again: the next run tries the document again.
     code, output = cli(str(raw), "--out", str(tmp_path / "clean"))
     assert code == 0 and output.startswith("1 documents cleaned (0 files unchanged")
+
+
+@pytest.mark.parametrize("seconds", ["nan", "inf", "1e9"])
+def test_a_time_limit_the_timers_cant_take_is_a_usage_error(tmp_path: Path, seconds: str) -> None:
+    """NaN and infinity passed a range check (they made every document an internal error)."""
+    (tmp_path / "a.txt").write_text(ARTICLE)
+    code, output = cli(str(tmp_path / "a.txt"), "--out", str(tmp_path / "clean"), "--doc-timeout", seconds)
+    assert code == 2 and "--doc-timeout" in output and not (tmp_path / "clean").exists()
+    with pytest.raises(ValueError, match="0 to 86400 seconds"):
+        Limits(doc_timeout=float(seconds))
 
 
 def test_a_document_the_survey_stopped_at_the_time_limit_is_not_tried_again_in_the_run(
