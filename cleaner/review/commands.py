@@ -67,10 +67,17 @@ def review(
     if decide is not None:
         wanted, verdict = decide
         try:
-            item = record_verdict(clean_dir, wanted, verdict, decisions_path)
+            items = record_verdict(clean_dir, wanted, verdict, decisions_path)
         except LookupError as error:
             raise click.ClickException(str(error)) from error
-        click.echo(f"{verdict}: {item.id} -> {decisions_path}")
+        click.echo(f"{verdict}: {wanted} -> {decisions_path}")
+        if len(items) > 1:
+            sources = ", ".join(item.source for item in items)
+            click.echo(
+                f"note: {len(items)} documents have the id {items[0].document!r} ({sources}); "
+                "the verdict covers the passage in each",
+                err=True,
+            )
         return
     items = load_queue(clean_dir, _load(decisions_path), include_removed=include_removed)
     if list_only or as_json:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from cleaner.model import Span
-from cleaner.review.decisions import Decision, Decisions, Verdict, record
+from cleaner.review.decisions import Decision, Decisions, Verdict, record, text_hash
 from cleaner.review.sidecars import flagged_span, iter_sidecars, removed_span
 
 CONTEXT_CHARS = 1200
@@ -21,6 +21,7 @@ class Item:
 
     id: str
     document: str
+    source: str  # the input file (and record) the document came from
     span: Span
     text: str
     title: str
@@ -38,6 +39,7 @@ class Item:
         return {
             "id": self.id,
             "document": self.document,
+            "source": self.source,
             "action": self.span.action,
             "start": self.span.start,
             "end": self.span.end,
@@ -118,6 +120,7 @@ def load_queue(
                 Item(
                     id=item_id(document, span),
                     document=document,
+                    source=str(sidecar.get("source") or ""),
                     span=span,
                     text=text[span.start : span.end],
                     title=title,
@@ -129,11 +132,22 @@ def load_queue(
     return items
 
 
-def decide(clean_dir: Path, wanted_id: str, verdict: Verdict, decisions_path: Path) -> Item:
-    """Record ``verdict`` on the passage ``wanted_id`` (decided or not, flagged or removed)."""
+def decide(clean_dir: Path, wanted_id: str, verdict: Verdict, decisions_path: Path) -> list[Item]:
+    """Record ``verdict`` on the passage ``wanted_id`` (decided or not, flagged or removed).
+
+    Decisions name documents by id, so documents sharing an id share them: when the id names
+    the same passage in several documents, the verdict is theirs (all are returned); when it
+    names different passages, which one is meant can't be recorded, and LookupError says so.
+    """
     queue = load_queue(clean_dir, Decisions.load(decisions_path), include_removed=True, include_decided=True)
-    for item in queue:
-        if item.id == wanted_id:
-            record(decisions_path, item.document, item.span, item.text, verdict)
-            return item
-    raise LookupError(f"no passage {wanted_id!r} under {clean_dir} (see `cleaner review --list`)")
+    items = [item for item in queue if item.id == wanted_id]
+    if not items:
+        raise LookupError(f"no passage {wanted_id!r} under {clean_dir} (see `cleaner review --list`)")
+    if len({text_hash(item.text) for item in items}) > 1:
+        raise LookupError(
+            f"{wanted_id!r} names different passages of {len(items)} documents with the id "
+            f"{items[0].document!r} ({', '.join(item.source for item in items)}): a verdict can't tell "
+            "them apart; give their records distinct ids"
+        )
+    record(decisions_path, items[0].document, items[0].span, items[0].text, verdict)
+    return items

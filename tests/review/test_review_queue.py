@@ -61,7 +61,7 @@ def test_context_is_the_passage_paragraphs_plus_one_each_side() -> None:
 def test_decide_records_and_removes_the_item_from_the_queue(clean_dir: Path, tmp_path: Path) -> None:
     path = tmp_path / "reviews" / "decisions.jsonl"
     wanted = _span_id("news/election", ELECTION, HOROSCOPE)
-    item = decide(clean_dir, wanted, "drop", path)
+    (item,) = decide(clean_dir, wanted, "drop", path)
     assert item.text == HOROSCOPE
     remaining = [i.id for i in load_queue(clean_dir, Decisions.load(path))]
     assert wanted not in remaining and len(remaining) == 3
@@ -69,6 +69,26 @@ def test_decide_records_and_removes_the_item_from_the_queue(clean_dir: Path, tmp
     assert [i.decision for i in decided if i.id == wanted] == ["drop"]
     with pytest.raises(LookupError, match="no passage 'nope:1-2'"):
         decide(clean_dir, "nope:1-2", "keep", path)
+
+
+def test_a_verdict_covers_documents_sharing_an_id_only_where_their_passage_is_the_same(
+    clean_dir: Path, tmp_path: Path
+) -> None:
+    """Decisions name documents by id: two records "bridge" in two files share their verdicts."""
+    bridge = json.loads((clean_dir / "batch.jsonl").read_text().splitlines()[0])
+    copy = clean_dir / "copy.jsonl"
+    copy.write_text(json.dumps({**bridge, "source": "raw/copy.jsonl"}) + "\n")
+    path, runner = tmp_path / "decisions.jsonl", CliRunner()
+    wanted = next(item.id for item in load_queue(clean_dir, Decisions()) if item.document == "bridge")
+    decided = runner.invoke(review, [str(clean_dir), "--decide", wanted, "keep", "--decisions", str(path)])
+    assert decided.exit_code == 0 and len(path.read_text().splitlines()) == 1
+    assert "2 documents have the id 'bridge' (raw/bridge.html, raw/copy.jsonl)" in decided.output
+    assert not [item for item in load_queue(clean_dir, Decisions.load(path)) if item.document == "bridge"]
+    # Another passage at the same offsets: one verdict can't name it apart from the first.
+    text = bridge["text_before"].replace("ten bridges", "six bridges")
+    copy.write_text(json.dumps({**bridge, "source": "raw/copy.jsonl", "text_before": text}) + "\n")
+    with pytest.raises(LookupError, match="different passages of 2 documents with the id 'bridge'"):
+        decide(clean_dir, wanted, "drop", path)
 
 
 def test_cli_list_json_and_decide(clean_dir: Path, tmp_path: Path) -> None:
