@@ -5,12 +5,15 @@ from __future__ import annotations
 import gzip
 import json
 import shutil
+import sys
+import types
 from pathlib import Path
 
 import jsonschema
 import pytest
 from click.testing import CliRunner
 
+import cleaner.__main__
 from cleaner.cli import main
 from cleaner.pipeline import DEFAULT_RULES_DIR
 from cleaner.write import rebuild_clean_text
@@ -187,7 +190,6 @@ def test_a_second_run_on_a_locked_output_folder_is_refused(raw: Path, tmp_path: 
 
 def test_python_dash_m_runs_the_same_cli(raw: Path, tmp_path: Path) -> None:
     import subprocess
-    import sys
 
     done = subprocess.run(
         [sys.executable, "-m", "cleaner", "run", str(raw / "strike.txt"), "--out", str(tmp_path / "o")],
@@ -197,6 +199,20 @@ def test_python_dash_m_runs_the_same_cli(raw: Path, tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("1 documents cleaned")
+
+
+def test_ctrl_c_while_the_command_line_loads_ends_as_an_abort(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not with a traceback of the imports under way (loading takes a second)."""
+    loading = types.ModuleType("cleaner.cli")
+
+    def interrupted(name: str) -> object:
+        raise KeyboardInterrupt
+
+    loading.__getattr__ = interrupted  # type: ignore[method-assign]
+    monkeypatch.setitem(sys.modules, "cleaner.cli", loading)
+    with pytest.raises(SystemExit) as ended:
+        cleaner.__main__.main()
+    assert ended.value.code == "\nAborted!"
 
 
 def index_ids(out: Path) -> list[str]:
