@@ -370,7 +370,8 @@ def test_retraining_keeps_the_hand_written_experiments_of_the_card() -> None:
     ("lines", "error"),
     [
         ("\n", r"intruders\.jsonl: no documents"),
-        ('{"id": "a-s1", "text": "T."}\n', r"intruders\.jsonl:1: expected id, text and passages.*'passages'"),
+        ('{"id": "a-s1", "text": "T."}\n', r"intruders\.jsonl:1: no 'passages' \(a document has id, text"),
+        ('["a-s1"]\n', r"intruders\.jsonl:1: expected an object of id, text and passages"),
         ('\n{"id": "a-s1",\n', r"intruders\.jsonl:2: not a JSON document"),
         (
             '{"id": "a-s1", "text": "T.", "passages": [{"start": 0, "end": 9, "label": "original"}]}\n',

@@ -101,10 +101,11 @@ def _intruders_doc(line: bytes, where: str) -> LabelledDoc:
         ]
     except ValueError as error:  # bad JSON, or bytes that are not UTF-8
         raise BenchmarkError(f"{where}: not a JSON document: {error}") from None
-    except (KeyError, TypeError) as error:
-        raise BenchmarkError(
-            f"{where}: expected id, text and passages (start, end, label), missing {error}"
-        ) from None
+    except KeyError as error:
+        raise BenchmarkError(f"{where}: no {error} (a document has id, text and passages)") from None
+    except TypeError:
+        expected = "expected an object of id, text and passages (start, end, label)"
+        raise BenchmarkError(f"{where}: {expected}") from None
     if not (isinstance(text, str) and isinstance(doc_id, str)) or not all(
         isinstance(p.start, int) and isinstance(p.end, int) and 0 <= p.start <= p.end <= len(text)
         for p in passages
