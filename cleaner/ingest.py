@@ -14,8 +14,8 @@ import io
 import json
 import re
 import zlib
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Protocol
@@ -147,16 +147,23 @@ def _output_names(item: InputFile) -> tuple[str, ...]:
 
 
 def discover(
-    inputs: list[Path], out: Path | None = None, reserved: frozenset[str] = frozenset()
+    inputs: list[Path],
+    out: Path | None = None,
+    reserved: frozenset[str] = frozenset(),
+    earlier: Mapping[str, str] | None = None,
+    owners: Mapping[str, str] | None = None,
 ) -> tuple[list[InputFile], list[Path]]:
     """Files to clean under ``inputs`` (files or folders, recursively) and the files skipped.
 
     Hidden files and symlinks that lead out of their input folder are skipped,
     so a scrape folder can't make the run read (or name outputs after) files elsewhere;
-    so is the output folder ``out`` when it lies inside an input folder. Raises
-    :class:`OutputClash` when two inputs would write the same output (``a.txt`` and
-    ``a.html``, or ``a.txt`` in two input folders) or one would write a file of
-    ``reserved`` (the run's own files, such as ``index.jsonl``).
+    so is the output folder ``out`` when it lies inside an input folder. A file is named
+    (``rel``) after its path in its input folder, unless ``earlier`` (by key: the names
+    earlier runs into ``out`` gave their files) named it: see :func:`_named_as_before`.
+    Raises :class:`OutputClash` when two inputs would write the same output (``a.txt``
+    and ``a.html``, or ``a.txt`` in two input folders), one would write a file of
+    ``reserved`` (the run's own files, such as ``index.jsonl``) or one of ``owners`` (by
+    output name: the files that wrote them in earlier runs) that is still there.
     """
     found: list[InputFile] = []
     skipped: list[Path] = []
@@ -185,6 +192,7 @@ def discover(
             kind, stem = known
             rel = "/".join((*rel_parts[:-1], _fitting(stem)))
             found.append(InputFile(path=path, rel=rel, kind=kind, root=root, key=str(real)))
+    found = _named_as_before(found, earlier or {})
     found.sort(key=lambda f: (f.rel, str(f.path)))
     writers: dict[str, Path] = {}
     for item in found:
@@ -197,7 +205,37 @@ def discover(
                     "rename one, or clean them into different folders"
                 )
             writers[name] = item.path
+            owner = (owners or {}).get(name, item.key)
+            if owner != item.key and Path(owner).is_file() and str(Path(owner).resolve()) != item.key:
+                raise OutputClash(
+                    f"{item.path} would write {name}, the output of {owner} (cleaned into this folder "
+                    "by an earlier run): clean it into another folder"
+                )
     return found, skipped
+
+
+def _named_as_before(found: list[InputFile], earlier: Mapping[str, str]) -> list[InputFile]:
+    """``found``, named as earlier runs into the same output folder named them.
+
+    A run on part of the inputs (``cleaner run raw/site`` after ``cleaner run raw``) reads
+    ``raw/site/a.txt`` as ``a``, where the earlier run named it ``site/a``: a file keeps
+    its name (its outputs, its id, its site). A file new to the folder takes the prefix the
+    known files of its input folder all took (``site/``), as it would in a run on ``raw``.
+    """
+    prefixes: dict[Path, set[str | None]] = {}  # of the known files of each input folder
+    for item in found:
+        if item.key in earlier:
+            known = earlier[item.key]
+            start = known[: len(known) - len(item.rel)]
+            moved = known.endswith(item.rel) and start in ("", start.rstrip("/") + "/")
+            prefixes.setdefault(item.root, set()).add(start if moved else None)
+    named = []
+    for item in found:
+        shared = prefixes.get(item.root, {""})
+        prefix = next(iter(shared)) if len(shared) == 1 else None
+        rel = earlier.get(item.key) or (item.rel if prefix is None else prefix + item.rel)
+        named.append(item if rel == item.rel else replace(item, rel=rel))
+    return named
 
 
 def read_bytes(path: Path, limit: int = DEFAULT_MAX_DOC_BYTES) -> tuple[bytes, str]:

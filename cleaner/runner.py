@@ -506,18 +506,18 @@ def run(
     are not loaded again).
     """
     started = time.perf_counter()
-    files, skipped = discover(inputs, out, _RUN_FILES)
     # The allowlist is read first, so that a bad one stops the run before any work.
     allowlist = Allowlist.load(settings.site_lines_allow) if settings.site_lines else None
     if cleaner is not None and cleaner.settings != settings:
         raise ValueError("the cleaner given was made with other settings than the run's")
     with output_lock(out):
+        manifest = Manifest(out)
+        files, skipped = discover(inputs, out, _RUN_FILES, manifest.names(), manifest.owners())
         cleaner = cleaner or Cleaner(settings)
         extractions = out / CACHE_NAME if allowlist is not None else None
         job = Job(settings, cleaner.versions, out, limits or Limits(), debug, extractions=extractions)
         summary = RunSummary(skipped_files=len(skipped))
         remove_stale_temporaries(out)
-        manifest = Manifest(out)
         digests = {item.key: file_digest(item.path) for item in files}
         site_versions: dict[str, str | None] = {}
         if allowlist is not None:
@@ -738,6 +738,7 @@ class _Collector:
         self.manifest.record(
             {
                 "path": item.key,
+                "rel": item.rel,
                 "sha256": sha256,
                 "versions": self.versions_of(item),
                 "complete": complete,

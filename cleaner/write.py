@@ -271,6 +271,22 @@ class Manifest:
             and all((out / name).exists() for name in entry.get("outputs", []))
         )
 
+    def names(self) -> dict[str, str]:
+        """The name (``rel``) each file was cleaned under, by key (from its outputs, in an entry
+        written before entries recorded it)."""
+        names = {}
+        for key, entry in self.entries.items():
+            rel, outputs = entry.get("rel"), entry.get("outputs") or [""]
+            if not isinstance(rel, str) and outputs[0].endswith((".txt", ".jsonl")):
+                rel = outputs[0].rsplit(".", 1)[0]
+            if isinstance(rel, str):
+                names[key] = rel
+        return names
+
+    def owners(self) -> dict[str, str]:
+        """The file (its key) that wrote each output."""
+        return {name: key for key, entry in self.entries.items() for name in entry.get("outputs", [])}
+
     def record(self, entry: dict[str, Any]) -> None:
         """Note a finished file's entry (after its outputs were written); committed in groups."""
         self.entries[entry["path"]] = entry

@@ -201,6 +201,30 @@ def test_python_dash_m_runs_the_same_cli(raw: Path, tmp_path: Path) -> None:
     assert done.stdout.startswith("1 documents cleaned")
 
 
+def test_a_run_on_part_of_the_inputs_names_files_as_the_runs_before_it(raw: Path, tmp_path: Path) -> None:
+    """``cleaner run raw/site`` reads ``raw/site/budget.html`` as ``budget``; the run on ``raw``
+    named it ``site/budget``: it keeps that name (outputs, id, site, decisions), and a new
+    file of the folder is named as a run on ``raw`` would name it."""
+    out = tmp_path / "clean"
+    run(str(raw), "--out", str(out))
+    everything = index_ids(out)
+    (raw / "site" / "budget.html").write_text(HTML.replace("40 million", "41 million"))
+    (raw / "site" / "roads.html").write_text(HTML.replace("Council backs budget", "Roads plan agreed"))
+    code, output = run(str(raw / "site"), "--out", str(out))
+    assert code == 0 and output.startswith("2 documents cleaned"), output
+    assert sorted(index_ids(out)) == sorted([*everything, "site/roads"])
+    assert "41 million" in (out / "site" / "budget.txt").read_text()
+    assert not (out / "budget.txt").exists() and not (out / "roads.txt").exists()
+    _, output = run(str(raw), "--out", str(out))
+    assert output.startswith("0 documents cleaned (5 files unchanged"), output
+    # A file the names of the folder's known files can't place may not take another's outputs.
+    (raw / "fresh").mkdir()
+    (raw / "fresh" / "strike.txt").write_text(ARTICLE.replace("Harbour", "Airport"))
+    code, output = run(str(raw / "fresh"), "--out", str(out))
+    assert code == 2 and "would write strike.txt, the output of" in output
+    assert (out / "strike.txt").read_text().startswith("Harbour")
+
+
 def test_ctrl_c_while_the_command_line_loads_ends_as_an_abort(monkeypatch: pytest.MonkeyPatch) -> None:
     """Not with a traceback of the imports under way (loading takes a second)."""
     loading = types.ModuleType("cleaner.cli")
