@@ -12,9 +12,21 @@ from cleaner.review.decisions import DEFAULT_PATH, Decisions, Verdict
 from cleaner.review.queue import decide as record_verdict
 from cleaner.review.queue import load_queue
 from cleaner.review.report import write_report
+from cleaner.review.sidecars import INDEX
+
+
+def _output_folder(_ctx: click.Context, _param: click.Parameter, folder: Path) -> Path:
+    """``folder`` when a run wrote it (a report written into a scrape folder would be cleaned
+    as an article by the next run)."""
+    if not (folder / INDEX).is_file():
+        raise click.BadParameter(f"{folder} is not the output folder of a cleaner run (no {INDEX})")
+    return folder
+
 
 _clean_dir = click.argument(
-    "clean_dir", type=click.Path(exists=True, file_okay=False, dir_okay=True, path_type=Path)
+    "clean_dir",
+    type=click.Path(exists=True, file_okay=False, dir_okay=True, path_type=Path),
+    callback=_output_folder,
 )
 _decisions = click.option(
     "--decisions",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 from review_fixture import ELECTION
@@ -140,3 +141,12 @@ def test_cli_report_prints_the_report_path(clean_dir: Path, tmp_path: Path) -> N
 def test_the_reviewer_without_a_terminal_says_what_to_use_instead(clean_dir: Path, tmp_path: Path) -> None:
     result = CliRunner().invoke(review, [str(clean_dir), "--decisions", str(tmp_path / "d.jsonl")])
     assert result.exit_code == 2 and "needs a terminal" in result.output and "--decide" in result.output
+
+
+@pytest.mark.parametrize("command", [report, review])
+def test_a_folder_no_run_wrote_is_refused(tmp_path: Path, command: click.Command) -> None:
+    """A report written into a scrape folder would be cleaned as an article by the next run."""
+    (tmp_path / "story.html").write_text("<p>Story</p>")
+    outcome = CliRunner().invoke(command, [str(tmp_path), "--decisions", str(tmp_path / "d.jsonl")])
+    assert outcome.exit_code == 2 and "not the output folder of a cleaner run (no index" in outcome.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["story.html"]
