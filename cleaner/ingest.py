@@ -157,18 +157,22 @@ def discover(
 
     Hidden files and symlinks that lead out of their input folder are skipped,
     so a scrape folder can't make the run read (or name outputs after) files elsewhere;
-    so is the output folder ``out`` when it lies inside an input folder. A file is named
+    so is the output folder ``out`` when it lies inside an input folder, as long as it holds
+    only a run's files (``reserved``, ``owners``, names starting with ``_``). A file is named
     (``rel``) after its path in its input folder, unless ``earlier`` (by key: the names
     earlier runs into ``out`` gave their files) named it: see :func:`_named_as_before`.
     Raises :class:`OutputClash` when two inputs would write the same output (``a.txt``
     and ``a.html``, or ``a.txt`` in two input folders), one would write a file of
     ``reserved`` (the run's own files, such as ``index.jsonl``) or one of ``owners`` (by
-    output name: the files that wrote them in earlier runs) that is still there.
+    output name: the files that wrote them in earlier runs) that is still there, and when
+    an input lies in ``out`` (it would not be cleaned, and could be overwritten).
     """
     found: list[InputFile] = []
     skipped: list[Path] = []
     real_out = out.resolve() if out is not None else None
     for given in inputs:
+        if real_out is not None and given.resolve().is_relative_to(real_out):
+            raise OutputClash(f"{given} is in the output folder {out}: clean it into a folder of its own")
         if given.is_file():
             root, candidates = given.parent, [given]
         elif given.is_dir():
@@ -184,7 +188,13 @@ def discover(
                 continue
             real = _real(path, real_folders)
             if real_out is not None and real.is_relative_to(real_out):
-                continue  # the run's own outputs, not inputs
+                name = real.relative_to(real_out).as_posix()
+                if name in reserved or name in (owners or {}) or name.startswith("_"):
+                    continue  # the run's own files, not inputs
+                raise OutputClash(
+                    f"{path} is in the output folder {out} but is no output of a run: it would not be "
+                    "cleaned, and could be overwritten; move it, or clean into a folder of its own"
+                )
             known = kind_of(path)
             if known is None or not real.is_relative_to(real_root) or not path.is_file():
                 skipped.append(path)

@@ -55,6 +55,7 @@ from cleaner.ingest import (
 from cleaner.limits import DocumentTimeout, Limits, time_limit, timeout_message
 from cleaner.model import Document
 from cleaner.pipeline import SURVEY_VERSION, Cleaner, Extracted, Settings, extract, survey
+from cleaner.review.report import REPORT_NAME
 from cleaner.sitelines import STORE_NAME, TABLE_NAME, Allowlist, SiteLines, SiteLineStore, Surveyed
 from cleaner.write import (
     INDEX_NAME,
@@ -76,7 +77,7 @@ from cleaner.write import (
 
 LOCK_NAME = ".lock"
 # The run's own files beside the outputs, which no input's output may overwrite.
-_RUN_FILES = frozenset({INDEX_NAME, MANIFEST_NAME, STATS_NAME, TABLE_NAME})
+_RUN_FILES = frozenset({INDEX_NAME, MANIFEST_NAME, STATS_NAME, TABLE_NAME, REPORT_NAME})
 # A unit of work: at most this many documents, or this many bytes of them.
 BATCH_DOCS = 32
 BATCH_BYTES = 4 << 20

@@ -116,9 +116,21 @@ def test_discover_leaves_out_an_output_folder_inside_the_input(tmp_path: Path) -
     (tmp_path / "a.txt").write_text("x")
     (tmp_path / "clean" / "site" / "a.txt").write_text("x")
     (tmp_path / "clean" / "index.jsonl").write_text("{}")
-    files, skipped = discover([tmp_path], tmp_path / "clean")
+    (tmp_path / "clean" / "_stats.json").write_text("{}")
+    owners = {"site/a.txt": str(tmp_path / "site" / "a.txt")}
+    files, skipped = discover([tmp_path], tmp_path / "clean", frozenset({"index.jsonl"}), owners=owners)
     assert [f.rel for f in files] == ["a"] and skipped == []
-    assert discover([tmp_path / "clean"], tmp_path / "clean") == ([], [])
+
+
+def test_discover_refuses_inputs_in_the_output_folder(tmp_path: Path) -> None:
+    """They would not be cleaned, and outputs could overwrite them."""
+    (tmp_path / "clean" / "site").mkdir(parents=True)
+    (tmp_path / "clean" / "site" / "story.txt").write_text("x")
+    for given in (tmp_path / "clean", tmp_path / "clean" / "site" / "story.txt"):
+        with pytest.raises(OutputClash, match=r"is in the output folder .*: clean it into a folder of"):
+            discover([given], tmp_path / "clean")
+    with pytest.raises(OutputClash, match=r"story\.txt is in the output folder .* but is no output of a run"):
+        discover([tmp_path], tmp_path / "clean")
 
 
 @pytest.mark.parametrize(
