@@ -10,7 +10,7 @@ import click
 
 from cleaner.review.decisions import DEFAULT_PATH, Decisions, Verdict
 from cleaner.review.queue import decide as record_verdict
-from cleaner.review.queue import load_queue
+from cleaner.review.queue import load_queue, printable
 from cleaner.review.report import write_report
 from cleaner.review.sidecars import INDEX
 
@@ -28,26 +28,38 @@ _clean_dir = click.argument(
     type=click.Path(exists=True, file_okay=False, dir_okay=True, path_type=Path),
     callback=_output_folder,
 )
+
+
+def _decisions_file(_ctx: click.Context, _param: click.Parameter, given: str) -> Path | None:
+    """The decisions file named, None for '' (no decisions)."""
+    if given and Path(given).is_dir():
+        raise click.BadParameter(f"{given} is a folder, not a decisions file")
+    return Path(given) if given else None
+
+
 _decisions = click.option(
     "--decisions",
     "decisions_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=DEFAULT_PATH,
+    default=str(DEFAULT_PATH),
     show_default=True,
-    help="The append-only decisions file.",
+    callback=_decisions_file,
+    help="The append-only decisions file ('' for none: verdicts can't be recorded then).",
 )
 
 
-def _printable(text: str) -> str:
-    """One line with no control characters, so scraped text cannot drive the terminal."""
-    return "".join(char if char.isprintable() else " " for char in " ".join(text.split()))
-
-
-def _load(decisions_path: Path) -> Decisions:
+def _load(decisions_path: Path | None) -> Decisions:
+    if decisions_path is None:
+        return Decisions()
     decisions = Decisions.load(decisions_path)
     for warning in decisions.warnings:
         click.echo(f"warning: {warning}", err=True)
     return decisions
+
+
+def _recording_to(decisions_path: Path | None) -> Path:
+    if decisions_path is None:
+        raise click.UsageError("verdicts go to a decisions file: name one with --decisions")
+    return decisions_path
 
 
 @click.command()
@@ -65,7 +77,7 @@ def _load(decisions_path: Path) -> Decisions:
 @click.option("--removed", "include_removed", is_flag=True, help="Also review the rules' cuts.")
 def review(
     clean_dir: Path,
-    decisions_path: Path,
+    decisions_path: Path | None,
     list_only: bool,
     as_json: bool,
     decide: tuple[str, Verdict] | None,
@@ -78,11 +90,14 @@ def review(
     """
     if decide is not None:
         wanted, verdict = decide
+        path = _recording_to(decisions_path)
         try:
-            items = record_verdict(clean_dir, wanted, verdict, decisions_path)
+            items = record_verdict(clean_dir, wanted, verdict, path)
         except LookupError as error:
             raise click.ClickException(str(error)) from error
-        click.echo(f"{verdict}: {wanted} -> {decisions_path}")
+        except OSError as error:
+            raise click.ClickException(f"can't record the verdict in {path}: {error}") from None
+        click.echo(f"{verdict}: {printable(items[0].id)} -> {path}")
         if len(items) > 1:
             sources = ", ".join(item.source for item in items)
             click.echo(
@@ -98,7 +113,9 @@ def review(
                 click.echo(json.dumps(item.to_json(), ensure_ascii=False))
             else:
                 score = "-" if item.span.score is None else f"{item.span.score:.3f}"
-                click.echo(f"{item.id}\t{score}\t{_printable(item.reason)}\t{_printable(item.text)[:80]}")
+                click.echo(
+                    f"{printable(item.id)}\t{score}\t{printable(item.reason)}\t{printable(item.text)[:80]}"
+                )
         return
     if not items:
         click.echo(f"Nothing to review under {clean_dir}.")
@@ -110,6 +127,7 @@ def review(
         )
     from cleaner.review.tui import ReviewApp  # textual loads only when the reviewer opens
 
+    decisions_path = _recording_to(decisions_path)
     app = ReviewApp(items, decisions_path)
     app.run()
     verdicts = [verdict for _, verdict in app.history]
@@ -122,7 +140,7 @@ def review(
 @click.command()
 @_clean_dir
 @_decisions
-def report(clean_dir: Path, decisions_path: Path) -> None:
+def report(clean_dir: Path, decisions_path: Path | None) -> None:
     """Write CLEAN_DIR/report.html: every cut and flag, with reviewers' verdicts so far."""
     path = write_report(clean_dir, _load(decisions_path))
     click.echo(str(path))

@@ -55,6 +55,11 @@ class Item:
         }
 
 
+def printable(text: str) -> str:
+    """One line with no control characters, so scraped text cannot drive the terminal."""
+    return "".join(char if char.isprintable() else " " for char in " ".join(text.split()))
+
+
 def item_id(document: str, span: Span) -> str:
     """A stable id: ``<document>:<start>-<end>``, with ``:removed`` for a rule's cut."""
     suffix = ":removed" if span.action == "removed" else ""
@@ -133,21 +138,22 @@ def load_queue(
 
 
 def decide(clean_dir: Path, wanted_id: str, verdict: Verdict, decisions_path: Path) -> list[Item]:
-    """Record ``verdict`` on the passage ``wanted_id`` (decided or not, flagged or removed).
+    """Record ``verdict`` on the passage ``wanted_id`` (decided or not, flagged or removed; its
+    id, or the id as ``--list`` prints it: :func:`printable`).
 
     Decisions name documents by id, so documents sharing an id share them: when the id names
     the same passage in several documents, the verdict is theirs (all are returned); when it
     names different passages, which one is meant can't be recorded, and LookupError says so.
     """
     queue = load_queue(clean_dir, Decisions.load(decisions_path), include_removed=True, include_decided=True)
-    items = [item for item in queue if item.id == wanted_id]
+    items = [item for item in queue if wanted_id in (item.id, printable(item.id))]
     if not items:
         raise LookupError(f"no passage {wanted_id!r} under {clean_dir} (see `cleaner review --list`)")
-    if len({text_hash(item.text) for item in items}) > 1:
+    if len({(item.document, text_hash(item.text)) for item in items}) > 1:
         raise LookupError(
-            f"{wanted_id!r} names different passages of {len(items)} documents with the id "
-            f"{items[0].document!r} ({', '.join(item.source for item in items)}): a verdict can't tell "
-            "them apart; give their records distinct ids"
+            f"{wanted_id!r} names different passages of {len(items)} documents "
+            f"({', '.join(item.source for item in items)}): a verdict can't tell them apart; "
+            "give their records distinct ids"
         )
     record(decisions_path, items[0].document, items[0].span, items[0].text, verdict)
     return items

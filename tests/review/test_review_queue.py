@@ -88,7 +88,7 @@ def test_a_verdict_covers_documents_sharing_an_id_only_where_their_passage_is_th
     # Another passage at the same offsets: one verdict can't name it apart from the first.
     text = bridge["text_before"].replace("ten bridges", "six bridges")
     copy.write_text(json.dumps({**bridge, "source": "raw/copy.jsonl", "text_before": text}) + "\n")
-    with pytest.raises(LookupError, match="different passages of 2 documents with the id 'bridge'"):
+    with pytest.raises(LookupError, match=r"different passages of 2 documents \(raw/bridge.html, raw/copy"):
         decide(clean_dir, wanted, "drop", path)
 
 
@@ -150,3 +150,32 @@ def test_a_folder_no_run_wrote_is_refused(tmp_path: Path, command: click.Command
     outcome = CliRunner().invoke(command, [str(tmp_path), "--decisions", str(tmp_path / "d.jsonl")])
     assert outcome.exit_code == 2 and "not the output folder of a cleaner run (no index" in outcome.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["story.html"]
+
+
+def test_review_and_report_take_no_decisions_file_and_name_a_bad_one(clean_dir: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    listed = runner.invoke(review, [str(clean_dir), "--list", "--decisions", ""])
+    assert listed.exit_code == 0 and len(listed.output.splitlines()) == 4
+    assert runner.invoke(report, [str(clean_dir), "--decisions", ""]).exit_code == 0
+    wanted = load_queue(clean_dir, Decisions())[0].id
+    unrecorded = runner.invoke(review, [str(clean_dir), "--decide", wanted, "keep", "--decisions", ""])
+    assert unrecorded.exit_code == 2 and "name one with --decisions" in unrecorded.output
+    (tmp_path / "file").write_text("")
+    under_a_file = str(tmp_path / "file" / "d.jsonl")
+    blocked = runner.invoke(review, [str(clean_dir), "--decide", wanted, "keep", "--decisions", under_a_file])
+    assert blocked.exit_code == 1 and "can't record the verdict in" in blocked.output
+
+
+def test_listed_ids_are_printable_and_decide_takes_them(clean_dir: Path, tmp_path: Path) -> None:
+    """A scraped id may hold escape sequences, tabs and line breaks."""
+    bridge = json.loads((clean_dir / "batch.jsonl").read_text().splitlines()[0])
+    hostile_id = "x\tfake\x1b[2J\x1b[31mRED\nsecond line"
+    (clean_dir / "batch.jsonl").write_text(json.dumps({**bridge, "id": hostile_id}) + "\n")
+    path, runner = tmp_path / "decisions.jsonl", CliRunner()
+    listed = runner.invoke(review, [str(clean_dir), "--list", "--decisions", str(path)])
+    (line,) = [line for line in listed.output.splitlines() if "fake" in line]
+    shown = line.split("\t")[0]
+    assert shown.startswith("x fake [2J [31mRED second line:") and "\x1b" not in listed.output
+    decided = runner.invoke(review, [str(clean_dir), "--decide", shown, "drop", "--decisions", str(path)])
+    assert decided.exit_code == 0, decided.output
+    assert json.loads(path.read_text())["document"] == hostile_id
