@@ -26,9 +26,6 @@ from cleaner.pipeline import Cleaner, Settings
 from cleaner.review.sidecars import iter_documents
 from cleaner.write import sidecar
 
-# A library call must not depend on the working directory: no decisions file unless named.
-LIBRARY_SETTINGS = Settings(decisions_path=None)
-
 
 @dataclass(frozen=True)
 class Cleaned:
@@ -72,7 +69,7 @@ def clean(
     """
     if not isinstance(content, str | bytes):
         raise TypeError(f"clean() takes the article as str or bytes, not {type(content).__name__}")
-    cleaner = _cleaner(settings or LIBRARY_SETTINGS)
+    cleaner = _cleaner(settings or Settings())
     if isinstance(content, bytes):
         digest = hashlib.sha256(content).hexdigest()
         text, note = decode_article(content, html)

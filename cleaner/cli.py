@@ -409,7 +409,7 @@ def eval_command(
         return
     try:
         ground_truth(bench_dir)  # a folder that is no benchmark stops here, before models load
-        cleaner = Cleaner(Settings(decisions_path=None, site_lines=site_lines))
+        cleaner = Cleaner(Settings(site_lines=site_lines))
         cleaner.load_models()  # once, not in the first input's time per page
         results = [evaluate(bench_dir, input, cleaner) for input in inputs or INPUTS]
     except (AllowlistError, BenchmarkError) as error:

@@ -15,7 +15,7 @@ import inspect
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 from urllib.parse import urlsplit
 
 import trafilatura
@@ -36,7 +36,6 @@ from cleaner.offtopic.model import OfftopicModel, model_for, non_english_model, 
 from cleaner.offtopic.model import default_model as default_offtopic_model
 from cleaner.offtopic.semantic import default_encoder
 from cleaner.offtopic.vectors import default_vectors
-from cleaner.review.decisions import DEFAULT_PATH as DEFAULT_DECISIONS
 from cleaner.review.decisions import Decisions
 from cleaner.rules import RuleSet, apply_rules, load_rules
 from cleaner.sitelines import (
@@ -58,7 +57,9 @@ class Settings:
     """Everything that decides the output besides the input itself."""
 
     rules_dir: Path = DEFAULT_RULES_DIR
-    decisions_path: Path | None = DEFAULT_DECISIONS
+    # Reviewers' decisions to apply: none unless named (``cleaner run`` names reviews/decisions.jsonl),
+    # so that a library call never depends on the working directory.
+    decisions_path: Path | None = None
     withhold_flagged: bool = True
     # The off-topic stage; off when preparing the classifier's own training data, which
     # must see the document as that stage receives it (cleaner/offtopic/data.py).
@@ -77,6 +78,15 @@ class Settings:
     # turns the stage off. ``site_table`` is the learned table to apply (the runner learns it).
     site_lines: SiteLineParams | None = field(default_factory=SiteLineParams)
     site_table: Path | None = None
+
+    def __post_init__(self) -> None:
+        # Paths may be given as strings; a text mode must be one the pipeline knows.
+        for name in ("rules_dir", "decisions_path", "site_table"):
+            if isinstance(getattr(self, name), str):
+                object.__setattr__(self, name, Path(getattr(self, name)))
+        if self.text_mode not in get_args(TextMode):
+            modes = ", ".join(get_args(TextMode))
+            raise ValueError(f"text_mode must be one of {modes}, not {self.text_mode!r}")
 
     @property
     def site_lines_allow(self) -> Path | None:

@@ -14,6 +14,9 @@ from click.testing import CliRunner
 import cleaner
 from cleaner.cli import main
 from cleaner.ingest import InputError
+from cleaner.pipeline import DEFAULT_RULES_DIR
+from cleaner.review.decisions import record
+from tests.test_pipeline import SPLICED_REPORT
 from tests.test_run import ARTICLE, HTML, SCHEMA
 
 
@@ -104,3 +107,21 @@ def test_clean_names_what_it_takes(content: object) -> None:
 def test_read_clean_of_a_folder_that_is_not_there_says_so(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="no such folder"):
         cleaner.read_clean(tmp_path / "absent")
+
+
+def test_settings_never_read_the_working_directorys_decisions_unless_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Settings given for another reason (a text mode) took reviews/decisions.jsonl from the cwd."""
+    first = cleaner.clean(SPLICED_REPORT, doc_id="strike")
+    flagged = first.document.flagged[0]
+    monkeypatch.chdir(tmp_path)
+    passage = SPLICED_REPORT[flagged.start : flagged.end]
+    record(Path("reviews/decisions.jsonl"), "strike", flagged, passage, "keep")
+    unnamed = cleaner.clean(SPLICED_REPORT, doc_id="strike", settings=cleaner.Settings(text_mode="article"))
+    assert [span.status for span in unnamed.document.flagged] == ["pending"]
+    named = cleaner.Settings(decisions_path="reviews/decisions.jsonl", rules_dir=str(DEFAULT_RULES_DIR))
+    kept = cleaner.clean(SPLICED_REPORT, doc_id="strike", settings=named)
+    assert [span.status for span in kept.document.flagged] == ["kept"]
+    with pytest.raises(ValueError, match="text_mode must be one of auto, page, article, not 'bogus'"):
+        cleaner.Settings(text_mode="bogus")  # type: ignore[arg-type]

@@ -19,6 +19,21 @@ from cleaner.pipeline import Cleaner, Settings, site_of
 
 CLEANER = Cleaner(Settings(decisions_path=None))
 
+# Seed 002's shape: a sentence about another subject spliced into a report.
+SPLICED_REPORT = (
+    "Ukraine fired long-range missiles toward Moscow overnight, officials said on Tuesday.\n\n"
+    "Air defences shot down most of the missiles over the region, the ministry said. "
+    "The head of the BRICS business council praised trade ties at a meeting in Johannesburg. "
+    "Debris fell on a village south of the capital and damaged two houses.\n\n"
+    "The missiles were launched from the Bryansk region, the ministry added.\n\n"
+    "Residents of the village said they were woken by loud explosions shortly after midnight "
+    "and saw fires burning in the fields near the railway line.\n\n"
+    "Regional officials said no one was hurt and that emergency crews had cleared the debris "
+    "from the road by the morning.\n\n"
+    "Moscow said the strike used missiles supplied by Western countries and warned of a response, "
+    "while officials in Kyiv declined to comment on the attack.\n"
+)
+
 
 def record(text: str, is_html: bool = False, **metadata: str) -> RawRecord:
     return RawRecord("doc", "test", text, is_html, hashlib.sha256(text.encode()).hexdigest(), dict(metadata))
@@ -151,20 +166,7 @@ def test_the_headline_is_found_by_title_by_byline_or_as_the_first_line() -> None
 
 
 def test_the_offtopic_stage_can_be_turned_off() -> None:
-    # Seed 002's shape: a sentence about another subject spliced into a report.
-    text = (
-        "Ukraine fired long-range missiles toward Moscow overnight, officials said on Tuesday.\n\n"
-        "Air defences shot down most of the missiles over the region, the ministry said. "
-        "The head of the BRICS business council praised trade ties at a meeting in Johannesburg. "
-        "Debris fell on a village south of the capital and damaged two houses.\n\n"
-        "The missiles were launched from the Bryansk region, the ministry added.\n\n"
-        "Residents of the village said they were woken by loud explosions shortly after midnight "
-        "and saw fires burning in the fields near the railway line.\n\n"
-        "Regional officials said no one was hurt and that emergency crews had cleared the debris "
-        "from the road by the morning.\n\n"
-        "Moscow said the strike used missiles supplied by Western countries and warned of a response, "
-        "while officials in Kyiv declined to comment on the attack.\n"
-    )
+    text = SPLICED_REPORT
     without = Cleaner(Settings(decisions_path=None, offtopic=False))
     off = without.clean(record(text))
     assert off.flagged == []

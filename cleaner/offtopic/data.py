@@ -52,7 +52,7 @@ class LabelledDoc:
 def _cleaner() -> Cleaner:
     from cleaner.pipeline import Cleaner, Settings  # the pipeline imports this package
 
-    return Cleaner(Settings(decisions_path=None, offtopic=False))
+    return Cleaner(Settings(offtopic=False))
 
 
 def as_the_pipeline_sees(doc: LabelledDoc) -> LabelledDoc:

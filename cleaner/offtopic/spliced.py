@@ -79,7 +79,7 @@ def evaluate_spliced(
 
     Languages with fewer than ``MIN_ARTICLES`` long articles are left out (``echo`` says so).
     """
-    cleaner = Cleaner(Settings(decisions_path=None, site_lines=None, semantic_offtopic=semantic))
+    cleaner = Cleaner(Settings(site_lines=None, semantic_offtopic=semantic))
     cleaner.load_models()
     report = {}
     for lang, articles in sorted(articles_by_language(clean_dir).items()):
