@@ -5,12 +5,13 @@ from __future__ import annotations
 import functools
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from click.core import ParameterSource
 
 from cleaner import __version__
 from cleaner.benchmarks import INPUTS, BenchmarkError, InputKind, ground_truth
@@ -74,6 +75,29 @@ _SITE_LINES_OPTIONS = [
         help="Lines never to cut as site lines [the rules folder's site-lines-allow.txt].",
     ),
 ]
+
+
+_SITE_LINES_NAMES = (
+    "site_lines",
+    "site_lines_min_docs",
+    "site_lines_min_share",
+    "site_lines_min_site_docs",
+    "site_lines_allow",
+)
+
+
+def _refuse_unread(what: str, names: Sequence[str]) -> None:
+    """A usage error when an option of ``names`` (parameter names) was given on the command
+    line although ``what`` (the mode the other options chose) doesn't read it."""
+    context = click.get_current_context()
+    given = [
+        param.opts[0]
+        for param in context.command.params
+        if param.name in names and context.get_parameter_source(param.name) is ParameterSource.COMMANDLINE
+    ]
+    if given:
+        verb = "does" if len(given) == 1 else "do"
+        raise click.UsageError(f"{', '.join(given)} {verb} not apply to {what}")
 
 
 def _site_lines_options(command: Callable[..., None]) -> Callable[..., None]:
@@ -383,6 +407,15 @@ def eval_command(
     worst: int,
 ) -> None:
     """Clean a benchmark folder and print precision, recall and F1 with its own metric."""
+    if offtopic and spliced:
+        raise click.UsageError("--offtopic and --spliced are two evaluations: choose one")
+    benchmark_only = ("inputs", "worst", *_SITE_LINES_NAMES)
+    if spliced:
+        _refuse_unread("--spliced", benchmark_only)
+    elif offtopic:
+        _refuse_unread("--offtopic", ("copies", "seed", *benchmark_only))
+    else:
+        _refuse_unread("a benchmark (without --offtopic or --spliced)", ("semantic", "copies", "seed"))
     if spliced:
         from cleaner.offtopic.spliced import evaluate_spliced, format_spliced
 
@@ -411,7 +444,7 @@ def eval_command(
         ground_truth(bench_dir)  # a folder that is no benchmark stops here, before models load
         cleaner = Cleaner(Settings(site_lines=site_lines))
         cleaner.load_models()  # once, not in the first input's time per page
-        results = [evaluate(bench_dir, input, cleaner) for input in inputs or INPUTS]
+        results = [evaluate(bench_dir, input, cleaner) for input in dict.fromkeys(inputs or INPUTS)]
     except (AllowlistError, BenchmarkError) as error:
         raise click.UsageError(str(error)) from None
     if as_json:

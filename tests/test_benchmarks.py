@@ -190,3 +190,20 @@ def test_as_is_figures_match_the_readmes(
         pytest.skip(f"{SHARED / bench} absent: the dev benchmarks live beside the project root")
     result = evaluate_text(SHARED / bench, input, lambda text: text)  # type: ignore[arg-type]
     assert (round(result.f1, 3), round(result.precision, 3), round(result.recall, 3)) == expected
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (["--input", "html", "--semantic", "--copies", "5"], "--semantic, --copies do not apply to a bench"),
+        (["--offtopic", "--spliced"], "--offtopic and --spliced are two evaluations"),
+        (["--offtopic", "--input", "html", "--no-site-lines"], "--input, --site-lines do not apply to --off"),
+        (["--spliced", "--worst", "3"], "--worst does not apply to --spliced"),
+    ],
+)
+def test_options_the_evaluation_would_not_read_are_usage_errors(
+    extraction: Path, args: list[str], error: str
+) -> None:
+    """A user adding --semantic to a benchmark's evaluation would believe the semantic model scored."""
+    outcome = CliRunner().invoke(main, ["eval", str(extraction), *args])
+    assert outcome.exit_code == 2 and error in outcome.output, outcome.output

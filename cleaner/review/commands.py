@@ -89,6 +89,8 @@ def review(
     applies them.
     """
     if decide is not None:
+        if list_only or as_json or include_removed:
+            raise click.UsageError("--list, --json and --removed do not apply to --decide")
         wanted, verdict = decide
         path = _recording_to(decisions_path)
         try:

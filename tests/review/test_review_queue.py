@@ -179,3 +179,11 @@ def test_listed_ids_are_printable_and_decide_takes_them(clean_dir: Path, tmp_pat
     decided = runner.invoke(review, [str(clean_dir), "--decide", shown, "drop", "--decisions", str(path)])
     assert decided.exit_code == 0, decided.output
     assert json.loads(path.read_text())["document"] == hostile_id
+
+
+def test_decide_with_list_options_is_a_usage_error(clean_dir: Path, tmp_path: Path) -> None:
+    wanted = load_queue(clean_dir, Decisions())[0].id
+    path = tmp_path / "decisions.jsonl"
+    args = [str(clean_dir), "--decide", wanted, "keep", "--list", "--decisions", str(path)]
+    outcome = CliRunner().invoke(review, args)
+    assert outcome.exit_code == 2 and "do not apply to --decide" in outcome.output and not path.exists()
