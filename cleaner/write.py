@@ -189,8 +189,9 @@ def index_entry(document: Document, chars_out: int) -> dict[str, Any]:
         "lang": document.lang,
         "chars_in": len(document.text),
         "chars_out": chars_out,
+        # Both in force: a cut the guard withdrew or a reviewer kept counts in neither.
         "removed": sum(1 for s in document.removed if s.applied and s.status != "kept"),
-        "flagged": len(document.flagged),
+        "flagged": sum(1 for s in document.flagged if s.status != "kept"),
         "status": "guarded" if document.guard else "ok",
         "error": None,
     }

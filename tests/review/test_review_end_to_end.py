@@ -83,3 +83,6 @@ def test_flag_decisions_from_the_reviewer_apply_on_the_next_run(tmp_path: Path) 
     statuses = [json.loads((out / f"{name}.json").read_text())["flagged"][0]["status"] for name in "ab"]
     assert statuses == ["kept", "dropped"]
     assert load_queue(out, Decisions.load(decisions_path)) == []
+    # The index counts the flags in force, as it counts the cuts: the kept passage no more.
+    index = {entry["id"]: entry for entry in map(json.loads, (out / "index.jsonl").read_text().splitlines())}
+    assert (index["a"]["flagged"], index["b"]["flagged"]) == (0, 1)
