@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from cleaner.review.decisions import DEFAULT_PATH, Decisions, Verdict
+from cleaner.review.decisions import DEFAULT_PATH, Decisions, LineVerdict
 from cleaner.review.queue import decide as record_verdict
 from cleaner.review.queue import load_queue, printable
 from cleaner.review.report import write_report
@@ -69,10 +69,10 @@ def _recording_to(decisions_path: Path | None) -> Path:
 @click.option("--json", "as_json", is_flag=True, help="List the queue as one JSON object a line.")
 @click.option(
     "--decide",
-    type=(str, click.Choice(["keep", "drop"])),
+    type=(str, click.Choice(["keep", "drop", "undo"])),
     default=None,
-    metavar="ID keep|drop",
-    help="Record a verdict on one passage (an id from --list) without the reviewer.",
+    metavar="ID keep|drop|undo",
+    help="Record a verdict on one passage (an id from --list) without the reviewer; undo: pending again.",
 )
 @click.option("--removed", "include_removed", is_flag=True, help="Also review the rules' cuts.")
 def review(
@@ -80,7 +80,7 @@ def review(
     decisions_path: Path | None,
     list_only: bool,
     as_json: bool,
-    decide: tuple[str, Verdict] | None,
+    decide: tuple[str, LineVerdict] | None,
     include_removed: bool,
 ) -> None:
     """Review the flagged passages of CLEAN_DIR: keep them in the clean text or drop them.

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from cleaner.model import Span
-from cleaner.review.decisions import Decision, Decisions, Verdict, record, text_hash
+from cleaner.review.decisions import Decision, Decisions, LineVerdict, Verdict, record, text_hash
 from cleaner.review.sidecars import flagged_span, iter_sidecars, removed_span
 
 CONTEXT_CHARS = 1200
@@ -137,9 +137,9 @@ def load_queue(
     return items
 
 
-def decide(clean_dir: Path, wanted_id: str, verdict: Verdict, decisions_path: Path) -> list[Item]:
+def decide(clean_dir: Path, wanted_id: str, verdict: LineVerdict, decisions_path: Path) -> list[Item]:
     """Record ``verdict`` on the passage ``wanted_id`` (decided or not, flagged or removed; its
-    id, or the id as ``--list`` prints it: :func:`printable`).
+    id, or the id as ``--list`` prints it: :func:`printable`); ``undo`` makes it pending again.
 
     Decisions name documents by id, so documents sharing an id share them: when the id names
     the same passage in several documents, the verdict is theirs (all are returned); when it

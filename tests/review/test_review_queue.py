@@ -70,6 +70,8 @@ def test_decide_records_and_removes_the_item_from_the_queue(clean_dir: Path, tmp
     assert [i.decision for i in decided if i.id == wanted] == ["drop"]
     with pytest.raises(LookupError, match="no passage 'nope:1-2'"):
         decide(clean_dir, "nope:1-2", "keep", path)
+    decide(clean_dir, wanted, "undo", path)  # pending again
+    assert wanted in [i.id for i in load_queue(clean_dir, Decisions.load(path))]
 
 
 def test_a_verdict_covers_documents_sharing_an_id_only_where_their_passage_is_the_same(
