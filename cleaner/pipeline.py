@@ -114,12 +114,11 @@ class Cleaner:
             self.site_lines = SiteLines.load(self.settings.site_table)
         path = self.settings.decisions_path
         self.decisions = Decisions.load(path) if path else Decisions()
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12] if path and path.exists() else None
-        self.decisions_version = f"decisions-{digest}" if digest else None
 
     @property
     def versions(self) -> dict[str, object]:
-        """What the output depends on besides the input; a change re-cleans every file."""
+        """What the output depends on besides the input; a change re-cleans every file (the site
+        lines and the reviewers' decisions are each document's own: :meth:`document_versions`)."""
         versions: dict[str, object] = {
             "cleaner": CLEANER_VERSION,
             "rules": self.rules.version,
@@ -133,7 +132,6 @@ class Cleaner:
                 if self.settings.offtopic
                 else {}
             ),
-            "decisions": self.decisions_version,
             "site_lines": self.site_lines.version if self.site_lines else None,
         }
         if self.settings.text_mode != "auto":  # a mode named, not read off each text
@@ -172,9 +170,10 @@ class Cleaner:
         return clone
 
     def document_versions(self, document: Document) -> dict[str, object]:
-        """The versions a document's sidecar records: the site lines are those of its own site."""
+        """The versions a document's sidecar records: the site lines are those of its own site,
+        the decisions its own."""
         site_lines = self.site_lines.site_version(document.site) if self.site_lines else None
-        return {**self.versions, "site_lines": site_lines}
+        return {**self.versions, "decisions": self.decisions.version([document.id]), "site_lines": site_lines}
 
     def clean(self, record: RawRecord, site_hint: str = "", extracted: Extracted | None = None) -> Document:
         """Extract (for HTML), detect the language, find and guard the cuts, flag, apply decisions.

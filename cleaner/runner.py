@@ -55,7 +55,9 @@ from cleaner.ingest import (
 from cleaner.limits import DocumentTimeout, Limits, time_limit, timeout_message
 from cleaner.model import Document
 from cleaner.pipeline import SURVEY_VERSION, Cleaner, Extracted, Settings, extract, survey
+from cleaner.review.decisions import Decisions
 from cleaner.review.report import REPORT_NAME
+from cleaner.review.sidecars import index_rows
 from cleaner.sitelines import STORE_NAME, TABLE_NAME, Allowlist, SiteLines, SiteLineStore, Surveyed
 from cleaner.write import (
     INDEX_NAME,
@@ -77,6 +79,8 @@ from cleaner.write import (
 
 LOCK_NAME = ".lock"
 # The run's own files beside the outputs, which no input's output may overwrite.
+# A file's index lines as the manifest keeps them: inline, or the file under the output folder holding them.
+Index = list[dict[str, Any]] | str
 _RUN_FILES = frozenset({INDEX_NAME, MANIFEST_NAME, STATS_NAME, TABLE_NAME, REPORT_NAME})
 # A unit of work: at most this many documents, or this many bytes of them.
 BATCH_DOCS = 32
@@ -531,15 +535,18 @@ def run(
         job = replace(job, settings=cleaner.settings, versions=cleaner.versions)
         summary.versions = job.versions
 
-        def versions_of(item: InputFile) -> dict[str, object]:
-            return {**job.versions, "site_lines": site_versions.get(item.key)}
+        def versions_of(item: InputFile, index: Index) -> dict[str, object]:
+            decisions = _decisions_version(cleaner.decisions, out, index)
+            return {**job.versions, "decisions": decisions, "site_lines": site_versions.get(item.key)}
 
         todo = [
             item
             for item in files
             if force
             or item.key not in manifest.entries
-            or not manifest.is_current(item.key, digests[item.key], versions_of(item), out)
+            or not manifest.is_current(
+                item.key, digests[item.key], versions_of(item, manifest.entries[item.key]["index"]), out
+            )
         ]
         summary.unchanged_files = len(files) - len(todo)
         count, per_task = _plan(todo, workers)
@@ -688,7 +695,7 @@ class _Collector:
         job: Job,
         manifest: Manifest,
         summary: RunSummary,
-        versions_of: Callable[[InputFile], dict[str, object]],
+        versions_of: Callable[[InputFile, Index], dict[str, object]],
     ) -> None:
         self.job = job
         self.manifest = manifest
@@ -733,7 +740,7 @@ class _Collector:
         sha256: str,
         complete: bool,
         outputs: list[str],
-        index: list[dict[str, Any]] | str,
+        index: Index,
     ) -> None:
         """Note a finished file in the manifest: its outputs are in place by now."""
         self.manifest.record(
@@ -741,7 +748,7 @@ class _Collector:
                 "path": item.key,
                 "rel": item.rel,
                 "sha256": sha256,
-                "versions": self.versions_of(item),
+                "versions": self.versions_of(item, index),
                 "complete": complete,
                 "outputs": outputs,
                 "index": index,
@@ -784,6 +791,17 @@ class _RecordsFile:
     def abort(self) -> None:
         stopped = RuntimeError("the run stopped")
         self.stack.__exit__(RuntimeError, stopped, None)
+
+
+def _decisions_version(decisions: Decisions, out: Path, index: Index) -> str | None:
+    """The version of the reviewers' verdicts on the documents of a file (``index``: its index
+    lines, or the file under ``out`` holding them): a verdict re-cleans only its own file."""
+    if not len(decisions):
+        return None
+    rows = index_rows(out / index) if isinstance(index, str) else iter(index)
+    with suppress(OSError):  # the file's index is gone: the file is cleaned again anyway
+        return decisions.version(str(row.get("id")) for row in rows)
+    return None
 
 
 def _gone(key: str, given: set[str]) -> bool:

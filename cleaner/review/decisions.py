@@ -155,6 +155,20 @@ class Decisions:
     def __len__(self) -> int:
         return len(self.entries)
 
+    def version(self, documents: Iterable[str]) -> str | None:
+        """What the verdicts in force on ``documents`` say, as a digest (None: no verdict): a
+        document is cleaned again when its own verdicts change, not when others' do."""
+        decided = {document for document in documents if document in self._by_document}
+        named = sorted(
+            (entry.document, entry.action, entry.start, entry.end, entry.text_hash, entry.decision)
+            for document in decided
+            for entries in self._by_document[document].values()
+            for entry in entries
+        )
+        if not named:
+            return None
+        return "decisions-" + hashlib.sha256(json.dumps(named).encode("utf-8")).hexdigest()[:12]
+
     def match(self, document: str, text: str, spans: list[Span]) -> list[Decision | None]:
         """The decision that applies to each span of ``document`` (``None`` where there is none).
 

@@ -100,10 +100,14 @@ def iter_documents(clean_dir: Path) -> Iterator[Sidecar]:
 def read_index(clean_dir: Path) -> list[dict[str, Any]]:
     """The rows of ``clean_dir/index.jsonl`` (empty when there is none); bad lines are logged and skipped."""
     path = clean_dir / INDEX
-    if not path.exists():
-        return []
+    return list(index_rows(path)) if path.exists() else []
+
+
+def index_rows(path: Path) -> Iterator[dict[str, Any]]:
+    """The rows of an index file (``index.jsonl``, or a JSONL input's part of it), read as they
+    come; bad lines are logged and skipped."""
     with path.open("rb") as handle:
-        return [row for row in _json_lines(path, handle, "index line") if isinstance(row, dict)]
+        yield from (row for row in _json_lines(path, handle, "index line") if isinstance(row, dict))
 
 
 def removed_span(entry: dict[str, Any]) -> Span:

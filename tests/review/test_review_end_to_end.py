@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from cleaner.cli import main
 from cleaner.review.decisions import Decisions
-from cleaner.review.queue import load_queue
+from cleaner.review.queue import decide, load_queue
 from cleaner.review.tui import ReviewApp
 
 ARTICLE = (
@@ -86,3 +86,28 @@ def test_flag_decisions_from_the_reviewer_apply_on_the_next_run(tmp_path: Path) 
     # The index counts the flags in force, as it counts the cuts: the kept passage no more.
     index = {entry["id"]: entry for entry in map(json.loads, (out / "index.jsonl").read_text().splitlines())}
     assert (index["a"]["flagged"], index["b"]["flagged"]) == (0, 1)
+
+
+def test_a_verdict_re_cleans_only_the_file_of_its_document(tmp_path: Path) -> None:
+    """Not the whole corpus: each file's version holds the verdicts on its own documents."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    sample = SAMPLE.read_text()
+    for name in "abc":
+        (raw / f"{name}.txt").write_text(sample)
+    records = [{"id": f"r{n}", "text": sample.replace("Nunes", f"Nunes{n}")} for n in range(2)]
+    (raw / "feed.jsonl").write_text("".join(json.dumps(record) + "\n" for record in records))
+    out, decisions_path = tmp_path / "clean", tmp_path / "decisions.jsonl"
+    args = ["run", str(raw), "--out", str(out), "--decisions", str(decisions_path)]
+    assert CliRunner().invoke(main, args).output.startswith("5 documents cleaned")
+    queue = {item.document: item.id for item in load_queue(out, Decisions())}
+    assert sorted(queue) == ["a", "b", "c", "r0", "r1"]
+    for document, cleaned in (("b", "1 documents cleaned (3 files"), ("r1", "2 documents cleaned (3 files")):
+        decide(out, queue[document], "keep", decisions_path)
+        assert CliRunner().invoke(main, args).output.startswith(cleaned)
+    kept = json.loads((out / "b.json").read_text())
+    assert kept["flagged"][0]["status"] == "kept" and kept["versions"]["decisions"].startswith("decisions-")
+    assert json.loads((out / "a.json").read_text())["versions"]["decisions"] is None
+    decide(out, queue["b"], "undo", decisions_path)
+    assert CliRunner().invoke(main, args).output.startswith("1 documents cleaned (3 files")
+    assert json.loads((out / "b.json").read_text())["flagged"][0]["status"] == "pending"
