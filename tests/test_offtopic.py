@@ -21,6 +21,7 @@ from cleaner.offtopic.model import MIN_ARTICLE_WORDS, MODEL_PATH, OfftopicModel,
 from cleaner.offtopic.text import (
     article_view,
     blank_removed,
+    introduced_list_items,
     paragraph_sentences,
     sentences,
     units,
@@ -395,3 +396,37 @@ def test_too_few_host_articles_for_the_folds_is_an_error(tmp_path: Path) -> None
     (tmp_path / "intruders.jsonl").write_text(json.dumps({"id": "a-s1", "text": text, "passages": passages}))
     outcome = CliRunner().invoke(main, ["eval", str(tmp_path), "--offtopic"])
     assert outcome.exit_code == 2 and "1 host articles: 5-fold cross-validation needs 5" in outcome.output
+
+
+BUDGET_WITH_LIST = (
+    "Harbour council approves budget after long debate over ferry fares\n\n"
+    "The harbour council approved a $12 million budget early on Tuesday, ending a five-hour "
+    "meeting dominated by residents "
+    "who asked members not to raise ferry fares for the third year in a row.\n\n"
+    "The final vote was 5-2. Two members said they could not support a budget that raised fares "
+    "while setting money aside "
+    "for a new terminal building at the north pier.\n\n"
+    '"We are asking families to pay more for the same boat," one of them said shortly before the vote.\n\n'
+    "The harbour master defended the plan, noting that fuel costs rose 9 percent last year and "
+    "that the council faces higher "
+    "pension contributions for its crews.\n\n"
+    "Other highlights of the budget include:\n\n"
+    "- A 3 percent raise for deckhands and pier staff, the first in two years\n\n"
+    "- $650,000 for dredging the channel near Cedar and Fifth piers\n\n"
+    "- A hiring freeze for office positions through December\n\n"
+    "The terminal money drew criticism from several residents, who said the waiting room is "
+    "rarely full outside the summer "
+    "festival. The harbour master said the terminal is needed to attract a second ferry operator.\n\n"
+    "The budget takes effect on July 1, and the council will revisit the fares in the autumn.\n"
+)
+
+
+def test_items_of_a_list_the_article_introduces_are_never_flagged(monkeypatch: pytest.MonkeyPatch) -> None:
+    """ "The budget includes:" then bullet lines: the article's own words, though an item may look
+    like a teaser headline (no final stop, names seen nowhere else)."""
+    items = introduced_list_items(BUDGET_WITH_LIST)
+    assert [BUDGET_WITH_LIST[s:e][:12] for s, e in items] == ["- A 3 percen", "- $650,000 f", "- A hiring f"]
+    assert find_offtopic(BUDGET_WITH_LIST, [], None, "en") == []
+    monkeypatch.setattr("cleaner.offtopic.model.introduced_list_items", lambda text: [])
+    (flagged,) = find_offtopic(BUDGET_WITH_LIST, [], None, "en")
+    assert BUDGET_WITH_LIST[flagged.start : flagged.end].startswith("- $650,000")

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import numpy as np
 
-from cleaner.model import Span
+from cleaner.model import Span, touches_any
 from cleaner.offtopic.features import FEATURES, INDEX, VECTOR_FEATURES, DocFeatures, compute, reads_english
 from cleaner.offtopic.semantic import SEMANTIC_FEATURES, default_encoder, semantic_columns
-from cleaner.offtopic.text import article_view
+from cleaner.offtopic.text import article_view, introduced_list_items
 
 MODEL_NAME = "offtopic"
 MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "offtopic.json"
@@ -415,7 +415,10 @@ def find_offtopic(
         feats.matrix = np.hstack([feats.matrix, semantic_features(blanked, feats, title)])
     probs = model.probabilities(feats)
     spans = []
+    listed = introduced_list_items(blanked)
     for start, end, score, unit in flagged_units(feats, probs, model.threshold):
+        if touches_any(start, end, listed):
+            continue  # an item of a list the article introduces
         detail = explain(model, feats, unit)
         for s, e in _subtract(start, end, sorted(removed)):
             piece = blanked[s:e]

@@ -118,6 +118,24 @@ class Unit(NamedTuple):
     is_sentence: bool  # a sentence inside a multi-sentence paragraph
 
 
+_LIST_ITEM = re.compile(r"(?:[-–—•*·▪►]|\d{1,2}[.)])[ \t]")
+
+
+def introduced_list_items(text: str) -> list[tuple[int, int]]:
+    """The lines of ``text`` that are items of a list a line ending in a colon opens ("The
+    budget includes:" and the bullet lines under it): the article's own words, however much
+    an item looks like a teaser headline. Blank lines may stand between them."""
+    items: list[tuple[int, int]] = []
+    introduced = False
+    for start, end in line_ranges(text):
+        line = text[start:end]
+        is_item = _LIST_ITEM.match(line) is not None
+        if is_item and introduced:
+            items.append((start, end))
+        introduced = line.endswith(":") or (is_item and introduced)
+    return items
+
+
 def blank_removed(text: str, removed: Sequence[tuple[int, int]]) -> str:
     """``text`` with every removed range replaced by spaces (newlines kept)."""
     if not removed:
