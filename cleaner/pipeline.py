@@ -356,14 +356,15 @@ def find_headline(
     """Where the article's headline line is, so the line model doesn't take it for a teaser.
 
     With a known title, the longest line that holds it or is held by it; otherwise a
-    short line without a final full stop just above the byline, or, in extracted text
-    without a byline, the first line. Lines inside ``skip`` (a site's masthead, learned
-    as site boilerplate) are never the headline.
+    short line without a final full stop just above the first byline or stamp, or, in
+    extracted text without one, the first line. Lines a rule cut (a breadcrumb, a stamp)
+    or inside ``skip`` (a site's masthead, learned as site boilerplate) are never the headline.
     """
+    cut = [(span.start, span.end) for span in spans]
     lines = [
         (m.start(), m.end(), m.group().strip())
         for m in _LINE.finditer(text)
-        if m.group().strip() and not touches_any(m.start(), m.end(), skip or ())
+        if m.group().strip() and not touches_any(m.start(), m.end(), [*cut, *(skip or ())])
     ]
     if title:
         wanted = _squash(title)
@@ -376,7 +377,7 @@ def find_headline(
         return max(matches)[1:] if matches else None
     bylines = [span.start for span in spans if span.category == "byline"]
     if bylines:
-        candidates = [line for line in lines if line[1] < bylines[0]][-1:]
+        candidates = [line for line in lines if line[1] < min(bylines)][-1:]
     else:
         candidates = lines[:1] if mode == "article" else []
     for start, end, line in candidates:

@@ -165,6 +165,33 @@ def test_the_headline_is_found_by_title_by_byline_or_as_the_first_line() -> None
     assert find_headline("The council met on Tuesday evening.\nMore.\n", None, [], "article") is None
 
 
+def test_the_headline_is_no_line_a_rule_cut_and_sits_above_the_first_byline_or_stamp() -> None:
+    """A breadcrumb a rule cut between the headline and a stamp was taken for the headline,
+    and the line model then cut the real one in a page dump."""
+    from cleaner.model import Span
+    from cleaner.pipeline import find_headline
+
+    text = (
+        "Council approves budget after late-night debate\nHome > News > Local\n"
+        "Published 6:42 a.m. March 4, 2025\nBy Karen Whitfield\nThe council met.\n"
+    )
+
+    def cut(line: str, rule: str, category: str) -> Span:
+        return Span(text.index(line), text.index(line) + len(line), "removed", rule, category)
+
+    spans = [
+        cut("By Karen Whitfield", "byline-line", "byline"),  # the rules' spans come in kind order
+        cut("Home > News > Local", "breadcrumb-line", "navigation"),
+        cut("Published 6:42 a.m. March 4, 2025", "dateline-stamp", "byline"),
+    ]
+    headline = find_headline(text, None, spans, "page")
+    assert headline is not None and text[headline[0] : headline[1]] == text.split("\n")[0]
+    # In extracted text, the first line no rule cut.
+    crumbs = "Home > News > Local\nCouncil backs the budget plan\nThe council met.\n"
+    crumb = Span(0, len("Home > News > Local"), "removed", "breadcrumb-line", "navigation")
+    assert find_headline(crumbs, None, [crumb], "article") == (20, 20 + len("Council backs the budget plan"))
+
+
 def test_the_offtopic_stage_can_be_turned_off() -> None:
     text = SPLICED_REPORT
     without = Cleaner(Settings(decisions_path=None, offtopic=False))
