@@ -19,7 +19,7 @@ from cleaner.evaluate import evaluate
 from cleaner.ingest import DEFAULT_MAX_DOC_BYTES, OutputClash
 from cleaner.limits import DEFAULT_DOC_TIMEOUT, MAX_DOC_TIMEOUT, Limits
 from cleaner.pipeline import DEFAULT_RULES_DIR, Cleaner, Settings, TextMode
-from cleaner.review.commands import report, review
+from cleaner.review.commands import decisions_file, report, review
 from cleaner.review.decisions import DEFAULT_PATH as DEFAULT_DECISIONS
 from cleaner.rules import RuleError, load_rules
 from cleaner.runner import Engine, OutputLocked, WorkerDied, run
@@ -160,6 +160,7 @@ def main() -> None:
     "decisions_path",
     default=str(DEFAULT_DECISIONS),
     show_default=True,
+    callback=decisions_file,
     help="Reviewers' decisions to apply ('' for none).",
 )
 @click.option(
@@ -215,7 +216,7 @@ def run_command(
     force: bool,
     flagged: str,
     rules_dir: Path,
-    decisions_path: str,
+    decisions_path: Path | None,
     doc_timeout: float,
     max_doc_bytes: int,
     engine: str,
@@ -237,7 +238,7 @@ def run_command(
         _needs_semantic_extra(require_extra)
     settings = Settings(
         rules_dir=rules_dir,
-        decisions_path=Path(decisions_path) if decisions_path else None,
+        decisions_path=decisions_path,
         withhold_flagged=flagged == "withhold",
         site_lines=site_lines,
         semantic_offtopic=offtopic_model == "semantic",
@@ -484,6 +485,7 @@ def train_group() -> None:
     "decisions_path",
     default=str(DEFAULT_DECISIONS),
     show_default=True,
+    callback=decisions_file,
     help="Reviewers' decisions (with their sidecars in clean/) as extra labels ('' for none).",
 )
 @click.option(
@@ -507,7 +509,7 @@ def train_group() -> None:
 def train_offtopic(
     intruders_dir: Path,
     bodies: Path | None,
-    decisions_path: str,
+    decisions_path: Path | None,
     semantic: bool,
     non_english: bool,
     hosts: tuple[Path, ...],
@@ -516,20 +518,17 @@ def train_offtopic(
     (with --non-english: on articles in other languages, spliced)."""
     from cleaner.offtopic.train import format_report, train, train_non_english
 
-    reviews = Path(decisions_path) if decisions_path else None
-    if reviews is not None and reviews.is_dir():
-        raise click.BadParameter(f"{reviews} is a folder, not a decisions file", param_hint="--decisions")
     if non_english:
         default_hosts = (intruders_dir.resolve().parent / "snippets-dev" / "html",)
         try:
-            report = train_non_english(hosts or default_hosts, reviews)
+            report = train_non_english(hosts or default_hosts, decisions_path)
         except ValueError as error:
             raise click.UsageError(str(error)) from None
         click.echo(format_report(report))
         return
     try:
         report_data = _needs_semantic_extra(
-            lambda: train(intruders_dir, bodies_path=bodies, reviews_path=reviews, semantic=semantic)
+            lambda: train(intruders_dir, bodies_path=bodies, reviews_path=decisions_path, semantic=semantic)
         )
     except BenchmarkError as error:
         raise click.UsageError(str(error)) from None

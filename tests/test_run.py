@@ -169,6 +169,8 @@ def test_flagged_keep_and_usage_errors(raw: Path, tmp_path: Path) -> None:
     (bad_rules / "x.yaml").write_text("category: x\nrules:\n  - id: a\n    kind: nope\n    patterns: ['a']\n")
     code, output = run(str(raw), "--out", str(tmp_path / "c"), "--rules", str(bad_rules))
     assert code == 2 and "x.yaml: rule 'a': field 'kind'" in output
+    code, output = run(str(raw), "--out", str(tmp_path / "c"), "--decisions", str(bad_rules))
+    assert code == 2 and "is a folder, not a decisions file" in output
     assert not (tmp_path / "c").exists()  # the output folder made for the run is gone again
 
 

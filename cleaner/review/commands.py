@@ -30,8 +30,8 @@ _clean_dir = click.argument(
 )
 
 
-def _decisions_file(_ctx: click.Context, _param: click.Parameter, given: str) -> Path | None:
-    """The decisions file named, None for '' (no decisions)."""
+def decisions_file(_ctx: click.Context, _param: click.Parameter, given: str) -> Path | None:
+    """The ``--decisions`` option's callback (every command's): the file named, None for '' (none)."""
     if given and Path(given).is_dir():
         raise click.BadParameter(f"{given} is a folder, not a decisions file")
     return Path(given) if given else None
@@ -42,7 +42,7 @@ _decisions = click.option(
     "decisions_path",
     default=str(DEFAULT_PATH),
     show_default=True,
-    callback=_decisions_file,
+    callback=decisions_file,
     help="The append-only decisions file ('' for none: verdicts can't be recorded then).",
 )
 
