@@ -14,7 +14,7 @@ import io
 import json
 import re
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Container, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -216,12 +216,19 @@ def discover(
                 )
             writers[name] = item.path
             owner = (owners or {}).get(name, item.key)
-            if owner != item.key and Path(owner).is_file() and str(Path(owner).resolve()) != item.key:
+            if owner != item.key and not gone(owner, {item.key}):
                 raise OutputClash(
                     f"{item.path} would write {name}, the output of {owner} (cleaned into this folder "
                     "by an earlier run): clean it into another folder"
                 )
     return found, skipped
+
+
+def gone(key: str, given: Container[str]) -> bool:
+    """Whether the file an earlier run knew as ``key`` is gone: deleted since, or one of the
+    ``given`` keys named otherwise (as files were named before they were keyed by their real path)."""
+    path = Path(key)
+    return not path.is_file() or str(path.resolve()) in given
 
 
 def _named_as_before(found: list[InputFile], earlier: Mapping[str, str]) -> list[InputFile]:

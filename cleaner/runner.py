@@ -51,6 +51,7 @@ from cleaner.ingest import (
     discover,
     file_digest,
     file_origin,
+    gone,
 )
 from cleaner.limits import DocumentTimeout, Limits, time_limit, timeout_message
 from cleaner.model import Document
@@ -78,9 +79,9 @@ from cleaner.write import (
 )
 
 LOCK_NAME = ".lock"
-# The run's own files beside the outputs, which no input's output may overwrite.
 # A file's index lines as the manifest keeps them: inline, or the file under the output folder holding them.
 Index = list[dict[str, Any]] | str
+# The run's own files beside the outputs, which no input's output may overwrite.
 _RUN_FILES = frozenset({INDEX_NAME, MANIFEST_NAME, STATS_NAME, TABLE_NAME, REPORT_NAME})
 # A unit of work: at most this many documents, or this many bytes of them.
 BATCH_DOCS = 32
@@ -606,7 +607,7 @@ def _learn(
     try:
         given = {item.key for item in files}
         for surveyed in store.paths():
-            if surveyed not in given and _gone(surveyed, given):
+            if surveyed not in given and gone(surveyed, given):
                 store.drop(surveyed)  # its documents count no more
         todo = [item for item in files if store.sha256(item.key) != digests[item.key]]
         count, per_task = _plan(todo, workers)
@@ -804,13 +805,6 @@ def _decisions_version(decisions: Decisions, out: Path, index: Index) -> str | N
     return None
 
 
-def _gone(key: str, given: set[str]) -> bool:
-    """Whether the file an earlier run knew as ``key`` is gone: deleted since, or one of the
-    ``given`` keys named otherwise (as files were named before they were keyed by their real path)."""
-    path = Path(key)
-    return not path.is_file() or str(path.resolve()) in given
-
-
 def _other_inputs(files: list[InputFile], manifest: Manifest) -> list[str]:
     """The manifest's files cleaned by earlier runs and not given to this one that are still
     there, in path order: they keep their outputs and stay in the index. Those that are gone
@@ -824,12 +818,12 @@ def _other_inputs(files: list[InputFile], manifest: Manifest) -> list[str]:
     given = {item.key for item in files}
     written = set().union(*map(outputs, given))
     kept: list[str] = []
-    gone: list[str] = []
+    departed: list[str] = []
     for key in sorted(manifest.entries.keys() - given):
-        (gone if _gone(key, given) or not written.isdisjoint(outputs(key)) else kept).append(key)
+        (departed if gone(key, given) or not written.isdisjoint(outputs(key)) else kept).append(key)
     claimed = written.union(*map(outputs, kept))
     root = output_root(manifest.path.parent)
-    for key in gone:
+    for key in departed:
         for name in sorted(outputs(key) - claimed):
             (root / name).unlink(missing_ok=True)
             for folder in (root / name).parents:  # and the folders that leaves empty
