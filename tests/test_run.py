@@ -171,6 +171,8 @@ def test_flagged_keep_and_usage_errors(raw: Path, tmp_path: Path) -> None:
     assert code == 2 and "x.yaml: rule 'a': field 'kind'" in output
     code, output = run(str(raw), "--out", str(tmp_path / "c"), "--decisions", str(bad_rules))
     assert code == 2 and "is a folder, not a decisions file" in output
+    code, output = run(str(raw), "--out", str(tmp_path / "c"), "--decisions", "/dev/zero")
+    assert code == 2 and "/dev/zero is not a regular file" in output  # its one line never ends
     assert not (tmp_path / "c").exists()  # the output folder made for the run is gone again
 
 

@@ -32,9 +32,14 @@ _clean_dir = click.argument(
 
 def decisions_file(_ctx: click.Context, _param: click.Parameter, given: str) -> Path | None:
     """The ``--decisions`` option's callback (every command's): the file named, None for '' (none)."""
-    if given and Path(given).is_dir():
+    if not given:
+        return None
+    path = Path(given)
+    if path.is_dir():
         raise click.BadParameter(f"{given} is a folder, not a decisions file")
-    return Path(given) if given else None
+    if path.exists() and not path.is_file():  # a device or a pipe (/dev/full never ends a line)
+        raise click.BadParameter(f"{given} is not a regular file")
+    return path
 
 
 _decisions = click.option(
