@@ -3,7 +3,7 @@
 Only a sample from the middle of the text is read, so detection time stays flat
 however long the document is; when that sample is mostly figures and names (a
 standings table, a price list), it is taken from the text's prose lines instead.
-Most news text in a common Latin-script language is told apart by its function
+Most news text in a common European language is told apart by its function
 words in a few microseconds; when they don't name one language clearly (mixed
 text, few words, another script or language), the sample goes to langdetect with
 a fixed seed, so the same text always gets the same answer.
@@ -40,25 +40,29 @@ _STOPWORDS = {
     "wenn dass einen",
     "fr": "les et est une du qui dans pour pas sur au avec ce elle sont mais par plus ont été nous "
     "vous cette aux ces leur était être aussi ses où comme fait",
-    "es": "el los las del y para pero fue muy también porque entre cuando sin sobre esta este más "
-    "han su sus hay ya desde todo al",
-    "pt": "os dos em um uma não ao pelo pela são foi seu sua também ele ela isso está mas nos pelos às",
+    "es": "el los las del y pero fue muy también porque entre cuando sin sobre esta este más han su "
+    "sus hay ya desde todo al según dijo había eso esto puede tiene",
+    "pt": "os dos em um uma não ao pelo pela são foi seu sua também ele ela isso está mas nos pelos "
+    "às com muito você",
     "it": "il di che della gli non sono anche più nel delle alla questo stato dal dei degli ha per è "
     "ma nella",
     "nl": "het een van voor zijn niet aan ook bij maar door naar wordt worden heeft hij werd nog "
-    "deze wel geen op te er om",
+    "deze wel geen op te om",
+    "ru": "что это его он она мы вы они было были который которые также только если после ещё еще "
+    "уже был была когда чтобы более может очень нет есть будет году года чем себя",
     "pl": "się nie że jest już przez jego dla są czy oraz może był także tylko bardzo który która "
-    "które jak od za ale tak",
+    "które jak od za ale tak tym tego też gdy przy jej jako lub być również",
 }
 _OWNER: dict[str, str] = {}
 for _lang, _words in _STOPWORDS.items():
     for _word in _words.split():
         if _OWNER.setdefault(_word, _lang) != _lang:
             raise ValueError(f"stop word {_word!r} listed for two languages")
-# A clear case: enough words, a tenth of them function words of one language,
-# at least four times as many as of the runner-up.
-MIN_HITS, MIN_SHARE, MIN_RATIO = 5, 0.1, 4
-MIN_LATIN_SHARE = 0.9
+# A clear case: enough words, 6 in 100 of them function words of one language (its lists hold
+# words no other listed language uses, fewer for some), at least four times as many as of the
+# runner-up, and nine in ten of the letters in that language's script.
+MIN_HITS, MIN_SHARE, MIN_RATIO = 5, 0.06, 4
+MIN_SCRIPT_SHARE = 0.9
 # A sample with fewer letters among its visible characters than this (a standings table,
 # a price list) is replaced by the text's prose lines: lines of this many words or more, with
 # that share of letters.
@@ -66,7 +70,10 @@ MIN_PROSE_SHARE, MIN_PROSE_WORDS = 0.6, 5
 
 _WORD = regex.compile(r"[^\W\d_]+")
 _LETTER = regex.compile(r"[^\W\d_]")
-_OTHER_SCRIPT_LETTER = regex.compile(r"[[^\W\d_]--\p{Latin}]", regex.VERSION1)
+_SCRIPT = {"ru": "Cyrillic"}  # the script of each language of _STOPWORDS not written in Latin
+_OTHER_SCRIPT_LETTER = {
+    script: regex.compile(rf"[[^\W\d_]--\p{{{script}}}]", regex.VERSION1) for script in ("Latin", "Cyrillic")
+}
 
 
 @functools.cache
@@ -108,19 +115,19 @@ def _is_prose(line: str) -> bool:
 
 
 def stopword_language(sample: str) -> str | None:
-    """The language whose function words clearly dominate a Latin-script sample, else None."""
+    """The language whose function words clearly dominate a sample written in its script, else None."""
     words = _WORD.findall(sample.lower())
-    letters = sum(map(len, words))
-    if not letters or len(_OTHER_SCRIPT_LETTER.findall(sample)) > (1 - MIN_LATIN_SHARE) * letters:
-        return None
     hits = Counter(_OWNER[word] for word in words if word in _OWNER).most_common(2)
     if not hits:
         return None
     lang, count = hits[0]
     runner_up = hits[1][1] if len(hits) > 1 else 0
-    if count >= MIN_HITS and count >= MIN_SHARE * len(words) and count >= MIN_RATIO * max(runner_up, 1):
-        return lang
-    return None
+    if count < MIN_HITS or count < MIN_SHARE * len(words) or count < MIN_RATIO * max(runner_up, 1):
+        return None
+    other_script = _OTHER_SCRIPT_LETTER[_SCRIPT.get(lang, "Latin")]
+    if len(other_script.findall(sample)) > (1 - MIN_SCRIPT_SHARE) * sum(map(len, words)):
+        return None  # mixed scripts: the function words of one tell too little
+    return lang
 
 
 def _langdetect(sample: str) -> str | None:

@@ -20,16 +20,31 @@ SWEDISH = (
     "och kostnaden blev lägre än man hade befarat när arbetet planerades."
 )
 
+PORTUGUESE = (
+    "A câmara municipal decidiu na terça-feira que a nova ponte será aberta ao trânsito até o fim do "
+    "ano, e o custo da obra foi menor do que se temia quando ela foi planejada com muito cuidado."
+)
+RUSSIAN = (
+    "Городской совет решил во вторник, что новый мост будет открыт для движения до конца года, и что "
+    "стоимость работ была ниже, чем они опасались, когда его только начали проектировать."
+)
+UKRAINIAN = (
+    "Міська рада вирішила у вівторок, що новий міст буде відкрито для руху до кінця року, і що "
+    "вартість робіт була нижчою, ніж вони побоювалися, коли його тільки почали проєктувати."
+)
+
 
 def test_clear_cases_are_told_by_their_function_words() -> None:
-    assert stopword_language(ENGLISH) == "en" and stopword_language(GERMAN) == "de"
-    assert detect_language(ENGLISH) == "en" and detect_language(GERMAN) == "de"
+    for text, lang in ((ENGLISH, "en"), (GERMAN, "de"), (PORTUGUESE, "pt"), (RUSSIAN, "ru")):
+        assert stopword_language(text) == lang and detect_language(text) == lang
 
 
 def test_unclear_cases_go_to_langdetect() -> None:
     assert stopword_language(ENGLISH + " " + GERMAN) is None  # mixed: no clear winner
     assert stopword_language("東京の議会は新しい橋の開通を決めました。" * 3) is None  # not Latin script
     assert stopword_language(SWEDISH) is None and detect_language(SWEDISH) == "sv"
+    assert stopword_language(UKRAINIAN) is None and detect_language(UKRAINIAN) == "uk"  # not Russian
+    assert stopword_language(RUSSIAN + " Paris London Berlin Madrid Rome Vienna" * 8) is None  # two scripts
     assert detect_language("12 34 56 ... !!") is None
 
 
