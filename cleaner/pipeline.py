@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Literal, get_args
 from urllib.parse import urlsplit
 
+import regex
 import trafilatura
 from langdetect import detector_factory
 
@@ -350,15 +351,22 @@ def survey(record: RawRecord, site_hint: str = "", extracted: Extracted | None =
     return Surveyed(document.site, content_digest(document.text), lines)
 
 
+# How many lines above the first byline or stamp may hold the headline ("Headline", "Jane Doe",
+# then a stamp: a byline without "By" is not cut by every rule set).
+HEADLINE_REACH = 3
+
+
 def find_headline(
     text: str, title: str | None, spans: list[Span], mode: str, skip: list[tuple[int, int]] | None = None
 ) -> tuple[int, int] | None:
     """Where the article's headline line is, so the line model doesn't take it for a teaser.
 
-    With a known title, the longest line that holds it or is held by it; otherwise a
-    short line without a final full stop just above the first byline or stamp, or, in
-    extracted text without one, the first line. Lines a rule cut (a breadcrumb, a stamp)
-    or inside ``skip`` (a site's masthead, learned as site boilerplate) are never the headline.
+    With a known title, the longest line that holds it or is held by it; otherwise the
+    line above the first byline or stamp if it has 15 to 200 characters and no final full
+    stop, looking past a writer's name that no rule cut (up to :data:`HEADLINE_REACH` lines
+    up), or, in extracted text without a byline, the first line. Lines a rule cut
+    (a breadcrumb, a stamp) or inside ``skip`` (a site's masthead, learned as site
+    boilerplate) are never the headline.
     """
     cut = [(span.start, span.end) for span in spans]
     lines = [
@@ -377,13 +385,21 @@ def find_headline(
         return max(matches)[1:] if matches else None
     bylines = [span.start for span in spans if span.category == "byline"]
     if bylines:
-        candidates = [line for line in lines if line[1] < min(bylines)][-1:]
+        candidates = [line for line in lines if line[1] < min(bylines)][-HEADLINE_REACH:][::-1]
     else:
         candidates = lines[:1] if mode == "article" else []
     for start, end, line in candidates:
         if 15 <= len(line) <= 200 and not line.endswith((".", ":", ";")):
             return start, end
+        if not _NAME_LINE.fullmatch(line):
+            break  # only a writer's name is looked past
     return None
+
+
+# A line that is only a name, two to four words in title case ("Jack Power", "Dr Nuala O'Connor";
+# not "GET IT" or "Ihre E-Mail"): a byline no rule cut.
+_NAME_WORD = r"\p{Lu}(?:\p{Ll}|['’]\p{Lu})[\p{L}.'’-]*"
+_NAME_LINE = regex.compile(rf"(?:{_NAME_WORD}[ \t]+){{1,3}}{_NAME_WORD}")
 
 
 def _squash(text: str) -> str:

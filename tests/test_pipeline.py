@@ -192,6 +192,25 @@ def test_the_headline_is_no_line_a_rule_cut_and_sits_above_the_first_byline_or_s
     assert find_headline(crumbs, None, [crumb], "article") == (20, 20 + len("Council backs the budget plan"))
 
 
+def test_the_headline_is_looked_for_past_a_writer_s_name_above_the_byline() -> None:
+    """A page dump's headline, then a name no rule cut, then role and stamp: the name was taken
+    for no headline (too short), and the line model cut the real one."""
+    from cleaner.model import Span
+    from cleaner.pipeline import find_headline
+
+    def first_byline(text: str, line: str) -> list[Span]:
+        return [Span(text.index(line), text.index(line) + len(line), "removed", "role-line", "byline")]
+
+    headline = "Number of people in emergency accommodation passes 15,000"
+    text = f"Menu\n{headline}\nJack Power\nSocial Affairs Correspondent\nThe number rose.\n"
+    found = find_headline(text, None, first_byline(text, "Social Affairs Correspondent"), "page")
+    assert found is not None and text[found[0] : found[1]] == headline
+    # Only a name is looked past: not a button ("GET IT"), nor a line of another shape.
+    for between in ("GET IT", "Ihre E-Mail", "Edit profile"):
+        text = f"Get the best of news in your inbox everyday\n{between}\nUpdated 3:26 pm IST\nBody.\n"
+        assert find_headline(text, None, first_byline(text, "Updated 3:26 pm IST"), "page") is None
+
+
 def test_the_offtopic_stage_can_be_turned_off() -> None:
     text = SPLICED_REPORT
     without = Cleaner(Settings(decisions_path=None, offtopic=False))
