@@ -23,6 +23,7 @@ from cleaner.offtopic.text import (
     blank_removed,
     introduced_list_items,
     paragraph_sentences,
+    quote_pairs,
     sentences,
     units,
 )
@@ -430,3 +431,41 @@ def test_items_of_a_list_the_article_introduces_are_never_flagged(monkeypatch: p
     monkeypatch.setattr("cleaner.offtopic.model.introduced_list_items", lambda text: [])
     (flagged,) = find_offtopic(BUDGET_WITH_LIST, [], None, "en")
     assert BUDGET_WITH_LIST[flagged.start : flagged.end].startswith("- $650,000")
+
+
+def test_the_sentences_that_open_and_close_a_quotation_are_withheld_both_or_neither(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An obituary's quotation over two sentences: the model flagged the first alone, and the
+    clean text kept the second with a closing quotation mark that matched none."""
+    quote = (
+        'Her daughter said Molly never lost her interest in people. "She would ask the nurses about '
+        "their boyfriends and their mortgages. Even last week, she wanted to know if the doctor's "
+        'daughter had got her results."'
+    )
+    text = BUDGET_WITH_LIST.replace(
+        '"We are asking families to pay more for the same boat," one of them said', quote
+    )
+    found = units(text)[1]
+    (pair,) = quote_pairs(text, found)
+    opening, closing = (found[index] for index in pair)
+    assert text[opening.start :].startswith('"She would') and text[closing.start :].startswith("Even last")
+    german = "Er sagte: „Wir bauen die Brücke. Das dauert Jahre.“ Dann ging er. Es regnete."
+    assert len(quote_pairs(german, units(german)[1])) == 1
+    unclosed = 'The mayor spoke. "We will rebuild the bridge. It will take years.'
+    assert quote_pairs(unclosed, units(unclosed)[1]) == []  # still open at the paragraph's end: no pair
+
+    def withheld(opening_score: float, closing_score: float) -> list[str]:
+        def probabilities(self: OfftopicModel, feats: object) -> np.ndarray:
+            probs = np.zeros(len(found))
+            probs[list(pair)] = opening_score, closing_score
+            return probs
+
+        monkeypatch.setattr(OfftopicModel, "probabilities", probabilities)
+        return [text[span.start : span.end] for span in find_offtopic(text, [], None, "en")]
+
+    threshold = default_model().threshold
+    both = [text[opening.start : closing.end]]
+    assert withheld(0.99, 0.0) == [] and withheld(0.0, 0.99) == []  # one end alone: neither
+    assert withheld(0.99, threshold - 0.01) == both  # the two scores' mean passes: both
+    assert withheld(0.99, 0.99) == both

@@ -21,7 +21,7 @@ import numpy as np
 from cleaner.model import Span, touches_any
 from cleaner.offtopic.features import FEATURES, INDEX, VECTOR_FEATURES, DocFeatures, compute, reads_english
 from cleaner.offtopic.semantic import SEMANTIC_FEATURES, default_encoder, semantic_columns
-from cleaner.offtopic.text import article_view, introduced_list_items
+from cleaner.offtopic.text import article_view, introduced_list_items, quote_pairs
 
 MODEL_NAME = "offtopic"
 MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "offtopic.json"
@@ -414,6 +414,12 @@ def find_offtopic(
     if model.semantic:
         feats.matrix = np.hstack([feats.matrix, semantic_features(blanked, feats, title)])
     probs = model.probabilities(feats)
+    for ends in quote_pairs(blanked, feats.units):
+        # The sentences that open and close a quotation are withheld both or neither: one
+        # withheld alone would leave the other's quotation mark unmatched.
+        scores = probs[list(ends)]
+        if (scores >= model.threshold).sum() == 1:
+            probs[list(ends)] = scores.max() if scores.mean() >= model.threshold else 0.0
     spans = []
     listed = introduced_list_items(blanked)
     for start, end, score, unit in flagged_units(feats, probs, model.threshold):

@@ -118,6 +118,7 @@ class Unit(NamedTuple):
     is_sentence: bool  # a sentence inside a multi-sentence paragraph
 
 
+_QUOTE_MARKS = re.compile('["“”„«»]')
 _LIST_ITEM = re.compile(r"(?:[-–—•*·▪►]|\d{1,2}[.)])[ \t]")
 
 
@@ -134,6 +135,28 @@ def introduced_list_items(text: str) -> list[tuple[int, int]]:
             items.append((start, end))
         introduced = line.endswith(":") or (is_item and introduced)
     return items
+
+
+def quote_pairs(text: str, units: Sequence[Unit]) -> list[tuple[int, int]]:
+    """The (opening, closing) sentence units, by index, of each quotation that runs over several
+    sentences of a paragraph. (A quotation still open at the end of its paragraph has no pair: a
+    sentence spliced in from another story may open one.)"""
+    pairs: list[tuple[int, int]] = []
+    opened_in: int | None = None  # the sentence that opened the quotation the text is within
+    for index, unit in enumerate(units):
+        if not unit.is_sentence:
+            opened_in = None  # a paragraph's sentences follow it
+            continue
+        for char in _QUOTE_MARKS.findall(text, unit.start, unit.end):
+            # " turns a quotation on and off; “ opens it, or closes one „ opened (German).
+            opens = opened_in is None if char in '"“' else char in "„«"
+            if opens and opened_in is None:
+                opened_in = index
+            elif not opens and opened_in is not None:
+                if opened_in != index:
+                    pairs.append((opened_in, index))
+                opened_in = None
+    return pairs
 
 
 def blank_removed(text: str, removed: Sequence[tuple[int, int]]) -> str:
