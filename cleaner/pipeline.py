@@ -14,12 +14,14 @@ import hashlib
 import inspect
 import re
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Literal, get_args
 from urllib.parse import urlsplit
 
 import regex
 import trafilatura
+from htmldate.extractors import try_date_expr
 from langdetect import detector_factory
 
 from cleaner import __version__
@@ -199,6 +201,8 @@ class Cleaner:
         headline = find_headline(text, metadata.get("title"), found.spans, mode, found_ranges(repeated))
         if headline and not metadata.get("title"):
             metadata["title"] = text[headline[0] : headline[1]].strip()
+        if not metadata.get("date"):
+            metadata["date"] = find_date(text, found.spans, headline, mode)
         if mode == "page":
             # Only whole-page dumps go through the line model: on extracted text it costs recall
             # and buys no precision (cleaner/models/boilerplate.md). A rule always wins, and the
@@ -351,11 +355,6 @@ def survey(record: RawRecord, site_hint: str = "", extracted: Extracted | None =
     return Surveyed(document.site, content_digest(document.text), lines)
 
 
-# How many lines above the first byline or stamp may hold the headline ("Headline", "Jane Doe",
-# then a stamp: a byline without "By" is not cut by every rule set).
-HEADLINE_REACH = 3
-
-
 def find_headline(
     text: str, title: str | None, spans: list[Span], mode: str, skip: list[tuple[int, int]] | None = None
 ) -> tuple[int, int] | None:
@@ -363,10 +362,10 @@ def find_headline(
 
     With a known title, the longest line that holds it or is held by it; otherwise the
     line above the first byline or stamp if it has 15 to 200 characters and no final full
-    stop, looking past a writer's name that no rule cut (up to :data:`HEADLINE_REACH` lines
-    up), or, in extracted text without a byline, the first line. Lines a rule cut
-    (a breadcrumb, a stamp) or inside ``skip`` (a site's masthead, learned as site
-    boilerplate) are never the headline.
+    stop, or the line above that one if the first may be a writer's name that no rule cut
+    ("Headline", "Jane Doe", then a stamp), or, in extracted text without a byline, the
+    first line. Lines a rule cut (a breadcrumb, a stamp) or inside ``skip`` (a site's
+    masthead, learned as site boilerplate) are never the headline.
     """
     cut = [(span.start, span.end) for span in spans]
     lines = [
@@ -385,14 +384,50 @@ def find_headline(
         return max(matches)[1:] if matches else None
     bylines = [span.start for span in spans if span.category == "byline"]
     if bylines:
-        candidates = [line for line in lines if line[1] < min(bylines)][-HEADLINE_REACH:][::-1]
+        candidates = [line for line in lines if line[1] < min(bylines)][-2:][::-1]  # nearest first
     else:
         candidates = lines[:1] if mode == "article" else []
-    for start, end, line in candidates:
-        if 15 <= len(line) <= 200 and not line.endswith((".", ":", ";")):
-            return start, end
-        if not _NAME_LINE.fullmatch(line):
-            break  # only a writer's name is looked past
+    if not candidates:
+        return None
+    nearest = candidates[0]
+    if _NAME_LINE.fullmatch(nearest[2]) and len(candidates) > 1:
+        above = candidates[1]
+        if _headline_shaped(above[2]) and not _NAME_LINE.fullmatch(above[2]):
+            return above[0], above[1]
+    return (nearest[0], nearest[1]) if _headline_shaped(nearest[2]) else None
+
+
+def _headline_shaped(line: str) -> bool:
+    return 15 <= len(line) <= 200 and not line.endswith((".", ":", ";"))
+
+
+# Stamps further than this below the headline (or the start of extracted text) are taken for
+# another story's: a teaser's, a comment's.
+DATE_REACH = 1500
+# Dates outside these years are taken for misreadings (fixed, so that the output never depends
+# on the day of the run).
+_DATE_BOUNDS = (datetime(1990, 1, 1), datetime(2099, 12, 31))
+
+
+def find_date(text: str, spans: list[Span], headline: tuple[int, int] | None, mode: str) -> str | None:
+    """The date (YYYY-MM-DD) of the first byline or date line the rules cut under the headline
+    ("Published 6:42 a.m. ET March 4, 2025", "14. März 2025, 17:42 Uhr"), read by htmldate;
+    in a page dump without a headline, none (the first stamp may be a teaser's)."""
+    if headline is None and mode == "page":
+        return None
+    start = headline[1] if headline else 0
+    stamps = sorted(
+        (span.start, span.end)
+        for span in spans
+        if span.category in ("byline", "date") and start <= span.start < start + DATE_REACH
+    )
+    for stamp_start, stamp_end in stamps:
+        stamp = text[stamp_start:stamp_end]
+        if any(char.isdigit() for char in stamp):
+            for extensive in (False, True):  # the extensive search parses other languages, slower
+                date = try_date_expr(stamp, "%Y-%m-%d", extensive, *_DATE_BOUNDS)
+                if date:
+                    return date
     return None
 
 

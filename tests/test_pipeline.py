@@ -205,10 +205,38 @@ def test_the_headline_is_looked_for_past_a_writer_s_name_above_the_byline() -> N
     text = f"Menu\n{headline}\nJack Power\nSocial Affairs Correspondent\nThe number rose.\n"
     found = find_headline(text, None, first_byline(text, "Social Affairs Correspondent"), "page")
     assert found is not None and text[found[0] : found[1]] == headline
+    text = "Ask the GP: is it too late for the flu jab?\nDr Nuala O'Connor\nMon Jan 13 2025\nQ: I am 67.\n"
+    found = find_headline(text, None, first_byline(text, "Mon Jan 13 2025"), "article")
+    assert found is not None and text[found[0] : found[1]].startswith("Ask the GP")
     # Only a name is looked past: not a button ("GET IT"), nor a line of another shape.
     for between in ("GET IT", "Ihre E-Mail", "Edit profile"):
         text = f"Get the best of news in your inbox everyday\n{between}\nUpdated 3:26 pm IST\nBody.\n"
         assert find_headline(text, None, first_byline(text, "Updated 3:26 pm IST"), "page") is None
+
+
+def test_the_date_is_read_off_the_first_stamp_under_the_headline() -> None:
+    from cleaner.pipeline import find_date
+
+    text = (
+        "Council approves budget after late-night debate\n"
+        "By Karen Whitfield | Riverside Courier\n"
+        "Published 6:42 a.m. ET March 4, 2025 | Updated 9:15 a.m. ET March 5, 2025\n"
+        "The council approved the budget on Tuesday after a five-hour meeting.\n"
+    )
+    document = Cleaner(Settings(offtopic=False)).clean(RawRecord("a", "a.txt", text, False, ""))
+    assert document.metadata["date"] == "2025-03-04"  # the first date of the stamp: published
+    assert document.metadata["author"] == "Karen Whitfield"
+    dutch = "Utrecht wil autovrije binnenstad\n12 maart 2025, 19:04\nDe gemeente wil de auto weren.\n"
+    dated = Cleaner(Settings(offtopic=False)).clean(RawRecord("b", "b.txt", dutch, False, ""))
+    assert dated.metadata["date"] == "2025-03-12"  # htmldate's extensive search reads Dutch months
+    stamp = Span(0, 16, "removed", "date-line", "date")
+    assert find_date("March 27th, 2025\nText.", [stamp], None, "article") == "2025-03-27"
+    assert find_date("March 27th, 2025\nText.", [stamp], None, "page") is None  # a teaser's, maybe
+    below = "Headline of the story here\n" + "Body text. " * 200 + "\nMarch 27th, 2025\n"
+    far = Span(below.index("March"), below.index("March") + 16, "removed", "date-line", "date")
+    assert find_date(below, [far], (0, 26), "article") is None  # far below the headline: another story's
+    byline = Span(0, 11, "removed", "byline-line", "byline")
+    assert find_date("By Jane Doe\nText.", [byline], None, "article") is None  # no digit: no date
 
 
 def test_the_offtopic_stage_can_be_turned_off() -> None:
