@@ -423,12 +423,25 @@ def find_date(text: str, spans: list[Span], headline: tuple[int, int] | None, mo
     )
     for stamp_start, stamp_end in stamps:
         stamp = text[stamp_start:stamp_end]
-        if any(char.isdigit() for char in stamp):
+        if not any(char.isdigit() for char in stamp):
+            continue
+        # The stamp as a whole, else each date in it: htmldate reads neither "6:13 PM CST
+        # January 14, 2025" nor two stamps on one line.
+        for expression in (stamp, *_DATE_LIKE.findall(stamp)):
             for extensive in (False, True):  # the extensive search parses other languages, slower
-                date = try_date_expr(stamp, "%Y-%m-%d", extensive, *_DATE_BOUNDS)
+                date = try_date_expr(expression, "%Y-%m-%d", extensive, *_DATE_BOUNDS)
                 if date:
                     return date
     return None
+
+
+# A date in a stamp: numeric (18/02/2025, 2025-02-18) or with the month's name, in either order
+# ("Mar. 5, 2025", "14. März 2025", "22 de outubro de 2010").
+_DATE_LIKE = regex.compile(
+    r"\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2}\b)|\d{4}-\d{2}-\d{2}"
+    r"|\p{L}{3,}\.?[ \t]+\d{1,2}(?:st|nd|rd|th)?,?[ \t]+\d{4}"
+    r"|\d{1,2}(?:st|nd|rd|th|\.)?[ \t]+(?:de[ \t]+)?\p{L}{3,}\.?,?[ \t]+(?:de[ \t]+)?\d{4}"
+)
 
 
 # A line that is only a name, two to four words in title case ("Jack Power", "Dr Nuala O'Connor";

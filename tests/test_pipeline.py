@@ -229,6 +229,12 @@ def test_the_date_is_read_off_the_first_stamp_under_the_headline() -> None:
     dutch = "Utrecht wil autovrije binnenstad\n12 maart 2025, 19:04\nDe gemeente wil de auto weren.\n"
     dated = Cleaner(Settings(offtopic=False)).clean(RawRecord("b", "b.txt", dutch, False, ""))
     assert dated.metadata["date"] == "2025-03-12"  # htmldate's extensive search reads Dutch months
+    for line, date in (
+        ("Published: 6:13 PM CST January 14, 2025", "2025-01-14"),  # a time first: each date in it
+        ("Published on: 18/02/2025 - 09:41Modified: 18/02/2025 - 11:02", "2025-02-18"),
+    ):
+        whole = Span(0, len(line), "removed", "dateline-stamp", "byline")
+        assert find_date(line, [whole], None, "article") == date
     stamp = Span(0, 16, "removed", "date-line", "date")
     assert find_date("March 27th, 2025\nText.", [stamp], None, "article") == "2025-03-27"
     assert find_date("March 27th, 2025\nText.", [stamp], None, "page") is None  # a teaser's, maybe
