@@ -201,8 +201,9 @@ class Cleaner:
         headline = find_headline(text, metadata.get("title"), found.spans, mode, found_ranges(repeated))
         if headline and not metadata.get("title"):
             metadata["title"] = text[headline[0] : headline[1]].strip()
-        if not metadata.get("date"):
-            metadata["date"] = find_date(text, found.spans, headline, mode)
+        date = None if metadata.get("date") else find_date(text, found.spans, headline, mode)
+        if date:
+            metadata["date"] = date
         if mode == "page":
             # Only whole-page dumps go through the line model: on extracted text it costs recall
             # and buys no precision (cleaner/models/boilerplate.md). A rule always wins, and the
