@@ -623,6 +623,10 @@ def model_card(report: TrainReport, alone: Figures, alone_detected: Figures, ms_
         "in page mode (so an article whose lines are set apart by blank lines is never read as a dump); "
         "comment threads and prose teasers look like article text and often stay.",
         "- On raw-recall text the model can only remove: its recall ceiling is the text's own.",
+        "- Not run on extracted text (the pipeline's article mode): on hand-written article scrapes "
+        "(two probes of 40) it took few of the junk lines the rules miss (at its article threshold "
+        "0.9: 13 and 1 more; at 0.7: 23 and 27) and cut original passages of intruders-dev's article "
+        "bodies (whole-pipeline false flags 1.04% -> 1.19% at 0.9, 2.50% at 0.7).",
         "- snippets-dev labels are partly weak (trafilatura's recall output); pages and sites are few, "
         "so expect the held-out figures near the cross-validated ones, not the in-sample ones.",
         "",
