@@ -72,7 +72,8 @@ _WORD = regex.compile(r"[^\W\d_]+")
 _LETTER = regex.compile(r"[^\W\d_]")
 _SCRIPT = {"ru": "Cyrillic"}  # the script of each language of _STOPWORDS not written in Latin
 _OTHER_SCRIPT_LETTER = {
-    script: regex.compile(rf"[[^\W\d_]--\p{{{script}}}]", regex.VERSION1) for script in ("Latin", "Cyrillic")
+    script: regex.compile(rf"[[^\W\d_]--\p{{{script}}}]", regex.VERSION1)
+    for script in ("Latin", *_SCRIPT.values())
 }
 
 
