@@ -15,6 +15,7 @@ import inspect
 import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from itertools import chain
 from pathlib import Path
 from typing import Literal, get_args
 from urllib.parse import urlsplit
@@ -428,7 +429,7 @@ def find_date(text: str, spans: list[Span], headline: tuple[int, int] | None, mo
             continue
         # The stamp as a whole, else each date in it: htmldate reads neither "6:13 PM CST
         # January 14, 2025" nor two stamps on one line.
-        for expression in (stamp, *_DATE_LIKE.findall(stamp)):
+        for expression in chain([stamp], (found.group() for found in _DATE_LIKE.finditer(stamp))):
             for extensive in (False, True):  # the extensive search parses other languages, slower
                 date = try_date_expr(expression, "%Y-%m-%d", extensive, *_DATE_BOUNDS)
                 if date:

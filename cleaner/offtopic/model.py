@@ -21,7 +21,7 @@ import numpy as np
 from cleaner.model import Span, touches_any
 from cleaner.offtopic.features import FEATURES, INDEX, VECTOR_FEATURES, DocFeatures, compute, reads_english
 from cleaner.offtopic.semantic import SEMANTIC_FEATURES, default_encoder, semantic_columns
-from cleaner.offtopic.text import article_view, introduced_list_items, quote_pairs
+from cleaner.offtopic.text import Unit, article_view, introduced_list_items, quote_pairs
 
 MODEL_NAME = "offtopic"
 MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "offtopic.json"
@@ -391,6 +391,24 @@ def semantic_features(text: str, feats: DocFeatures, title: str | None) -> np.nd
     return semantic_columns(text, feats.units, title, default_encoder())
 
 
+def decision_scores(text: str, units: Sequence[Unit], probs: np.ndarray) -> np.ndarray:
+    """The scores flags are decided on, from the model's ``probs`` of the ``units`` of ``text``.
+
+    The sentences that open and close a quotation share their mean: they are
+    withheld both or neither, whatever the threshold (one withheld alone would
+    leave the other's quotation mark unmatched). A unit touching an item of a
+    list the article introduces scores 0: the article's own words, however much
+    an item looks like a teaser headline.
+    """
+    scores = np.array(probs, dtype=float)
+    for ends in quote_pairs(text, units):
+        scores[list(ends)] = scores[list(ends)].mean()
+    listed = introduced_list_items(text)
+    if listed:
+        scores[[touches_any(unit.start, unit.end, listed) for unit in units]] = 0.0
+    return scores
+
+
 def find_offtopic(
     text: str,
     removed: Sequence[tuple[int, int]],
@@ -413,18 +431,9 @@ def find_offtopic(
     feats = compute(blanked, title, lang)
     if model.semantic:
         feats.matrix = np.hstack([feats.matrix, semantic_features(blanked, feats, title)])
-    probs = model.probabilities(feats)
-    for ends in quote_pairs(blanked, feats.units):
-        # The sentences that open and close a quotation are withheld both or neither: one
-        # withheld alone would leave the other's quotation mark unmatched.
-        scores = probs[list(ends)]
-        if (scores >= model.threshold).sum() == 1:
-            probs[list(ends)] = scores.max() if scores.mean() >= model.threshold else 0.0
+    probs = decision_scores(blanked, feats.units, model.probabilities(feats))
     spans = []
-    listed = introduced_list_items(blanked)
     for start, end, score, unit in flagged_units(feats, probs, model.threshold):
-        if touches_any(start, end, listed):
-            continue  # an item of a list the article introduces
         detail = explain(model, feats, unit)
         for s, e in _subtract(start, end, sorted(removed)):
             piece = blanked[s:e]

@@ -51,6 +51,7 @@ from cleaner.offtopic.model import (
     SEMANTIC_MODEL_PATH,
     OfftopicModel,
     Trees,
+    decision_scores,
     find_offtopic,
     load,
     model_version,
@@ -80,11 +81,13 @@ INTRUDER_KINDS = ("headline", "para", "sent")  # as intruders-dev labels them
 
 @dataclass
 class Featured:
-    """A labelled document with its unit features and unit labels (-1: unlabelled)."""
+    """A labelled document with its unit features and unit labels (-1: unlabelled), and the text
+    its units index (:func:`~cleaner.offtopic.text.article_view`)."""
 
     doc: LabelledDoc
     feats: DocFeatures
     labels: np.ndarray
+    view: str
 
 
 def featurise(doc: LabelledDoc, semantic: bool = False) -> Featured:
@@ -111,7 +114,7 @@ def featurise(doc: LabelledDoc, semantic: bool = False) -> Featured:
     for i, unit in enumerate(feats.units):
         if unit.is_sentence and para_label[unit.paragraph] == 1:
             labels[i] = -1
-    return Featured(doc, feats, labels)
+    return Featured(doc, feats, labels, view)
 
 
 def _matrix(docs: Iterable[Featured], kind: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -348,14 +351,15 @@ def cross_validate(
 def _passages(
     docs: Sequence[Featured], probs: Sequence[np.ndarray], shift: float
 ) -> tuple[list[Scored], list[tuple[float, bool]]]:
-    """Per passage its withholding threshold, per document its top score (sentence scores shifted)."""
+    """Per passage its withholding threshold, per document its top score (sentence scores shifted,
+    then turned into the scores the pipeline decides on)."""
     passages: list[Scored] = []
     doc_max: list[tuple[float, bool]] = []
     for d, p in zip(docs, probs, strict=True):
         if len(p) != len(d.feats.units):
             continue  # not scored
         is_sentence = np.fromiter((u.is_sentence for u in d.feats.units), bool, len(p))
-        shifted = np.where(is_sentence, shift_logit(p, shift), p)
+        shifted = decision_scores(d.view, d.feats.units, np.where(is_sentence, shift_logit(p, shift), p))
         passages.extend(_withhold_thresholds(d, shifted))
         doc_max.append((float(shifted.max()) if len(p) else 0.0, any(x.intruder for x in d.doc.passages)))
     return passages, doc_max
