@@ -362,11 +362,11 @@ def find_headline(
 ) -> tuple[int, int] | None:
     """Where the article's headline line is, so the line model doesn't take it for a teaser.
 
-    With a known title, the longest line that holds it or is held by it; otherwise the
-    line above the first byline or stamp if it has 15 to 200 characters and no final full
-    stop, or the line above that one if the first may be a writer's name that no rule cut
-    ("Headline", "Jane Doe", then a stamp), or, in extracted text without a byline, the
-    first line. Lines a rule cut (a breadcrumb, a stamp) or inside ``skip`` (a site's
+    With a known title, the longest line that holds it or is held by it; otherwise one of
+    the few lines above the first byline or date line the rules cut (:func:`_headline_above`;
+    in a page dump, the first byline),
+    or, in extracted text without either, the first line if it has 15 to 200 characters and
+    no final full stop. Lines a rule cut (a breadcrumb, a stamp) or inside ``skip`` (a site's
     masthead, learned as site boilerplate) are never the headline.
     """
     cut = [(span.start, span.end) for span in spans]
@@ -384,23 +384,71 @@ def find_headline(
             if len(form) >= 15 and (form in wanted or wanted in form)
         ]
         return max(matches)[1:] if matches else None
-    bylines = [span.start for span in spans if span.category == "byline"]
-    if bylines:
-        candidates = [line for line in lines if line[1] < min(bylines)][-2:][::-1]  # nearest first
-    else:
-        candidates = lines[:1] if mode == "article" else []
-    if not candidates:
-        return None
-    nearest = candidates[0]
-    if _NAME_LINE.fullmatch(nearest[2]) and len(candidates) > 1:
-        above = candidates[1]
-        if _headline_shaped(above[2]) and not _NAME_LINE.fullmatch(above[2]):
-            return above[0], above[1]
-    return (nearest[0], nearest[1]) if _headline_shaped(nearest[2]) else None
+    # In a page dump dates stand in menus and teaser lists above the article too: there only a
+    # byline anchors the headline.
+    anchors = ("byline", "date") if mode == "article" else ("byline",)
+    stamps = [span.start for span in spans if span.category in anchors]
+    if stamps:
+        above = [line for line in lines if line[1] < min(stamps)][-HEADER_LINES:][::-1]
+        return _headline_above(above, mode)
+    if mode == "article" and lines and _headline_shaped(lines[0][2]):
+        return lines[0][0], lines[0][1]
+    return None
+
+
+# How many lines above the first byline or date line may hold the headline (nearest first: a
+# role, a writer's name, a standfirst, the headline).
+HEADER_LINES = 4
+
+
+def _headline_above(lines: list[tuple[int, int, str]], mode: str) -> tuple[int, int] | None:
+    """The headline among ``lines``, the lines above the first byline or date line, nearest
+    first. Lines a byline leaves are passed over: a writer's name, "Recipe by ...", a role of
+    fewer than four words under a name, and in extracted text any line of fewer than four
+    words (an outlet, "Staff report"; in a page dump such a line is as often a button). So is
+    one standfirst written as sentences. The first headline-shaped line left is the headline,
+    unless the line above it reads as one too: then the lower line is the standfirst
+    ("Headline", "Standfirst", "Jane Doe", then a stamp)."""
+    passed_standfirst = False
+    for index, (start, end, line) in enumerate(lines):
+        higher = lines[index + 1][2] if index + 1 < len(lines) else ""
+        if _writer(line) or (len(line.split()) < 4 and (mode == "article" or _writer(higher))):
+            continue
+        if not _headline_shaped(line):
+            if passed_standfirst or not _standfirst_sentence(line):
+                return None
+            passed_standfirst = True
+            continue
+        if not passed_standfirst and _headline_over_standfirst(higher):
+            return lines[index + 1][0], lines[index + 1][1]
+        return start, end
+    return None
+
+
+def _writer(line: str) -> bool:
+    """Whether ``line`` is a writer's name or credit that no rule cut ("Jane Doe", "Recipe by
+    Jane Doe", "and Sam Lee")."""
+    return _NAME_LINE.fullmatch(line) is not None or _CREDIT_LINE.fullmatch(line) is not None
 
 
 def _headline_shaped(line: str) -> bool:
     return 15 <= len(line) <= 200 and not line.endswith((".", ":", ";"))
+
+
+def _standfirst_sentence(line: str) -> bool:
+    return 60 <= len(line) <= 300 and line.endswith(".")
+
+
+def _headline_over_standfirst(higher: str) -> bool:
+    """Whether ``higher`` reads as a headline over the line under it, its standfirst: four words or more,
+    no breadcrumb, no credit (a headline over a standfirst may end with a full stop)."""
+    return (
+        15 <= len(higher) <= 200
+        and len(higher.split()) >= 4
+        and not higher.endswith((":", ";"))
+        and _BREADCRUMB.search(higher) is None
+        and not _writer(higher)
+    )
 
 
 # Stamps further than this below the headline (or the start of extracted text) are taken for
@@ -450,6 +498,13 @@ _DATE_LIKE = regex.compile(
 # not "GET IT" or "Ihre E-Mail"): a byline no rule cut.
 _NAME_WORD = r"\p{Lu}(?:\p{Ll}|['’]\p{Lu})[\p{L}.'’-]*"
 _NAME_LINE = regex.compile(rf"(?:{_NAME_WORD}[ \t]+){{1,3}}{_NAME_WORD}")
+# A credit line a rule missed: "Recipe by Anjali Mehra-Stone", "Words by Jo Hall and Sam Lee",
+# "and Sam Lee" (the second line of a byline).
+_CREDIT_LINE = regex.compile(
+    rf"(?:(?:\S+[ \t]+){{0,2}}(?i:by)|and|&)[ \t]+{_NAME_WORD}(?:[ \t]+(?:{_NAME_WORD}|and|&))*"
+)
+# Separators of a breadcrumb or a section trail ("Houston › Politics", "News | Local").
+_BREADCRUMB = re.compile(r"\s[›>|/»·•]\s")
 
 
 def _squash(text: str) -> str:

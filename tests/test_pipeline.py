@@ -214,6 +214,47 @@ def test_the_headline_is_looked_for_past_a_writer_s_name_above_the_byline() -> N
         assert find_headline(text, None, first_byline(text, "Updated 3:26 pm IST"), "page") is None
 
 
+def test_the_headline_is_told_from_its_standfirst_and_the_byline_s_leftovers() -> None:
+    """Extracted text: headline, standfirst, then what a byline rule left (a name, a role, an
+    outlet, "Recipe by ..."), then a stamp. The line above the stamp was taken for the headline."""
+    from cleaner.model import Span
+    from cleaner.pipeline import find_headline
+
+    def headline(
+        lines: list[str], stamp: str = "Updated March 19, 2025 8:47 p.m.", mode: str = "article"
+    ) -> str | None:
+        text = "\n".join([*lines, stamp, "The body of the story starts here."]) + "\n"
+        start = text.index(stamp)
+        found = find_headline(
+            text, None, [Span(start, start + len(stamp), "removed", "stamp", "byline")], mode
+        )
+        return None if found is None else text[found[0] : found[1]]
+
+    title = "Harris County commissioners back $1.1 billion drainage plan"
+    standfirst = "A fight over which neighborhoods go first delayed the vote for six weeks"
+    assert headline([title, standfirst, "Jordan Ellery", "Staff writer"]) == title
+    assert (
+        headline([title, f"{standfirst}. Residents say they cannot wait."]) == title
+    )  # written as sentences
+    assert headline(["Climate & Environment", title, "By Nadine Ashworth"]) == title
+    assert headline(["Recipes › Dinner", title, "Recipe by Anjali Mehra-Stone"]) == title
+    assert headline([title, "Jackson Ferreira-Watts", "and Sophie Lanigan"]) == title
+    assert headline([title, "ESPN News Services"]) == title  # an outlet under the headline
+    assert headline(["Houston › Politics › Harris County", title]) == title  # no breadcrumb for a headline
+    # A date line the rules cut anchors it as a byline does, but not in a page dump (dates stand
+    # in its menus and teaser lists too).
+    date = Span(0, 0, "removed", "date-line", "date")
+    text = f"{title}\n{standfirst}\nMarch 19, 2025\nThe body.\n"
+    stamp = date.with_changes(start=text.index("March 19"), end=text.index("March 19") + 14)
+    found = find_headline(text, None, [stamp], "article")
+    assert found is not None and text[found[0] : found[1]] == title
+    assert find_headline(text, None, [stamp], "page") is None
+    # Two sentences of a body over a byline at its end: no headline.
+    assert (
+        headline(["The council met on Tuesday.", "It voted to approve the plan after a long debate."]) is None
+    )
+
+
 def test_the_date_is_read_off_the_first_stamp_under_the_headline() -> None:
     from cleaner.pipeline import find_date
 
