@@ -33,7 +33,7 @@ from cleaner.linemodel import MODEL_NAME as LINE_MODEL_NAME
 from cleaner.linemodel import LineModel, Mode, detect_mode, find_boilerplate
 from cleaner.linemodel import load_model as load_line_model
 from cleaner.linemodel import model_version as boilerplate_version
-from cleaner.model import Document, Span, cut_ranges, render, touches_any
+from cleaner.model import Document, Span, cut_ranges, line_ranges, render, touches_any
 from cleaner.offtopic import find_offtopic
 from cleaner.offtopic import model_version as offtopic_version
 from cleaner.offtopic.model import OfftopicModel, model_for, non_english_model, semantic_model
@@ -205,11 +205,15 @@ class Cleaner:
         date = None if metadata.get("date") else find_date(text, found.spans, headline, mode)
         if date:
             metadata["date"] = date
+        writers = find_writers(text, found.spans + repeated, headline, mode)
+        document.spans.extend(writers)
+        if writers and not metadata.get("author"):
+            metadata["author"] = writer_names(text, writers)
         if mode == "page":
             # Only whole-page dumps go through the line model: on extracted text it costs recall
             # and buys no precision (cleaner/models/boilerplate.md). A rule always wins, and the
             # headline is spared.
-            protected = found_ranges(found.spans + repeated) + ([headline] if headline else [])
+            protected = found_ranges(found.spans + repeated + writers) + ([headline] if headline else [])
             document.spans.extend(
                 find_boilerplate(text, document.lang, protected=protected, mode=mode, model=self.line_model)
             )
@@ -384,10 +388,7 @@ def find_headline(
             if len(form) >= 15 and (form in wanted or wanted in form)
         ]
         return max(matches)[1:] if matches else None
-    # In a page dump dates stand in menus and teaser lists above the article too: there only a
-    # byline anchors the headline.
-    anchors = ("byline", "date") if mode == "article" else ("byline",)
-    stamps = [span.start for span in spans if span.category in anchors]
+    stamps = [span.start for span in spans if span.category in _ANCHORS[mode]]
     if stamps:
         above = [line for line in lines if line[1] < min(stamps)][-HEADER_LINES:][::-1]
         return _headline_above(above, mode)
@@ -396,6 +397,9 @@ def find_headline(
     return None
 
 
+# The categories of the rule cuts under which a headline stands: in a page dump dates stand in
+# menus and teaser lists above the article too, so there only a byline anchors it.
+_ANCHORS = {"article": ("byline", "date"), "page": ("byline",)}
 # How many lines above the first byline or date line may hold the headline (nearest first: a
 # role, a writer's name, a standfirst, the headline).
 HEADER_LINES = 4
@@ -423,6 +427,38 @@ def _headline_above(lines: list[tuple[int, int, str]], mode: str) -> tuple[int, 
             return lines[index + 1][0], lines[index + 1][1]
         return start, end
     return None
+
+
+WRITER_LINE = "writer-line"
+
+
+def find_writers(text: str, spans: list[Span], headline: tuple[int, int] | None, mode: str) -> list[Span]:
+    """Writers' names that no rule cut, each on its own line between the headline and the first
+    byline or date line under it ("Jane Doe", "Recipe by Jane Doe", "and Sam Lee"): bylines."""
+    if headline is None:
+        return []
+    stamps = [span.start for span in spans if span.category in _ANCHORS[mode] and span.start >= headline[1]]
+    if not stamps:
+        return []
+    cut = [(span.start, span.end) for span in spans]
+    header = text[headline[1] : min(stamps)]
+    return [
+        Span(
+            headline[1] + start,
+            headline[1] + end,
+            "removed",
+            WRITER_LINE,
+            "byline",
+            detail="a writer's name between the headline and the byline or date",
+        )
+        for start, end in line_ranges(header)
+        if _writer(header[start:end]) and not touches_any(headline[1] + start, headline[1] + end, cut)
+    ]
+
+
+def writer_names(text: str, writers: list[Span]) -> str:
+    """The names on the lines of ``writers``, without their credits ("Recipe by"), comma-separated."""
+    return ", ".join(_CREDIT_START.sub("", text[span.start : span.end], count=1) for span in writers)
 
 
 def _writer(line: str) -> bool:
@@ -500,9 +536,9 @@ _NAME_WORD = r"\p{Lu}(?:\p{Ll}|['’]\p{Lu})[\p{L}.'’-]*"
 _NAME_LINE = regex.compile(rf"(?:{_NAME_WORD}[ \t]+){{1,3}}{_NAME_WORD}")
 # A credit line a rule missed: "Recipe by Anjali Mehra-Stone", "Words by Jo Hall and Sam Lee",
 # "and Sam Lee" (the second line of a byline).
-_CREDIT_LINE = regex.compile(
-    rf"(?:(?:\S+[ \t]+){{0,2}}(?i:by)|and|&)[ \t]+{_NAME_WORD}(?:[ \t]+(?:{_NAME_WORD}|and|&))*"
-)
+_CREDIT = r"(?:(?:\S+[ \t]+){0,2}(?i:by)|and|&)[ \t]+"
+_CREDIT_LINE = regex.compile(rf"{_CREDIT}{_NAME_WORD}(?:[ \t]+(?:{_NAME_WORD}|and|&))*")
+_CREDIT_START = regex.compile(f"^{_CREDIT}")
 # Separators of a breadcrumb or a section trail ("Houston › Politics", "News | Local").
 _BREADCRUMB = re.compile(r"\s[›>|/»·•]\s")
 

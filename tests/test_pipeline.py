@@ -255,6 +255,33 @@ def test_the_headline_is_told_from_its_standfirst_and_the_byline_s_leftovers() -
     )
 
 
+def test_a_writer_s_name_between_headline_and_stamp_is_cut_as_a_byline() -> None:
+    """A bare name no rule cut, under the headline and over the stamp: a byline, and the author."""
+    body = (
+        "Harris County commissioners voted 4-1 on Tuesday to approve a drainage plan that "
+        "engineers say will protect 40,000 homes. Jordan Ellery said the plan was late.\n"
+    )
+    text = (
+        "Harris County commissioners back $1.1 billion drainage plan\n"
+        "Jordan Ellery\nand Sophie Lanigan\n"
+        "Updated March 19, 2025 8:47 p.m.\n" + body
+    )
+    document = CLEANER.clean(RawRecord("a", "a.txt", text, False, ""))
+    writers = [span for span in document.removed if span.reason == "writer-line"]
+    assert [text[span.start : span.end] for span in writers] == ["Jordan Ellery", "and Sophie Lanigan"]
+    assert all(span.category == "byline" for span in writers)
+    assert document.metadata["author"] == "Jordan Ellery, Sophie Lanigan"
+    assert CLEANER.clean_text(document).startswith("Harris County commissioners back")
+    assert "Jordan Ellery said" in CLEANER.clean_text(document)  # the name in the body stays
+    # A name under the stamp is the body's (a one-line quote's speaker, a list of names).
+    below = text.replace("Jordan Ellery\nand Sophie Lanigan\n", "") + "Jordan Ellery\n"
+    assert not [
+        s
+        for s in CLEANER.clean(RawRecord("b", "b.txt", below, False, "")).removed
+        if s.reason == "writer-line"
+    ]
+
+
 def test_the_date_is_read_off_the_first_stamp_under_the_headline() -> None:
     from cleaner.pipeline import find_date
 
