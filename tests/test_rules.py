@@ -153,6 +153,21 @@ def test_phrase_rule_gives_the_author(tmp_path: Path) -> None:
     assert finding.author == "Jane Doe"
 
 
+@pytest.mark.parametrize(
+    ("byline", "author"),
+    [
+        ("By Marcus Ferrier, Personal Finance Editor", "Marcus Ferrier"),
+        ("By Alyssa Crane, WRAL reporter", "Alyssa Crane"),
+        ("By Aditi Raghavan, ET Bureau", "Aditi Raghavan"),
+        ("By Maria de la Cruz, Reuters", "Maria de la Cruz"),
+        ("By Jo Hall, Sam Lee", "Jo Hall, Sam Lee"),
+        ("By DANICA KIRKA and JILL LAWLESS", "DANICA KIRKA and JILL LAWLESS"),
+    ],
+)
+def test_a_byline_s_author_leaves_out_the_role_and_outlet_after_the_name(byline: str, author: str) -> None:
+    assert apply_rules(f"{byline}\n", RULES.for_document("en", "")).author == author
+
+
 def test_rules_are_scoped_by_language_and_site(tmp_path: Path) -> None:
     found = rule(
         tmp_path, "  - id: s\n    kind: line\n    lang: [de]\n    sites: [example.com]\n    patterns: ['x']\n"
