@@ -367,11 +367,11 @@ def find_headline(
     """Where the article's headline line is, so the line model doesn't take it for a teaser.
 
     With a known title, the longest line that holds it or is held by it; otherwise one of
-    the few lines above the first byline or date line the rules cut (:func:`_headline_above`;
-    in a page dump, the first byline),
-    or, in extracted text without either, the first line if it has 15 to 200 characters and
-    no final full stop. Lines a rule cut (a breadcrumb, a stamp) or inside ``skip`` (a site's
-    masthead, learned as site boilerplate) are never the headline.
+    the few lines above the first byline or date line the rules cut (in a page dump, the
+    first byline; :func:`_headline_above`), or, in extracted text without either, the first
+    line if it has 15 to 200 characters and no final full stop. Lines a rule cut (a
+    breadcrumb, a stamp) or inside ``skip`` (a site's masthead, learned as site boilerplate)
+    are never the headline.
     """
     cut = [(span.start, span.end) for span in spans]
     lines = [
@@ -476,8 +476,9 @@ def _standfirst_sentence(line: str) -> bool:
 
 
 def _headline_over_standfirst(higher: str) -> bool:
-    """Whether ``higher`` reads as a headline over the line under it, its standfirst: four words or more,
-    no breadcrumb, no credit (a headline over a standfirst may end with a full stop)."""
+    """Whether ``higher`` reads as a headline over the line under it, its standfirst: four
+    words or more, no breadcrumb, no writer (a headline over a standfirst may end with a full
+    stop)."""
     return (
         15 <= len(higher) <= 200
         and len(higher.split()) >= 4

@@ -217,7 +217,6 @@ def test_the_headline_is_looked_for_past_a_writer_s_name_above_the_byline() -> N
 def test_the_headline_is_told_from_its_standfirst_and_the_byline_s_leftovers() -> None:
     """Extracted text: headline, standfirst, then what a byline rule left (a name, a role, an
     outlet, "Recipe by ..."), then a stamp. The line above the stamp was taken for the headline."""
-    from cleaner.model import Span
     from cleaner.pipeline import find_headline
 
     def headline(
@@ -233,9 +232,8 @@ def test_the_headline_is_told_from_its_standfirst_and_the_byline_s_leftovers() -
     title = "Harris County commissioners back $1.1 billion drainage plan"
     standfirst = "A fight over which neighborhoods go first delayed the vote for six weeks"
     assert headline([title, standfirst, "Jordan Ellery", "Staff writer"]) == title
-    assert (
-        headline([title, f"{standfirst}. Residents say they cannot wait."]) == title
-    )  # written as sentences
+    sentences = f"{standfirst}. Residents say they cannot wait."  # a standfirst written as sentences
+    assert headline([title, sentences]) == title
     assert headline(["Climate & Environment", title, "By Nadine Ashworth"]) == title
     assert headline(["Recipes › Dinner", title, "Recipe by Anjali Mehra-Stone"]) == title
     assert headline([title, "Jackson Ferreira-Watts", "and Sophie Lanigan"]) == title
