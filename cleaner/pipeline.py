@@ -388,9 +388,9 @@ def find_headline(
             if len(form) >= 15 and (form in wanted or wanted in form)
         ]
         return max(matches)[1:] if matches else None
-    stamps = [span.start for span in spans if span.category in _ANCHORS[mode]]
-    if stamps:
-        above = [line for line in lines if line[1] < min(stamps)][-HEADER_LINES:][::-1]
+    stamp = _first_stamp(spans, mode)
+    if stamp is not None:
+        above = [line for line in lines if line[1] < stamp][-HEADER_LINES:][::-1]
         return _headline_above(above, mode)
     if mode == "article" and lines and _headline_shaped(lines[0][2]):
         return lines[0][0], lines[0][1]
@@ -400,6 +400,17 @@ def find_headline(
 # The categories of the rule cuts under which a headline stands: in a page dump dates stand in
 # menus and teaser lists above the article too, so there only a byline anchors it.
 _ANCHORS = {"article": ("byline", "date"), "page": ("byline",)}
+
+
+def _first_stamp(spans: list[Span], mode: str, after: int = 0) -> int | None:
+    """Where the first byline or date line the rules cut from ``after`` on starts (in a page
+    dump, the first byline), or None."""
+    return min(
+        (span.start for span in spans if span.category in _ANCHORS[mode] and span.start >= after),
+        default=None,
+    )
+
+
 # How many lines above the first byline or date line may hold the headline (nearest first: a
 # role, a writer's name, a standfirst, the headline).
 HEADER_LINES = 4
@@ -437,11 +448,11 @@ def find_writers(text: str, spans: list[Span], headline: tuple[int, int] | None,
     byline or date line under it ("Jane Doe", "Recipe by Jane Doe", "and Sam Lee"): bylines."""
     if headline is None:
         return []
-    stamps = [span.start for span in spans if span.category in _ANCHORS[mode] and span.start >= headline[1]]
-    if not stamps:
+    stamp = _first_stamp(spans, mode, after=headline[1])
+    if stamp is None:
         return []
     cut = [(span.start, span.end) for span in spans]
-    header = text[headline[1] : min(stamps)]
+    header = text[headline[1] : stamp]
     return [
         Span(
             headline[1] + start,
