@@ -503,8 +503,9 @@ def train_group() -> None:
     "--hosts",
     multiple=True,
     type=click.Path(exists=True, path_type=Path),
-    help="With --non-english: the articles, any input `cleaner run` reads (repeatable) "
-    "[../snippets-dev/html beside INTRUDERS_DIR].",
+    help="Articles to splice into each other, any input `cleaner run` reads (repeatable): "
+    "the English ones train the English model, the others the --non-english one "
+    "[../snippets-dev/html beside INTRUDERS_DIR, if there].",
 )
 def train_offtopic(
     intruders_dir: Path,
@@ -516,19 +517,24 @@ def train_offtopic(
 ) -> None:
     """Train the off-topic classifier on INTRUDERS_DIR, spliced articles and reviewers' decisions
     (with --non-english: on articles in other languages, spliced)."""
-    from cleaner.offtopic.train import format_report, train, train_non_english
+    from cleaner.offtopic.train import default_hosts, format_report, train, train_non_english
 
     if non_english:
-        default_hosts = (intruders_dir.resolve().parent / "snippets-dev" / "html",)
         try:
-            report = train_non_english(hosts or default_hosts, decisions_path)
+            report = train_non_english(hosts or default_hosts(intruders_dir), decisions_path)
         except ValueError as error:
             raise click.UsageError(str(error)) from None
         click.echo(format_report(report))
         return
     try:
         report_data = _needs_semantic_extra(
-            lambda: train(intruders_dir, bodies_path=bodies, reviews_path=decisions_path, semantic=semantic)
+            lambda: train(
+                intruders_dir,
+                bodies_path=bodies,
+                reviews_path=decisions_path,
+                semantic=semantic,
+                hosts=hosts or None,
+            )
         )
     except BenchmarkError as error:
         raise click.UsageError(str(error)) from None

@@ -9,7 +9,10 @@ import pytest
 from click.testing import CliRunner
 
 from cleaner.cli import main
+from cleaner.offtopic.data import splice
+from cleaner.offtopic.model import load
 from cleaner.offtopic.spliced import articles_by_language
+from cleaner.offtopic.train import default_hosts, train
 from tests.synthetic import synthetic_article
 
 TOPICS = [
@@ -170,3 +173,63 @@ def test_a_folder_without_enough_long_articles_is_a_usage_error(tmp_path: Path) 
     assert outcome.exit_code == 2
     assert "en: 3 articles of 150+ words, fewer than 10: left out" in outcome.output
     assert "no language has enough long clean articles" in outcome.output
+
+
+def _articles() -> dict[str, str]:
+    return {f"a{number:02d}": article(number) for number in range(len(TOPICS))}
+
+
+def test_spliced_teasers_in_title_case_are_short_headline_cuts() -> None:
+    articles = _articles()
+    assert splice(articles, articles, 2, 5, title_case_share=0.0) == splice(articles, articles, 2, 5)
+    docs = splice(articles, articles, 4, 5, title_case_share=1.0)
+    teasers = [doc.text[p.start : p.end] for doc in docs for p in doc.passages if p.kind == "headline"]
+    assert teasers
+    for teaser in teasers:
+        first, *rest = teaser.split()
+        assert 1 + len(rest) <= 14 and not teaser.endswith((".", ","))
+        # Capitalised words, and short minor ones (of, the, into) in lower case but never last.
+        assert first[0].isupper() and all(word[0].isupper() or len(word) <= 4 for word in rest)
+        assert rest[-1][0].isupper()
+
+
+def _intruders_file(folder: Path) -> Path:
+    """intruders.jsonl of spliced synthetic articles, in the intruders set's layout."""
+    articles = _articles()
+    lines = []
+    for doc in splice(articles, articles, 2, 7):
+        labels = [("intruder" if p.intruder else "original", p) for p in doc.passages]
+        passages = [{"start": p.start, "end": p.end, "label": label, "kind": p.kind} for label, p in labels]
+        copy = doc.id.rsplit("-", 1)[1]
+        lines.append(json.dumps({"id": f"{doc.group}-s{copy}", "text": doc.text, "passages": passages}))
+    folder.mkdir()
+    path = folder / "intruders.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_english_host_articles_are_spliced_into_the_english_models_training(tmp_path: Path) -> None:
+    hosts = tmp_path / "hosts"
+    hosts.mkdir()
+    for key, text in _articles().items():
+        (hosts / f"{key}.txt").write_text(text)
+    intruders = _intruders_file(tmp_path / "intruders-dev")
+    out = tmp_path / "offtopic.json"
+
+    train(intruders, out=out, copies=2, hosts=[hosts])
+
+    training = json.loads(out.read_text())["training"]
+    assert training["host_documents"] == 2 * len(TOPICS) and training["hosts"] == [f"{tmp_path.name}/hosts"]
+    assert training["intruder_documents"] == 2 * len(TOPICS) and training["spliced_documents"] == 0
+    card = out.with_suffix(".md").read_text()
+    assert "24 documents spliced the same way from the English articles of" in card
+    assert 0 < load(out).threshold < 1
+
+
+def test_the_default_hosts_are_the_snippets_pages_beside_the_intruders(tmp_path: Path) -> None:
+    intruders = tmp_path / "intruders-dev"
+    intruders.mkdir()
+    assert default_hosts(intruders) == ()
+    pages = tmp_path / "snippets-dev" / "html"
+    pages.mkdir(parents=True)
+    assert default_hosts(intruders) == default_hosts(intruders / "intruders.jsonl") == (pages.resolve(),)

@@ -188,6 +188,7 @@ def splice(
     copies: int,
     seed: int,
     untouched_share: float = 0.2,
+    title_case_share: float = 0.0,
 ) -> list[LabelledDoc]:
     """Articles of ``hosts`` with passages of ``donors`` spliced in, ``copies`` times each.
 
@@ -195,7 +196,9 @@ def splice(
     donor paragraph on its own line), ``sent`` (a donor sentence after one of
     the sentences of a host paragraph, its last one too, or on its own line) or
     ``headline`` (a donor's first sentence cut to at most 15 words, on its own
-    line); never before the first host paragraph (the intruders set never puts
+    line; ``title_case_share`` of them a shorter cut in headline title case, as
+    English sites write their teasers: "Council Backs Plan to Close Two Schools");
+    never before the first host paragraph (the intruders set never puts
     a sentence last in a paragraph either; spun pages do, as in seed 002). Some
     documents stay untouched. Half the donors are the closest in vocabulary of a
     few drawn at random (related news makes the hard cases); an inline ``sent``
@@ -233,8 +236,11 @@ def splice(
                 if kind == "para":
                     inserts[slot] = (rng.choice(paras), "para")
                 elif kind == "headline":
-                    words = _body_sentences(paras[:1]) or paras[:1]
-                    inserts[slot] = (" ".join(words[0].split()[:15]), "headline")
+                    words = (_body_sentences(paras[:1]) or paras[:1])[0].split()
+                    if title_case_share and rng.random() < title_case_share:
+                        inserts[slot] = (_title_case(_headline_cut(words, rng.randint(6, 14))), "headline")
+                    else:
+                        inserts[slot] = (" ".join(words[:15]), "headline")
                 else:
                     pool = _body_sentences(paras)
                     if not pool:
@@ -258,6 +264,28 @@ def splice(
                         inserts[slot] = (sentence, "sent")
             docs.append(_assemble(f"{key}-x{seed}-{copy}", key, host_paras, inserts, inline, rng))
     return docs
+
+
+# Words a headline in title case leaves in lower case (unless first), and words it never ends on.
+_MINOR = "a an and as at but by for from in into nor of on or over per the to up via vs with"
+_MINOR_WORDS = frozenset(_MINOR.split())
+
+
+def _headline_cut(words: list[str], most: int) -> list[str]:
+    """The first ``most`` words at most, without a trailing minor word or punctuation."""
+    cut = words[:most]
+    while len(cut) > 1 and cut[-1].lower().strip(",;:") in _MINOR_WORDS:
+        cut.pop()
+    cut[-1] = cut[-1].rstrip(".,;:")
+    return cut
+
+
+def _title_case(words: list[str]) -> str:
+    """``words`` as a headline in title case: each capitalised but minor words after the first."""
+    return " ".join(
+        word if index and word.lower() in _MINOR_WORDS else word[:1].upper() + word[1:]
+        for index, word in enumerate(words)
+    )
 
 
 def _assemble(

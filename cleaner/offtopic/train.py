@@ -76,6 +76,10 @@ OTHER_RATES = (0.003, 0.0075, 0.01, 0.02)
 # effective threshold, the one that recalls most at the false-flag rate.
 SENT_SHIFTS = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0)
 SPLICED_COPIES = 8
+# The share of spliced English teaser headlines written in title case, as English sites write
+# them (intruders-dev's are all cut lead sentences).
+TITLE_CASE = 0.3
+MIN_LANGUAGE_ARTICLES = 10  # a language with fewer long articles of hosts gives no training documents
 INTRUDER_KINDS = ("headline", "para", "sent")  # as intruders-dev labels them
 
 
@@ -422,21 +426,45 @@ def _find_data(intruders: Path, bodies: Path | None) -> tuple[Path, Path | None]
     return path, bodies
 
 
+def default_hosts(intruders: Path) -> tuple[Path, ...]:
+    """The pages of ``../snippets-dev/html`` beside the intruders folder (or file's folder), if there."""
+    folder = intruders if intruders.is_dir() else intruders.parent
+    pages = folder.resolve().parent / "snippets-dev" / "html"
+    return (pages,) if pages.is_dir() else ()
+
+
 def _training_docs(
-    intruders: Path, bodies: Path | None, reviews: Path | None, copies: int, semantic: bool = False
-) -> tuple[list[Featured], list[Featured]]:
-    """The labelled intruders documents, and the extra training documents
-    (spliced articles of ``bodies``, reviewer decisions)."""
+    intruders: Path,
+    bodies: Path | None,
+    reviews: Path | None,
+    copies: int,
+    semantic: bool = False,
+    hosts: Sequence[Path] = (),
+) -> tuple[list[Featured], list[Featured], dict[str, int]]:
+    """The labelled intruders documents, the extra training documents (spliced articles of
+    ``bodies``, the English articles of ``hosts`` spliced into each other, reviewer decisions)
+    and how many of each kind."""
     dev = [featurise(as_the_pipeline_sees(d), semantic) for d in load_intruders(intruders)]
-    extra: list[LabelledDoc] = []
+    spliced: list[LabelledDoc] = []
     if bodies is not None and copies:
         articles = load_bodies(bodies)
-        hosts = {k: v for k, v in articles.items() if detect_language(v) == "en"}
-        extra.extend(as_the_pipeline_sees(d) for d in splice(hosts, articles, copies, SEED))
-    if reviews is not None:
-        # Decisions on documents in other languages train the non-English model instead.
-        extra.extend(d for d in load_reviews(reviews) if reads_english(d.lang))
-    return dev, [featurise(d, semantic) for d in extra]
+        english = {k: v for k, v in articles.items() if detect_language(v) == "en"}
+        spliced = splice(english, articles, copies, SEED, title_case_share=TITLE_CASE)
+    from_hosts: list[LabelledDoc] = []
+    if hosts and copies:
+        english = clean_articles(list(hosts)).get("en", {})
+        if len(english) >= MIN_LANGUAGE_ARTICLES:
+            from_hosts = splice(english, english, copies, SEED, title_case_share=TITLE_CASE)
+    # Decisions on documents in other languages train the non-English model instead.
+    reviewed = [] if reviews is None else [d for d in load_reviews(reviews) if reads_english(d.lang)]
+    counts = {
+        "intruder_documents": len(dev),
+        "spliced_documents": len(spliced),
+        "host_documents": len(from_hosts),
+        "reviewed_documents": len(reviewed),
+    }
+    extra = [*map(as_the_pipeline_sees, (*spliced, *from_hosts)), *reviewed]
+    return dev, [featurise(d, semantic) for d in extra], counts
 
 
 def evaluate(
@@ -447,6 +475,7 @@ def evaluate(
     folds: int = FOLDS,
     copies: int = SPLICED_COPIES,
     semantic: bool = False,
+    hosts: Sequence[Path] | None = None,
 ) -> dict[str, float]:
     """Score the off-topic model (with ``semantic``, the semantic one) on an intruders set the
     honest way (its README's scoring).
@@ -454,7 +483,9 @@ def evaluate(
     ``intruders_path`` is ``intruders.jsonl`` or its folder. Cross-validation
     grouped by host article: each fold is scored by a model trained on the
     other folds (plus articles of ``bodies_path`` spliced at random, by
-    default ``../extraction-dev/ground-truth.json`` beside the folder, and
+    default ``../extraction-dev/ground-truth.json`` beside the folder; the
+    English articles of ``hosts``, any input ``cleaner run`` reads, spliced
+    into each other, by default ``../snippets-dev/html`` beside the folder;
     reviewer decisions from ``reviews_path``; none with a host in the fold).
     The threshold is the lowest whose pooled false-flag rate on original
     passages is at most ``rate``. Returns precision, recall, F1, false-flag
@@ -462,7 +493,8 @@ def evaluate(
     flag, and CPU milliseconds per article on one core.
     """
     intruders, bodies = _find_data(intruders_path, bodies_path)
-    dev, extra = _training_docs(intruders, bodies, reviews_path, copies, semantic)
+    hosts = default_hosts(intruders_path) if hosts is None else hosts
+    dev, extra, _ = _training_docs(intruders, bodies, reviews_path, copies, semantic, hosts)
     report, _ = cross_validated(dev, extra, rate, folds)
     return report | _timed(fit_model(dev + extra), dev)
 
@@ -552,6 +584,7 @@ def train(
     folds: int = FOLDS,
     copies: int = SPLICED_COPIES,
     semantic: bool = False,
+    hosts: Sequence[Path] | None = None,
 ) -> dict[str, float]:
     """Train the off-topic model (with ``semantic``, the semantic one) and write it (``out``, JSON;
     by default the shipped file) with its model card beside it (keeping the card's hand-written
@@ -564,15 +597,12 @@ def train(
     """
     out = out or (SEMANTIC_MODEL_PATH if semantic else MODEL_PATH)
     intruders, bodies = _find_data(intruders_path, bodies_path)
-    dev, extra = _training_docs(intruders, bodies, reviews_path, copies, semantic)
+    hosts = default_hosts(intruders_path) if hosts is None else hosts
+    dev, extra, counts = _training_docs(intruders, bodies, reviews_path, copies, semantic, hosts)
     report, _ = cross_validated(dev, extra, rate, folds)
     model = fit_model(dev + extra, report["threshold"], report["sent_shift"])
-    data = {
-        "intruders": intruders.name,
-        "intruder_documents": len(dev),
-        "spliced_documents": sum(1 for d in extra if not d.doc.partial),
-        "reviewed_documents": sum(1 for d in extra if d.doc.partial),
-    }
+    # Where the hosts lie on this machine says nothing: their last two folders name them.
+    data = {"intruders": intruders.name, **counts, "hosts": ["/".join(path.parts[-2:]) for path in hosts]}
     shipped = _write_model(model, report, data, out)
     report |= _timed(shipped, dev)
     _write_card(out, model_card(shipped, report, data, out.name))
@@ -603,7 +633,6 @@ NON_ENGLISH_COPIES = 8
 # withholds content that must stay. Its flags cost snippets-dev (German sentences that must
 # survive) 0.005 of F1 at 0.5%, 0.004 at 0.2%, at most 0.001 at 0.1%.
 NON_ENGLISH_RATE = 0.001
-NON_ENGLISH_MIN_ARTICLES = 10  # a language with fewer long articles gives no training documents
 
 
 def _without_vectors(doc: LabelledDoc) -> Featured:
@@ -620,7 +649,7 @@ def non_english_docs(articles: dict[str, dict[str, str]], copies: int) -> dict[s
     return {
         lang: [_without_vectors(as_the_pipeline_sees(doc)) for doc in splice(texts, texts, copies, SEED)]
         for lang, texts in sorted(articles.items())
-        if not reads_english(lang) and len(texts) >= NON_ENGLISH_MIN_ARTICLES
+        if not reads_english(lang) and len(texts) >= MIN_LANGUAGE_ARTICLES
     }
 
 
@@ -637,7 +666,7 @@ def train_non_english(
 
     Its data is self-supervised: the articles of ``hosts`` (any input ``cleaner run``
     reads, cleaned without the off-topic stage) in each language other than English
-    with at least ``NON_ENGLISH_MIN_ARTICLES`` long articles, spliced into one another
+    with at least ``MIN_LANGUAGE_ARTICLES`` long articles, spliced into one another
     ``copies`` times; reviewers' decisions (``reviews_path``) on documents in those
     languages are extra labels, as for the English model. Threshold and figures as for the
     English model (grouped cross-validation by host article), at most ``rate`` false flags
@@ -648,7 +677,7 @@ def train_non_english(
     docs = [d for lang_docs in by_lang.values() for d in lang_docs]
     if len({d.doc.group for d in docs}) < folds:
         raise ValueError(
-            f"no language other than English has {NON_ENGLISH_MIN_ARTICLES} articles of {MIN_WORDS}+ "
+            f"no language other than English has {MIN_LANGUAGE_ARTICLES} articles of {MIN_WORDS}+ "
             f"words and {MIN_PARAGRAPHS}+ paragraphs in {', '.join(map(str, hosts))}"
         )
     reviewed = [] if reviews_path is None else load_reviews(reviews_path)
@@ -707,7 +736,7 @@ at most 0.001 at 0.1%). Sentence scores shifted by {model.sent_shift:+.1f} in lo
 Self-supervised, `cleaner train offtopic --non-english --hosts DIR`: the articles of the hosts
 folder (by default the HTML pages of `../shared/data/snippets-dev`), cleaned by the pipeline
 without its off-topic stage; those of {MIN_WORDS}+ words and {MIN_PARAGRAPHS}+ paragraphs, in each
-language other than English with at least {NON_ENGLISH_MIN_ARTICLES} of them, are spliced into one
+language other than English with at least {MIN_LANGUAGE_ARTICLES} of them, are spliced into one
 another {NON_ENGLISH_COPIES} times (seed {SEED}; `cleaner.offtopic.data.splice`, as the English
 model's spliced articles), and taken as `cleaner run` sees them as `.txt` files. No hand labels:
 the originals are what the pipeline kept of the pages. Reviewers' decisions on documents in
@@ -772,6 +801,11 @@ _HEADER = (
 )
 
 
+def _named(hosts: object) -> str:
+    """The host folders of the training data, as the card names them."""
+    return ", ".join(f"`{host}`" for host in hosts) if isinstance(hosts, list) and hosts else "no host pages"
+
+
 def model_card(model: OfftopicModel, report: dict[str, float], data: dict[str, object], file: str) -> str:
     """The model card (markdown) written beside the model file (named ``file``)."""
     n_trees = len(model.para.feature) // model.para.nodes
@@ -833,7 +867,13 @@ title is read as the title, not as a passage.
   them the closest in vocabulary of 8 drawn at random; sentences drawn twice as
   often as the other kinds, three in four of them spliced inside a paragraph,
   after any of its sentences, the last one too, sometimes two of one donor in
-  the same paragraph, most often two that share a name).
+  the same paragraph, most often two that share a name; teaser headlines are a donor's
+  first sentence cut to at most 15 words, or for {TITLE_CASE:.0%} of them to 6-14 words in title case,
+  as English sites write teasers).
+- {data["host_documents"]} documents spliced the same way from the English articles of
+  {_named(data["hosts"])} (`--hosts`; the pages cleaned by the pipeline
+  without its off-topic stage, {MIN_LANGUAGE_ARTICLES}+ of them needed), into each other: other sites and
+  other writers than the extraction benchmark's, so the model leans less on the habits of a few sites.
 - {data["reviewed_documents"]} documents with reviewer decisions (drop = off-topic, keep = not).
 
 ## Metrics (intruders-dev, {FOLDS}-fold cross-validation grouped by host article)
