@@ -17,7 +17,9 @@ from tests.conftest import shared_path
 
 FLOORS: dict[tuple[str, InputKind], float] = {
     ("extraction-dev", "raw-recall"): 0.962,
-    ("extraction-dev", "raw-page"): 0.940,
+    # 0.941 until the off-topic model traded 0.0016 of it for 0.045 of recall on intruders-dev
+    # (its card's Experiments, 2026-11-27): its lower threshold flags a few more quotes here.
+    ("extraction-dev", "raw-page"): 0.938,
     ("extraction-dev", "html"): 0.974,
     ("snippets-dev", "raw-recall"): 0.948,
     ("snippets-dev", "raw-page"): 0.932,
