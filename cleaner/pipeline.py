@@ -207,6 +207,8 @@ class Cleaner:
             metadata["date"] = date
         writers = find_writers(text, found.spans + repeated, headline, mode)
         document.spans.extend(writers)
+        if mode == "article":
+            document.spans.extend(find_header_labels(text, found.spans + repeated, headline))
         if writers and not metadata.get("author"):
             metadata["author"] = writer_names(text, writers)
         if mode == "page":
@@ -464,6 +466,33 @@ def find_writers(text: str, spans: list[Span], headline: tuple[int, int] | None,
         )
         for start, end in line_ranges(header)
         if _writer(header[start:end]) and not touches_any(headline[1] + start, headline[1] + end, cut)
+    ]
+
+
+HEADER_LABEL = "header-label"
+# How far down the headline may stand for the short lines above it to be labels: a scrape's
+# top holds a menu's remains, a section, a kicker; lower, a short line is the article's own.
+LABELS_ABOVE = 8
+_LABEL_WORDS = 3
+
+
+def find_header_labels(text: str, spans: list[Span], headline: tuple[int, int] | None) -> list[Span]:
+    """Short lines no rule cut above the headline of extracted text: a section name, a kicker,
+    a breadcrumb's last step ("Local News", "WATER CRISIS", "Mobilité"), when the headline is
+    among the first :data:`LABELS_ABOVE` lines left. A line of at most three words that ends
+    with no full stop, question mark or colon is a label there."""
+    if headline is None:
+        return []
+    cut = [(span.start, span.end) for span in spans]
+    above = [
+        (start, end) for start, end in line_ranges(text[: headline[0]]) if not touches_any(start, end, cut)
+    ]
+    if len(above) >= LABELS_ABOVE:
+        return []
+    return [
+        Span(start, end, "removed", HEADER_LABEL, "navigation", detail="a short label above the headline")
+        for start, end in above
+        if len(text[start:end].split()) <= _LABEL_WORDS and not text[start:end].endswith((".", "?", "!", ":"))
     ]
 
 

@@ -280,6 +280,23 @@ def test_a_writer_s_name_between_headline_and_stamp_is_cut_as_a_byline() -> None
     ]
 
 
+def test_short_labels_above_the_headline_are_cut_as_navigation() -> None:
+    """A section, a kicker, a breadcrumb's last step over the headline of extracted text go;
+    a longer line, or one written as a sentence, stays; so does all of it when the headline
+    stands too far down the text for its top to be the page's."""
+    body = "The council approved the budget on Tuesday after a five-hour meeting, the longest this year.\n"
+    top = "Our reporters cover the valley every weekday.\nLocal News\nWATER CRISIS\n"
+    text = top + "Council approves budget after late-night debate\nUpdated March 19, 2025 8:47 p.m.\n" + body
+    document = Cleaner(Settings(offtopic=False)).clean(RawRecord("a", "a.txt", text, False, ""))
+    labels = [span for span in document.removed if span.reason == "header-label"]
+    assert [text[span.start : span.end] for span in labels] == ["Local News", "WATER CRISIS"]
+    assert {span.category for span in labels} == {"navigation"}
+    assert document.metadata["title"] == "Council approves budget after late-night debate"
+    deep = "Local News\n" + "".join(f"Paragraph {n} of an earlier piece, as prose.\n" for n in range(8))
+    far = Cleaner(Settings(offtopic=False)).clean(RawRecord("b", "b.txt", deep + text, False, ""))
+    assert not [span for span in far.removed if span.reason == "header-label"]
+
+
 def test_the_date_is_read_off_the_first_stamp_under_the_headline() -> None:
     from cleaner.pipeline import find_date
 
