@@ -297,7 +297,7 @@ def test_recall_is_given_at_each_other_false_flag_rate() -> None:
     probs[75], probs[-2:] = 0.8, (0.85, 0.9)
     curve = recall_curve([featured], [probs])
     assert list(curve) == [f"recall_at_{rate}" for rate in OTHER_RATES]
-    assert [curve[f"recall_at_{rate}"] for rate in OTHER_RATES] == [0.0, 0.0, 0.0, 1.0]
+    assert [curve[f"recall_at_{rate}"] for rate in OTHER_RATES] == [0.0, 0.0, 0.0, 0.0, 1.0]
 
 
 def test_documents_are_taken_as_the_pipeline_sees_them() -> None:
@@ -466,6 +466,7 @@ def test_the_sentences_that_open_and_close_a_quotation_are_withheld_both_or_neit
 
     threshold = default_model().threshold
     both = [text[opening.start : closing.end]]
-    assert withheld(0.99, 0.0) == [] and withheld(0.0, 0.99) == []  # one end alone: neither
+    alone = threshold + 0.01  # over the threshold, but not the mean with a 0
+    assert withheld(alone, 0.0) == [] and withheld(0.0, alone) == []  # one end alone: neither
     assert withheld(0.99, threshold - 0.01) == both  # the two scores' mean passes: both
     assert withheld(0.99, 0.99) == both

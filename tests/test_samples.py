@@ -82,22 +82,7 @@ def test_author_goes_to_metadata(cleaned: Cleaned, case: dict[str, Any]) -> None
     assert case["author"] in str(cleaned[case_id(case)]["metadata"]["author"])
 
 
-def flag_cases() -> list[Any]:
-    """The cases with flags, a known miss (``flag_missed``) as a strict xfail."""
-    return [
-        pytest.param(
-            case,
-            id=case_id(case),
-            marks=[pytest.mark.xfail(strict=True, reason=case["flag_missed"])]
-            if "flag_missed" in case
-            else [],
-        )
-        for case in CASES
-        if "flagged" in case
-    ]
-
-
-@pytest.mark.parametrize("case", flag_cases())
+@pytest.mark.parametrize("case", with_key("flagged"))
 def test_off_topic_passages_are_flagged(cleaned: Cleaned, case: dict[str, Any]) -> None:
     sidecar = cleaned[case_id(case)]
     text = squash(sidecar["text"])

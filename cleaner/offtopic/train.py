@@ -68,10 +68,13 @@ LEARNING_RATE = 0.05
 MIN_LEAF = 40
 CALIBRATION_FOLDS = 3
 FOLDS = 5
-TARGET_RATE = 0.005
+# The false-flag rate the threshold is chosen for: a margin under the 0.5% the off-topic
+# target allows, as thresholds picked on intruders-dev move on other sites (its README) and the
+# model fitted on all folds scores originals a little higher than the fold models did.
+TARGET_RATE = 0.004
 # Recall is also given at these false-flag rates: at 0.5% the budget is ~44 passages, mostly odd
 # original lines in the 3-4 copies of their host, so one rate alone moves with a few of them.
-OTHER_RATES = (0.003, 0.0075, 0.01, 0.02)
+OTHER_RATES = (0.003, 0.005, 0.0075, 0.01, 0.02)
 # Logit offsets tried for sentence scores: the sentence model gets its own
 # effective threshold, the one that recalls most at the false-flag rate.
 SENT_SHIFTS = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0)
@@ -727,7 +730,7 @@ The off-topic model for documents whose language is not English (`cleaner/offtop
 `model_for`): the English model's features and trees (`offtopic.md`), trained on articles in
 other languages, without the word-vector features (English only: blanked in training, imputed
 in use). Threshold {model.threshold:.4f} on the calibrated probability, chosen for at most
-{100 * report["target_rate"]:.1f}% false flags on original passages (the English model: 0.5%): its
+{100 * report["target_rate"]:.1f}% false flags on original passages (the English model: 0.4%): its
 originals are the text of real pages, where a false flag withholds what must stay (its flags
 cost snippets-dev, German sentences that must survive, 0.005 of F1 at 0.5%, 0.004 at 0.2%,
 at most 0.001 at 0.1%). Sentence scores shifted by {model.sent_shift:+.1f} in logit.
