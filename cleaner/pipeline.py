@@ -207,10 +207,10 @@ class Cleaner:
             metadata["date"] = date
         writers = find_writers(text, found.spans + repeated, headline, mode)
         document.spans.extend(writers)
-        if mode == "article":
-            document.spans.extend(find_header_labels(text, found.spans + repeated, headline))
         if writers and not metadata.get("author"):
             metadata["author"] = writer_names(text, writers)
+        if mode == "article":
+            document.spans.extend(find_header_labels(text, found.spans + repeated, headline))
         if mode == "page":
             # Only whole-page dumps go through the line model: on extracted text it costs recall
             # and buys no precision (cleaner/models/boilerplate.md). A rule always wins, and the
