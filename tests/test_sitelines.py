@@ -24,7 +24,7 @@ from tests.conftest import ROOT
 SCHEMA = json.loads((ROOT / "cleaner" / "sidecar.schema.json").read_text())
 
 TAGLINE = "Coastal Gazette — your town, every tide"
-MENU = "Harbour · Council · Schools · Weather · Letters"
+MENU = "Harbour · Council · Schools · Letters"
 FOOTER = "The Gazette is printed on recycled paper at our works in Halvard Bay."
 LISTEN = "Listen to this story"  # a rule cuts it: the rule wins
 SERIES = "Part of our series on the coast in winter."  # in only four documents: not learned
