@@ -375,7 +375,7 @@ def find_headline(
     breadcrumb, a stamp) or inside ``skip`` (a site's masthead, learned as site boilerplate)
     are never the headline.
     """
-    cut = [(span.start, span.end) for span in spans]
+    cut = found_ranges(spans)
     lines = [
         (m.start(), m.end(), m.group().strip())
         for m in _LINE.finditer(text)
@@ -453,7 +453,7 @@ def find_writers(text: str, spans: list[Span], headline: tuple[int, int] | None,
     stamp = _first_stamp(spans, mode, after=headline[1])
     if stamp is None:
         return []
-    cut = [(span.start, span.end) for span in spans]
+    cut = found_ranges(spans)
     header = text[headline[1] : stamp]
     return [
         Span(
@@ -483,7 +483,7 @@ def find_header_labels(text: str, spans: list[Span], headline: tuple[int, int] |
     with no full stop, question mark or colon is a label there."""
     if headline is None:
         return []
-    cut = [(span.start, span.end) for span in spans]
+    cut = found_ranges(spans)
     above = [
         (start, end) for start, end in line_ranges(text[: headline[0]]) if not touches_any(start, end, cut)
     ]
