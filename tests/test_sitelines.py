@@ -180,7 +180,7 @@ def test_the_cleaner_cuts_learned_lines_with_their_statistic_and_rules_win(plain
     cut = {document.text[s.start : s.end]: s for s in document.removed if s.reason == "site-lines"}
     assert set(cut) == {TAGLINE, MENU, FOOTER}  # LISTEN is a rule's: the rule wins
     assert {s.reason for s in document.removed if document.text[s.start : s.end] == LISTEN} == {
-        "nav-label-line"
+        "listen-prompt-line"
     }
     span = cut[FOOTER]
     assert (span.category, span.score, span.detail) == (
