@@ -421,12 +421,15 @@ def time_per_article(model: OfftopicModel, docs: Sequence[LabelledDoc]) -> float
         return 1000 * spent / max(1, len(docs))
 
 
-def _find_data(intruders: Path, bodies: Path | None) -> tuple[Path, Path | None]:
+def _find_data(
+    intruders: Path, bodies: Path | None, hosts: Sequence[Path] | None
+) -> tuple[Path, Path | None, Sequence[Path]]:
+    """The intruders file, the bodies and the hosts to use, the defaults beside the intruders folder."""
     path = intruders / "intruders.jsonl" if intruders.is_dir() else intruders
     if bodies is None:
         sibling = path.parent.parent / "extraction-dev" / "ground-truth.json"
         bodies = sibling if sibling.exists() else None
-    return path, bodies
+    return path, bodies, default_hosts(intruders) if hosts is None else hosts
 
 
 def default_hosts(intruders: Path) -> tuple[Path, ...]:
@@ -495,8 +498,7 @@ def evaluate(
     rate, recall per intruder kind, the share of untouched documents with no
     flag, and CPU milliseconds per article on one core.
     """
-    intruders, bodies = _find_data(intruders_path, bodies_path)
-    hosts = default_hosts(intruders_path) if hosts is None else hosts
+    intruders, bodies, hosts = _find_data(intruders_path, bodies_path, hosts)
     dev, extra, _ = _training_docs(intruders, bodies, reviews_path, copies, semantic, hosts)
     report, _ = cross_validated(dev, extra, rate, folds)
     return report | _timed(fit_model(dev + extra), dev)
@@ -599,8 +601,7 @@ def train(
     cross-validated report, which the model card also records.
     """
     out = out or (SEMANTIC_MODEL_PATH if semantic else MODEL_PATH)
-    intruders, bodies = _find_data(intruders_path, bodies_path)
-    hosts = default_hosts(intruders_path) if hosts is None else hosts
+    intruders, bodies, hosts = _find_data(intruders_path, bodies_path, hosts)
     dev, extra, counts = _training_docs(intruders, bodies, reviews_path, copies, semantic, hosts)
     report, _ = cross_validated(dev, extra, rate, folds)
     model = fit_model(dev + extra, report["threshold"], report["sent_shift"])
