@@ -170,6 +170,13 @@ def test_a_lone_surrogate_escape_in_a_record_becomes_a_replacement_character(tmp
     record.content.encode("utf-8")  # writable
 
 
+def test_a_record_loses_its_nul_characters_and_carriage_returns(tmp_path: Path) -> None:
+    line = json.dumps({"id": "a", "text": "One\u0000 line\r\nTwo\rThree"})
+    (record,) = records(tmp_path, "feed.jsonl", line.encode())
+    assert isinstance(record, RawRecord)
+    assert record.content == "One line\nTwo\nThree"
+
+
 def test_a_deeply_nested_jsonl_line_is_an_error_of_that_line(tmp_path: Path) -> None:
     data = b"[" * 100_000 + b"]" * 100_000 + b"\n" + json.dumps({"text": "Fine."}).encode()
     deep, fine = records(tmp_path, "feed.jsonl", data)
