@@ -86,6 +86,20 @@ def test_sentences_keep_abbreviations_numbers_and_quotes_together() -> None:
     ]
 
 
+def test_initials_and_company_suffixes_end_a_sentence_before_a_word_that_opens_one() -> None:
+    text = (
+        "They met at 4 a.m. The deal with Acme Inc. The board backed it. "
+        "Mr. The Rock and J. The Elder came at 9 a.m. Tuesday."
+    )
+    got = [text[s:e] for s, e in sentences(text, 0, len(text))]
+    assert got == [
+        "They met at 4 a.m.",
+        "The deal with Acme Inc.",
+        "The board backed it.",
+        "Mr. The Rock and J. The Elder came at 9 a.m. Tuesday.",
+    ]
+
+
 def test_one_pass_split_matches_each_paragraph_split_on_its_own() -> None:
     # Stops that end a line (with and without quotes), blank lines, indented lines, abbreviations.
     text = (

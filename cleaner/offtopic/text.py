@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from cleaner.model import line_ranges
+from cleaner.offtopic.lexicon import FUNCTION_WORDS
 
 # A candidate sentence end: . ! ? or an ellipsis, any closing quotes or brackets, then space.
 _BOUNDARY = re.compile(r"""[.!?…]['"’”»)\]]*\s+""")
@@ -109,6 +110,13 @@ _ABBREVIATIONS = frozenset(
 )
 
 
+# Abbreviations that end sentences as often as not ("... bought by Acme Inc. The deal ..."), as
+# initials of two letters or more do (U.S., a.m.): they do when the next word is a capitalised
+# function word (The, She, But).
+_SENTENCE_ENDING = frozenset(["inc", "corp", "co", "ltd", "bros", "etc", "jr", "sr", "al"])
+_OPENING_WORDS = FUNCTION_WORDS["en"]
+
+
 class Unit(NamedTuple):
     """A passage: a whole paragraph, or a sentence of a paragraph with several."""
 
@@ -192,18 +200,23 @@ def article_view(text: str, removed: Sequence[tuple[int, int]], title: str | Non
     return blanked
 
 
-def _abbreviation_before(text: str, stop: int) -> bool:
-    """Whether the full stop at ``stop`` ends an abbreviation (Mr., Jan.) or initials (J., U.S.)."""
+def _abbreviation_before(text: str, stop: int, following: str) -> bool:
+    """Whether the full stop at ``stop`` ends an abbreviation (Mr., Jan.) or initials (J., U.S.)
+    rather than a sentence. One that often ends a sentence too (U.S., a.m., Inc.) ends it when
+    ``following``, the next word, is a capitalised function word (The, She, But)."""
     if text[stop] != ".":
         return False
     start = stop
     while start > 0 and not text[start - 1].isspace() and text[start - 1] not in "(\"“‘'":
         start -= 1
-    word = text[start:stop]
-    if word.lower() in _ABBREVIATIONS:
-        return True
+    word = text[start:stop].lower()
     # Initials: single letters each followed by a stop (J., U.S., e.g.).
-    return bool(word) and all(len(part) == 1 and part.isalpha() for part in word.split("."))
+    initials = bool(word) and all(len(part) == 1 and part.isalpha() for part in word.split("."))
+    if not initials and word not in _ABBREVIATIONS:
+        return False
+    often_ends = word in _SENTENCE_ENDING or (initials and len(word) > 1)
+    opens = following[:1].isupper() and following.lower() in _OPENING_WORDS
+    return not often_ends or not opens
 
 
 def _opens_sentence(char: str, following: str) -> bool:
@@ -222,7 +235,7 @@ def _breaks(text: str, start: int, end: int, in_lines: bool = False) -> list[tup
             continue
         if not _opens_sentence(text[after], text[after + 1 : after + 2]):
             continue
-        if _abbreviation_before(text, match.start()):
+        if _abbreviation_before(text, match.start(), text[after : after + 12].split(" ", 1)[0]):
             continue
         out.append((match.start() + len(match.group().rstrip()), after))
     return out
