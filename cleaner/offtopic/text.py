@@ -200,10 +200,10 @@ def article_view(text: str, removed: Sequence[tuple[int, int]], title: str | Non
     return blanked
 
 
-def _abbreviation_before(text: str, stop: int, following: str) -> bool:
+def _abbreviation_before(text: str, stop: int, after: int) -> bool:
     """Whether the full stop at ``stop`` ends an abbreviation (Mr., Jan.) or initials (J., U.S.)
     rather than a sentence. One that often ends a sentence too (U.S., a.m., Inc.) ends it when
-    ``following``, the next word, is a capitalised function word (The, She, But)."""
+    the next word (at ``after``) is a capitalised function word (The, She, But)."""
     if text[stop] != ".":
         return False
     start = stop
@@ -214,9 +214,10 @@ def _abbreviation_before(text: str, stop: int, following: str) -> bool:
     initials = bool(word) and all(len(part) == 1 and part.isalpha() for part in word.split("."))
     if not initials and word not in _ABBREVIATIONS:
         return False
-    often_ends = word in _SENTENCE_ENDING or (initials and len(word) > 1)
-    opens = following[:1].isupper() and following.lower() in _OPENING_WORDS
-    return not often_ends or not opens
+    if not (word in _SENTENCE_ENDING or (initials and len(word) > 1)):
+        return True
+    following = text[after : after + 12].split(" ", 1)[0]
+    return not (following[:1].isupper() and following.lower() in _OPENING_WORDS)
 
 
 def _opens_sentence(char: str, following: str) -> bool:
@@ -235,7 +236,7 @@ def _breaks(text: str, start: int, end: int, in_lines: bool = False) -> list[tup
             continue
         if not _opens_sentence(text[after], text[after + 1 : after + 2]):
             continue
-        if _abbreviation_before(text, match.start(), text[after : after + 12].split(" ", 1)[0]):
+        if _abbreviation_before(text, match.start(), after):
             continue
         out.append((match.start() + len(match.group().rstrip()), after))
     return out
