@@ -17,8 +17,18 @@ from cleaner.model import line_ranges
 from cleaner.offtopic import MODEL_NAME, find_offtopic, model_version
 from cleaner.offtopic.data import LabelledDoc, Passage, as_the_pipeline_sees, load_intruders, removed_share
 from cleaner.offtopic.features import FEATURES, INDEX, compute
-from cleaner.offtopic.model import MIN_ARTICLE_WORDS, MODEL_PATH, OfftopicModel, Trees, default_model, load
+from cleaner.offtopic.model import (
+    MIN_ARTICLE_WORDS,
+    MODEL_PATH,
+    OfftopicModel,
+    Trees,
+    decision_scores,
+    default_model,
+    document_threshold,
+    load,
+)
 from cleaner.offtopic.text import (
+    Unit,
     article_view,
     blank_removed,
     introduced_list_items,
@@ -29,12 +39,14 @@ from cleaner.offtopic.text import (
 )
 from cleaner.offtopic.train import (
     OTHER_RATES,
+    DocScores,
     Scored,
+    choose_thresholds,
     featurise,
+    figures_at,
     keep_experiments,
     recall_curve,
     scores_at,
-    threshold_for,
 )
 from cleaner.offtopic.vectors import VECTORS_PATH, from_glove_text
 
@@ -288,11 +300,52 @@ def test_scoring_counts_a_passage_withheld_when_half_is_covered() -> None:
         Scored(0.6, False, ""),
         Scored(0.1, False, ""),
     ]
-    threshold = threshold_for(np.asarray([0.2, 0.6, 0.1]), rate=0.34)
-    assert 0.2 < threshold <= 0.6 + 1e-9
     report = scores_at(taus, [(0.9, True), (0.05, False)], 0.7)
     assert report["precision"] == 1.0 and report["recall"] == 1.0 and report["false_flag_rate"] == 0.0
     assert report["recall_headline"] == 1.0 and report["untouched_clean"] == 1.0
+
+
+def _paragraphs(scores: list[float], intruders: set[int]) -> DocScores:
+    """A scored document of one-line paragraphs, each a passage, with these scores."""
+    units = [Unit(100 * k, 100 * k + 90, k, False) for k in range(len(scores))]
+    passages = [
+        Scored(score, k in intruders, "para" if k in intruders else "") for k, score in enumerate(scores)
+    ]
+    return DocScores(passages, units, np.asarray(scores), bool(intruders))
+
+
+def test_a_paragraph_alone_must_reach_the_lone_threshold() -> None:
+    units = [
+        Unit(0, 90, 0, False),
+        Unit(100, 190, 1, False),
+        Unit(100, 140, 1, True),
+        Unit(141, 190, 1, True),
+        Unit(200, 290, 2, False),
+    ]
+    # Two paragraphs at 0.6: the document's flags are decided at the threshold.
+    assert document_threshold(units, np.asarray([0.6, 0.1, 0.1, 0.1, 0.6]), 0.5, 0.8) == 0.5
+    # One paragraph alone, with or without its sentences: at the lone one.
+    assert document_threshold(units, np.asarray([0.6, 0.1, 0.1, 0.1, 0.1]), 0.5, 0.8) == 0.8
+    assert document_threshold(units, np.asarray([0.1, 0.6, 0.6, 0.6, 0.1]), 0.5, 0.8) == 0.8
+    # Sentences foreign to their own paragraph (touching: one span): at the threshold.
+    assert document_threshold(units, np.asarray([0.1, 0.1, 0.6, 0.6, 0.1]), 0.5, 0.8) == 0.5
+    assert document_threshold(units, np.asarray([0.1, 0.1, 0.6, 0.1, 0.1]), 0.5, 0.8) == 0.5
+    # A lone threshold under the threshold leaves the threshold alone.
+    assert document_threshold(units, np.asarray([0.6, 0.1, 0.1, 0.1, 0.1]), 0.5, 0.0) == 0.5
+
+
+def test_thresholds_spare_a_lone_odd_passage_and_find_passages_spliced_together() -> None:
+    spun = _paragraphs([0.1, 0.6, 0.65, 0.1, 0.1], {1, 2})
+    coherent = _paragraphs([0.1, 0.7, 0.1, 0.1, 0.1], set())  # one odd original passage alone
+    teaser = _paragraphs([0.1, 0.9, 0.1, 0.1], {1})
+    scored = [spun, coherent, teaser]
+    threshold, lone = choose_thresholds(scored, rate=0.1)
+    assert threshold <= 0.6 and 0.7 < lone <= 0.9
+    report = figures_at(scored, threshold, lone)
+    assert report["recall"] == 1.0 and report["false_flag_rate"] == 0.0 and report["untouched_clean"] == 1.0
+    # One threshold for all would have to stay above the odd passage: the spliced pair is lost.
+    single = figures_at(scored, 0.7 + 1e-9, 0.0)
+    assert single["recall"] == 1 / 3 and single["untouched_clean"] == 1.0
 
 
 def test_recall_is_given_at_each_other_false_flag_rate() -> None:
@@ -436,15 +489,18 @@ BUDGET_WITH_LIST = (
 )
 
 
-def test_items_of_a_list_the_article_introduces_are_never_flagged(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_items_of_a_list_the_article_introduces_are_never_flagged() -> None:
     """ "The budget includes:" then bullet lines: the article's own words, though an item may look
     like a teaser headline (no final stop, names seen nowhere else)."""
     items = introduced_list_items(BUDGET_WITH_LIST)
     assert [BUDGET_WITH_LIST[s:e][:12] for s, e in items] == ["- A 3 percen", "- $650,000 f", "- A hiring f"]
     assert find_offtopic(BUDGET_WITH_LIST, [], None, "en") == []
-    monkeypatch.setattr("cleaner.offtopic.model.introduced_list_items", lambda text: [])
-    (flagged,) = find_offtopic(BUDGET_WITH_LIST, [], None, "en")
-    assert BUDGET_WITH_LIST[flagged.start : flagged.end].startswith("- $650,000")
+    model, feats = default_model(), compute(BUDGET_WITH_LIST, None, "en")
+    probs = model.probabilities(feats)
+    texts = [BUDGET_WITH_LIST[u.start : u.end] for u in feats.units]
+    (item,) = [n for n, text in enumerate(texts) if text.startswith("- $650,000")]
+    assert probs[item] >= model.threshold  # the model alone would flag it beside another passage
+    assert decision_scores(BUDGET_WITH_LIST, feats.units, probs)[item] == 0.0
 
 
 def test_the_sentences_that_open_and_close_a_quotation_are_withheld_both_or_neither(

@@ -2,9 +2,12 @@
 
 Two small gradient-boosted tree ensembles over the same features, one for
 whole paragraphs and one for sentences inside longer paragraphs, each followed
-by Platt scaling so that its output is a calibrated probability; one threshold
-on that probability decides a flag. The trees are stored as plain arrays and
-descended for all units and trees at once with numpy.
+by Platt scaling so that its output is a calibrated probability. Two
+thresholds on that probability decide the flags: a passage is flagged at
+``threshold``, but a whole paragraph that is the only passage of its document
+to reach it must reach the higher ``lone_threshold`` (see
+:func:`document_threshold`). The trees are stored as plain arrays and descended for all units and trees
+at once with numpy.
 """
 
 from __future__ import annotations
@@ -179,6 +182,9 @@ class OfftopicModel:
     sha: str = ""
     features: tuple[str, ...] = FEATURES  # the columns it reads: FEATURES, then SEMANTIC_FEATURES if semantic
     name: str = MODEL_NAME  # what spans and sidecars call it (one of _NAMES)
+    # The threshold of a whole paragraph with no other passage of its document at ``threshold``
+    # (see document_threshold; one under ``threshold`` leaves that alone).
+    lone_threshold: float = 0.0
 
     @property
     def semantic(self) -> bool:
@@ -212,6 +218,7 @@ class OfftopicModel:
             "name": self.name,
             "features": list(self.features),
             "threshold": round(self.threshold, 6),
+            "lone_threshold": round(self.lone_threshold, 6),
             "sent_shift": self.sent_shift,
             "para": self.para.to_json(),
             "sent": self.sent.to_json(),
@@ -227,10 +234,13 @@ class OfftopicModel:
         assert isinstance(para, dict) and isinstance(sent, dict)
         shift = float(str(data.get("sent_shift", 0.0)))
         threshold = float(str(data["threshold"]))
+        lone = float(str(data.get("lone_threshold", 0.0)))
         name = str(data.get("name", MODEL_NAME))
         if name not in _NAMES:
             raise ValueError(f"unknown offtopic model name {name!r}")
-        return cls(Trees.from_json(para), Trees.from_json(sent), threshold, shift, sha, tuple(features), name)
+        return cls(
+            Trees.from_json(para), Trees.from_json(sent), threshold, shift, sha, tuple(features), name, lone
+        )
 
 
 def load(path: Path = MODEL_PATH) -> OfftopicModel:
@@ -271,7 +281,7 @@ def model_version(model: OfftopicModel | None = None) -> str:
 
 
 def flagged_units(
-    feats: DocFeatures, probs: np.ndarray, threshold: float
+    units: Sequence[Unit], probs: np.ndarray, threshold: float
 ) -> list[tuple[int, int, float, int]]:
     """Merged (start, end, score, strongest unit) of units at or above ``threshold``.
 
@@ -279,20 +289,38 @@ def flagged_units(
     paragraph that touch merge into one span.
     """
     flagged = [int(i) for i in np.flatnonzero(probs >= threshold)]
-    chosen = sorted((feats.units[i].start, feats.units[i].end, i) for i in flagged)
+    chosen = sorted((units[i].start, units[i].end, i) for i in flagged)
     merged: list[tuple[int, int, float, int]] = []
     for start, end, i in chosen:
         p = float(probs[i])
-        if (
-            merged
-            and start <= merged[-1][1] + 1
-            and feats.units[i].paragraph == feats.units[merged[-1][3]].paragraph
-        ):
+        if merged and start <= merged[-1][1] + 1 and units[i].paragraph == units[merged[-1][3]].paragraph:
             s0, e0, p0, i0 = merged[-1]
             merged[-1] = (s0, max(e0, end), max(p0, p), i0 if p0 >= p else i)
         else:
             merged.append((start, end, p, i))
     return merged
+
+
+def document_threshold(units: Sequence[Unit], probs: np.ndarray, threshold: float, lone: float) -> float:
+    """The threshold the flags of one document are decided at: ``lone`` when the only passage
+    that reaches ``threshold`` (merged as :func:`flagged_units` merges them) holds a whole
+    paragraph, else ``threshold``.
+
+    Spun and aggregated pages splice passages in numbers (a run of teasers, two
+    sentences of one story), and a sentence foreign to the rest of its own
+    paragraph stands out surely; a single paragraph that only just looks foreign
+    in an otherwise coherent article is most often the article's own (a new
+    speaker late in the story, a digression), so alone it must score higher.
+    """
+    spans = flagged_units(units, probs, threshold)
+    if len(spans) != 1:
+        return threshold
+    start, end = spans[0][:2]
+    whole = any(
+        not unit.is_sentence and start <= unit.start and unit.end <= end and probs[i] >= threshold
+        for i, unit in enumerate(units)
+    )
+    return max(lone, threshold) if whole else threshold
 
 
 _PHRASES = {
@@ -432,8 +460,9 @@ def find_offtopic(
     if model.semantic:
         feats.matrix = np.hstack([feats.matrix, semantic_features(blanked, feats, title)])
     probs = decision_scores(blanked, feats.units, model.probabilities(feats))
+    threshold = document_threshold(feats.units, probs, model.threshold, model.lone_threshold)
     spans = []
-    for start, end, score, unit in flagged_units(feats, probs, model.threshold):
+    for start, end, score, unit in flagged_units(feats.units, probs, threshold):
         detail = explain(model, feats, unit)
         for s, e in _subtract(start, end, sorted(removed)):
             piece = blanked[s:e]
