@@ -222,7 +222,8 @@ def test_model_file_is_plain_json_and_loads_without_pickle() -> None:
     data = json.loads(raw)
     assert data["name"] == MODEL_NAME and data["features"] == list(FEATURES)
     model = load(MODEL_PATH)
-    assert 0.0 < model.threshold < 1.0
+    assert 0.0 < model.threshold < model.lone_threshold < 1.0
+    assert OfftopicModel.from_json(model.to_json({})).lone_threshold == model.lone_threshold
     with np.load(VECTORS_PATH, allow_pickle=False) as vectors:
         assert vectors["vectors"].shape == (len(vectors["words"]), 50)
     assert re.fullmatch(r"offtopic-\d+\+[0-9a-f]{12}", model_version())

@@ -6,8 +6,8 @@ by Platt scaling so that its output is a calibrated probability. Two
 thresholds on that probability decide the flags: a passage is flagged at
 ``threshold``, but a whole paragraph that is the only passage of its document
 to reach it must reach the higher ``lone_threshold`` (see
-:func:`document_threshold`). The trees are stored as plain arrays and descended for all units and trees
-at once with numpy.
+:func:`document_threshold`). The trees are stored as plain arrays and
+descended for all units and trees at once with numpy.
 """
 
 from __future__ import annotations
