@@ -368,6 +368,11 @@ class DocScores:
         """The threshold its flags are decided at (:func:`document_threshold`)."""
         return document_threshold(self.units, self.scores, threshold, lone)
 
+    @property
+    def top(self) -> float:
+        """Its highest score (-1 without units): it has a flag when this reaches its threshold."""
+        return float(self.scores.max()) if len(self.scores) else -1.0
+
 
 def _passages(docs: Sequence[Featured], probs: Sequence[np.ndarray], shift: float) -> list[DocScores]:
     """Each scored document with its passages' withholding thresholds (sentence scores shifted,
@@ -399,7 +404,7 @@ def figures_at(scored: Sequence[DocScores], threshold: float, lone: float) -> di
         # Withheld at ``at`` is withheld at 0 once ``at`` is taken off (the sign of a difference of
         # two floats is exact).
         passages.extend(p._replace(tau=p.tau - at) for p in d.passages)
-        doc_max.append((float(d.scores.max()) - at if len(d.scores) else -1.0, d.has_intruder))
+        doc_max.append((d.top - at, d.has_intruder))
     thresholds = {"threshold": threshold, "lone_threshold": max(lone, threshold)}
     return scores_at(passages, doc_max, 0.0) | thresholds
 
@@ -421,7 +426,7 @@ def choose_thresholds(scored: Sequence[DocScores], rate: float) -> tuple[float, 
     original = ~intruder.astype(bool)
     n_originals, n_intruders = max(int(original.sum()), 1), max(int((~original).sum()), 1)
     untouched = np.asarray([not d.has_intruder for d in scored])
-    tops = np.asarray([float(d.scores.max()) if len(d.scores) else -1.0 for d in scored])
+    tops = np.asarray([d.top for d in scored])
     worst = np.sort(tau[original])[::-1][: 4 * int(rate * n_originals) + 1]
     candidates = np.unique(np.nextafter(np.maximum(worst, 0.0), 1.0))
 
