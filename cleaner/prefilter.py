@@ -8,7 +8,11 @@ of an Aho-Corasick automaton over the folded text (:class:`LiteralScan`) tells
 which literals occur, and a pattern whose requirements fail is known not to
 match: running it would find nothing. A pattern that can't match a line break
 (nor look past one) matches within a line, and that line holds its literals:
-it only needs to be searched in those lines (:meth:`ScannedText.lines`).
+it only needs to be searched in those lines (:meth:`ScannedText.lines`). A
+pattern anchored at a line start, past any non-word characters (``^[^\\w\\n]*``),
+is known by how its match begins (:class:`Heads`): a whole-line label list like
+``^[^\\w\\n]*(?:home|menu|...)[^\\w\\n]*$`` only runs on the lines whose first
+word starts with one of its labels, found with a look-up per line.
 
 The requirements are derived from the regex package's own parse tree, so they
 follow its syntax exactly (``(?&name)`` calls, sets, flags). Anything the
@@ -41,6 +45,7 @@ _core: Any = importlib.import_module("regex._regex_core")
 _engine: Any = importlib.import_module("regex._regex")
 
 MAX_EXACT = 64  # largest set of alternative strings tracked for one part of a pattern
+MAX_EDGE = 1024  # largest set of strings tracked as those one of which starts (ends) a part
 _TURKIC_I = {"I": "i", "İ": "i", "ı": "i"}  # the regex package equates these when ignoring case
 
 Clause = frozenset[str]
@@ -79,6 +84,20 @@ def fold(text: str) -> str:
     return _DIGIT.sub("0", folded)
 
 
+class Heads:
+    """Folded strings one of which starts the first word of a line, indexed by their first character."""
+
+    def __init__(self, strings: Iterable[str]) -> None:
+        self.strings = tuple(sorted(strings))
+        by_first: dict[str, list[str]] = {}
+        for string in self.strings:
+            by_first.setdefault(string[0], []).append(string)
+        self.by_first = {first: tuple(strings) for first, strings in by_first.items()}
+
+    def __repr__(self) -> str:
+        return f"Heads({list(self.strings)!r})"
+
+
 @dataclass(frozen=True)
 class Requirement:
     """What a text must hold for a pattern to match in it.
@@ -86,11 +105,15 @@ class Requirement:
     ``clauses``: sets of folded literals; the folded text holds one of each
     (none: any text may do). ``one_line``: every match, and all that its
     lookarounds look at, lies within one line, so the line that holds a match
-    also holds one literal of each clause.
+    also holds one literal of each clause. ``heads``: every match starts a
+    line, and the line's first word starts with one of these folded strings
+    (``^[^\\w\\n]*(?:home|menu)`` matches on lines whose words begin with
+    "home" or "menu"); None when not known.
     """
 
     clauses: tuple[Clause, ...]  # the one that narrows things down most first
     one_line: bool
+    heads: Heads | None = None
 
 
 @dataclass(frozen=True)
@@ -153,10 +176,12 @@ def requirements(pattern: str, flags: int, defines: str = "") -> Requirement:
             stubs = "".join(f"(?P<{name}>)" for name in library.names)
             parsed, info = _parse(f"{pattern}(?(DEFINE){stubs})", flags)
             calls = {info.group_index[name]: name for name in library.names}
-            facts = _Analysis(info, calls, library).facts(parsed)
+            analysis = _Analysis(info, calls, library)
         else:
             parsed, info = _parse(pattern + defines, flags)
-            facts = _Analysis(info).facts(parsed)
+            analysis = _Analysis(info)
+        facts = analysis.facts(parsed)
+        heads = _line_heads(parsed, analysis)
     except Exception:  # an analysis we can't do leaves the pattern to run on every text
         return Requirement((), one_line=False)
     clauses = {_minimal(clause) for clause in facts.all_clauses() if _useful(clause)}
@@ -167,7 +192,42 @@ def requirements(pattern: str, flags: int, defines: str = "") -> Requirement:
         if not any(other != clause and _implies(other, clause) for other in clauses)
     }
     ordered = sorted(clauses, key=lambda clause: (clause_strength(clause), sorted(clause)), reverse=True)
-    return Requirement(tuple(ordered), one_line=not facts.lines)
+    return Requirement(tuple(ordered), one_line=not facts.lines, heads=heads)
+
+
+def _line_heads(parsed: Any, analysis: _Analysis) -> Heads | None:
+    """The strings one of which starts the first word of the line of every match, when the
+    pattern reads ``^``, lookarounds, a run of characters that are neither word characters
+    nor line breaks (``[^\\w\\n]*``, ``[ \\t]*``), then something that starts with a word
+    character; else None."""
+    items = list(parsed.items) if type(parsed) is _core.Sequence else [parsed]
+    if not items or type(items[0]) is not _core.StartOfLine:
+        return None
+    rest = [item for item in items[1:] if type(item) is not _core.LookAround]  # they match no text
+    lead: Any = rest[0] if rest else None
+    if type(lead) in _REPEATS and lead.min_count == 0 and _no_word_characters(lead.subpattern):
+        rest = rest[1:]
+    starts = analysis.sequence(rest).starts if rest else None
+    if not starts or not all(_WORD.match(head) for head in starts):
+        return None
+    return Heads(starts)
+
+
+def _no_word_characters(node: Any) -> bool:
+    """Whether the set ``node`` matches no word character and no line break: a set of such
+    characters, or one that excludes ``\\w`` (or every non-space) and the line break."""
+    kind = type(node)
+    if kind is _core.Character:
+        plain = node.positive and not node.zerowidth and node.value != _NEWLINE
+        return plain and not _WORD.match(chr(node.value))
+    if kind is not _core.SetUnion or node.zerowidth:
+        return False
+    if node.positive:
+        return all(_no_word_characters(item) for item in node.items)
+    excluded = {(type(item), getattr(item, "value", None), item.positive) for item in node.items}
+    return (_core.Character, _NEWLINE, True) in excluded and bool(
+        excluded & {(_core.Property, _WORD_PROPERTY, True), (_core.Property, _SPACE_PROPERTY, False)}
+    )
 
 
 def _parse(pattern: str, flags: int) -> tuple[Any, Any]:
@@ -191,6 +251,10 @@ def _parse(pattern: str, flags: int) -> tuple[Any, Any]:
 
 # How the parser writes \d (the same with or without IGNORECASE: digits have no case).
 _DIGIT_PROPERTY = _parse(r"\d", regex.VERSION1)[0].items[0].value
+# How it writes \w and \s, to recognise sets that exclude them.
+_WORD_PROPERTY, _SPACE_PROPERTY = (_parse(rf"\{name}", regex.VERSION1)[0].items[0].value for name in "ws")
+_WORD = regex.compile(r"\w", regex.VERSION1)
+_REPEATS = (_core.GreedyRepeat, _core.LazyRepeat, _core.PossessiveRepeat)
 
 
 def _useful(clause: Clause) -> bool:
@@ -386,7 +450,10 @@ def _edge(parts: list[_Facts], side: str) -> frozenset[str] | None:
         strings = getattr(facts, side)
         if strings is None:
             break
-        longer = _product(edge, strings) if side == "starts" else _product(strings, edge)
+        if edge == {""}:
+            longer = strings  # (however many: no product to bound)
+        else:
+            longer = _product(edge, strings) if side == "starts" else _product(strings, edge)
         if longer is None:
             break
         edge = longer
@@ -396,10 +463,11 @@ def _edge(parts: list[_Facts], side: str) -> frozenset[str] | None:
 
 
 def _union(sets: Iterable[frozenset[str] | None]) -> frozenset[str] | None:
-    """All the strings of ``sets``, or None when one is unknown or they are too many."""
+    """All the strings of ``sets`` (the starts or ends of branches), or None when one is
+    unknown or they are too many."""
     found: set[str] = set()
     for strings in sets:
-        if strings is None or len(found) + len(strings) > MAX_EXACT:
+        if strings is None or len(found) + len(strings) > MAX_EDGE:
             return None
         found |= strings
     return _known(frozenset(found))
@@ -465,6 +533,8 @@ class ScannedText:
         self.present = scan.present(self.folded) if scan is not None else None
         self._line_ends: tuple[list[int], list[int]] | None = None
         self._lines_holding: dict[str, set[int]] = {}
+        self._word_starts: list[int] | None = None
+        self._lines_headed: dict[Heads, set[int]] = {}
 
     def holds(self, clause: Clause) -> bool:
         """Whether the text holds one of the literals of ``clause``."""
@@ -476,17 +546,38 @@ class ScannedText:
         """Whether a pattern with ``requirement`` may match in the text."""
         return all(self.holds(clause) for clause in requirement.clauses)
 
-    def lines(self, clauses: Sequence[Clause]) -> list[tuple[int, int]]:
-        """Start and end (before the line break) of each line holding a literal of every clause, in order.
+    def headed(self, heads: Heads) -> set[int]:
+        """The numbers of the lines whose first word starts with one of ``heads``."""
+        lines = self._lines_headed.get(heads)
+        if lines is None:
+            if self._word_starts is None:
+                folded_ends, _ = self._ends()
+                line_starts = [0, *(end + 1 for end in folded_ends)]
+                self._word_starts = [_first_word(self.folded, start) for start in line_starts]
+            folded, by_first = self.folded, heads.by_first
+            lines = self._lines_headed[heads] = {
+                line
+                for line, start in enumerate(self._word_starts)
+                if folded.startswith(by_first.get(folded[start : start + 1], ()), start)
+            }
+        return lines
 
-        The lines that hold the first clause's literals are found in the whole text;
-        the other clauses are then looked for in those lines only.
+    def lines(self, clauses: Sequence[Clause], heads: Heads | None = None) -> list[tuple[int, int]]:
+        """Start and end (before the line break) of each line holding a literal of every clause
+        (and headed by one of ``heads``, when given), in order.
+
+        The lines that hold the first clause's literals (or the headed lines) are
+        found in the whole text; the other clauses are then looked for in those lines only.
         """
         present = self.present
         found: set[int] = set()
-        for literal in clauses[0] if present is None else clauses[0] & present:
-            found |= self._lines_with(literal)
-        for clause in clauses[1:]:
+        if heads is not None:
+            found = set(self.headed(heads))
+        else:
+            for literal in clauses[0] if present is None else clauses[0] & present:
+                found |= self._lines_with(literal)
+            clauses = clauses[1:]
+        for clause in clauses:
             if not found:
                 break
             literals = clause if present is None else clause & present
@@ -525,6 +616,15 @@ class ScannedText:
             ends = _newlines(self.text)
             self._line_ends = (ends if len(self.folded) == len(self.text) else _newlines(self.folded), ends)
         return self._line_ends
+
+
+_NON_WORDS = regex.compile(r"[^\w\n]+", regex.VERSION1)
+
+
+def _first_word(text: str, line_start: int) -> int:
+    """Where the first word of the line at ``line_start`` starts (or the line ends)."""
+    skipped = _NON_WORDS.match(text, line_start)
+    return skipped.end() if skipped else line_start
 
 
 def _newlines(text: str) -> list[int]:

@@ -202,16 +202,20 @@ class Rule:
 
         ``scanned``: the text as the prefilter sees it, when the caller has it;
         ``numbers``: the patterns that may match (by default, those whose
-        literals ``text`` holds). A pattern whose matches lie within a line runs
-        on the lines that hold its literals only.
+        literals ``text`` holds). A pattern that only matches lines headed by
+        certain words runs only if a line is; a pattern whose matches lie within
+        a line runs on the lines that hold its literals (and heads) only.
         """
         scanned = scanned or ScannedText(text)
         if numbers is None:
             numbers = [n for n, needs in enumerate(self.requirements) if scanned.meets(needs)]
         for number in numbers:
             pattern, needs = functools.partial(self.pattern, number), self.requirements[number]
-            if needs.one_line and needs.clauses:
-                found = _matches_in_lines(pattern, self.line_form(number), text, scanned.lines(needs.clauses))
+            if needs.one_line and (needs.clauses or needs.heads is not None):
+                lines = scanned.lines(needs.clauses, needs.heads)
+                found = _matches_in_lines(pattern, self.line_form(number), text, lines)
+            elif needs.heads is not None and not scanned.headed(needs.heads):
+                continue
             else:
                 found = _matches(pattern, self.line_form(number), text)
             for start, end, groups in found:

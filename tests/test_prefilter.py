@@ -68,10 +68,12 @@ EDGES = [  # matches that start empty, or run over lines, or look past the line
             r"(?<=\bfoo )bar\b",
             r"^[^\w\n]*(?:foo|bar)[^\w\n]*$",
             r"(?<![\p{Lu}])Foo(?P<author> [A-Z]\w+)?",
+            r"^[^\w\n]*(?:foo|bar)\s+bar",  # headed, and runs over lines
+            r"^(?=[^\n]*7)[ \t]*foo[^\n]*$",  # headed, after a lookahead
         ]
     )
 ]
-EDGE_PIECES = ["\n", "\n\n", " ", "-", "foo", "Foo", "bar", "7", " Ann", "FOO BAR"]
+EDGE_PIECES = ["\n", "\n\n", " ", "\t", "-", "foo", "Foo", "bar", "7", " Ann", "FOO BAR", "_foo"]
 
 
 @settings(max_examples=25, deadline=None, derandomize=True)
@@ -105,6 +107,7 @@ def test_most_patterns_need_literals_and_most_stay_within_a_line() -> None:
     needs = [need for rule in RULES for need in rule.requirements]
     assert sum(bool(need.clauses) for need in needs) >= 0.95 * len(needs)
     assert sum(need.one_line for need in needs) >= 0.8 * len(needs)
+    assert sum(need.heads is not None for need in needs) >= 0.5 * len(needs)
     assert all(clause for need in needs for clause in need.clauses)
 
 
@@ -128,6 +131,40 @@ def test_requirements_of_small_patterns(pattern: str, clauses: list[set[str]], o
     found = requirements(pattern, FLAGS)
     assert sorted(map(sorted, found.clauses)) == sorted(map(sorted, clauses))
     assert found.one_line is one_line
+
+
+MANY = [f"label {a}{b}" for a in "abcd" for b in "abcdefghijklmnopqrstuvwxy"]  # more than it keeps exact
+
+
+@pytest.mark.parametrize(
+    ("pattern", "heads"),
+    [
+        (r"^[^\w\n]*(?:home|menu)[^\w\n]*$", ["home", "menu"]),
+        (r"^(?=[^\n]*\d)[ \t]*(?:Home|ab\d)", ["ab0", "home"]),  # after a lookahead; folded
+        (r"^[^\S\n]*(?:top )?stories", ["stories", "top stories"]),
+        (r"^home", ["home"]),
+        (rf"^[^\w\n]*(?:{'|'.join(MANY)})$", MANY),
+        (r"^-home", None),  # the line's first word is not where the match starts
+        (r"^[\w ]*home", None),  # words may come before it
+        (r"^[^\w]*home", None),  # the run may cross lines
+        (r"^[^\w\n]*(?:home|\W)", None),  # a branch starts with no word
+        (r"home", None),  # not at a line start
+        (r"^[^\w\n]*\w+", None),  # starts unknown
+    ],
+)
+def test_line_heads_of_small_patterns(pattern: str, heads: list[str] | None) -> None:
+    found = requirements(pattern, FLAGS).heads
+    assert (found.strings if found else None) == (tuple(sorted(heads)) if heads else None)
+
+
+def test_headed_lines_are_those_whose_first_word_starts_with_a_head() -> None:
+    text = "Intro\n  — Home\nhomeless shelters\n\n- - \nThe home page\n_home\nMENU"
+    heads = requirements(r"^[^\w\n]*(?:home|menu)", FLAGS).heads
+    assert heads is not None
+    scanned = ScannedText(text)
+    assert sorted(scanned.headed(heads)) == [1, 2, 7]
+    lines = scanned.lines((), heads)
+    assert [text[start:end] for start, end in lines] == ["  — Home", "homeless shelters", "MENU"]
 
 
 def test_a_pattern_the_analysis_cannot_read_runs_on_every_text() -> None:
