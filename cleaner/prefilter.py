@@ -85,14 +85,17 @@ def fold(text: str) -> str:
 
 
 class Heads:
-    """Folded strings one of which starts the first word of a line, indexed by their first character."""
+    """Folded strings one of which starts the first word of a line, indexed by their first two
+    characters (``singles``: those of one character)."""
 
     def __init__(self, strings: Iterable[str]) -> None:
         self.strings = tuple(sorted(strings))
-        by_first: dict[str, list[str]] = {}
+        self.singles = frozenset(string for string in self.strings if len(string) == 1)
+        by_two: dict[str, list[str]] = {}
         for string in self.strings:
-            by_first.setdefault(string[0], []).append(string)
-        self.by_first = {first: tuple(strings) for first, strings in by_first.items()}
+            if len(string) > 1:
+                by_two.setdefault(string[:2], []).append(string)
+        self.by_two = {two: tuple(strings) for two, strings in by_two.items()}
 
     def __repr__(self) -> str:
         return f"Heads({list(self.strings)!r})"
@@ -523,6 +526,9 @@ class LiteralScan:
         return found
 
 
+_Openings = dict[str, list[tuple[int, int]]]  # lines (number, first word's start) by how they open
+
+
 class ScannedText:
     """A text as the prefilter sees it: folded, the literals it holds, the lines that hold them."""
 
@@ -533,7 +539,7 @@ class ScannedText:
         self.present = scan.present(self.folded) if scan is not None else None
         self._line_ends: tuple[list[int], list[int]] | None = None
         self._lines_holding: dict[str, set[int]] = {}
-        self._word_starts: list[int] | None = None
+        self._by_opening: tuple[_Openings, _Openings] | None = None
         self._lines_headed: dict[Heads, set[int]] = {}
 
     def holds(self, clause: Clause) -> bool:
@@ -550,17 +556,32 @@ class ScannedText:
         """The numbers of the lines whose first word starts with one of ``heads``."""
         lines = self._lines_headed.get(heads)
         if lines is None:
-            if self._word_starts is None:
-                folded_ends, _ = self._ends()
-                line_starts = [0, *(end + 1 for end in folded_ends)]
-                self._word_starts = [_first_word(self.folded, start) for start in line_starts]
-            folded, by_first = self.folded, heads.by_first
-            lines = self._lines_headed[heads] = {
-                line
-                for line, start in enumerate(self._word_starts)
-                if folded.startswith(by_first.get(folded[start : start + 1], ()), start)
-            }
+            by_one, by_two = self._openings()
+            lines = set()
+            for single in heads.singles & by_one.keys():
+                lines.update(line for line, _ in by_one[single])
+            folded = self.folded
+            for two in heads.by_two.keys() & by_two.keys():
+                strings = heads.by_two[two]
+                lines.update(line for line, start in by_two[two] if folded.startswith(strings, start))
+            self._lines_headed[heads] = lines
         return lines
+
+    def _openings(self) -> tuple[_Openings, _Openings]:
+        """The lines (number, where the first word starts) by their first character, and by
+        their first two, in the folded text."""
+        if self._by_opening is None:
+            folded_ends, _ = self._ends()
+            by_one: _Openings = {}
+            by_two: _Openings = {}
+            for line, line_start in enumerate([0, *(end + 1 for end in folded_ends)]):
+                start = _first_word(self.folded, line_start)
+                opening = self.folded[start : start + 2]
+                if opening:
+                    by_one.setdefault(opening[0], []).append((line, start))
+                    by_two.setdefault(opening, []).append((line, start))
+            self._by_opening = by_one, by_two
+        return self._by_opening
 
     def lines(self, clauses: Sequence[Clause], heads: Heads | None = None) -> list[tuple[int, int]]:
         """Start and end (before the line break) of each line holding a literal of every clause
