@@ -261,7 +261,12 @@ _REPEATS = (_core.GreedyRepeat, _core.LazyRepeat, _core.PossessiveRepeat)
 
 
 def _useful(clause: Clause) -> bool:
-    return bool(clause) and all(literal.strip() for literal in clause)
+    """Whether a clause narrows things down: no literal of it is a space or a line break
+    (a tab or a run of spaces is: few texts hold one)."""
+    return bool(clause) and all(literal.strip() or literal in _RARE_SPACES for literal in clause)
+
+
+_RARE_SPACES = ("\t", "  ")
 
 
 def _implies(clause: Clause, other: Clause) -> bool:
@@ -502,14 +507,14 @@ def clause_strength(clause: AbstractSet[str]) -> tuple[int, int]:
 class LiteralScan:
     """Which of many literals occur in a folded text, found in one pass over the text.
 
-    Single characters (``:``, ``|``, ``©``) are looked up with ``in``: they occur
-    often, and one pass of the automaton would report every occurrence.
+    Single characters (``:``, ``|``, ``©``) and runs of spaces are looked up with
+    ``in``: they occur often, and one pass of the automaton would report every occurrence.
     """
 
     def __init__(self, literals: Iterable[str]) -> None:
         distinct = set(literals)
-        self._chars = sorted(literal for literal in distinct if len(literal) == 1)
-        longer = sorted(literal for literal in distinct if len(literal) > 1)
+        self._chars = sorted(literal for literal in distinct if len(literal) == 1 or literal.isspace())
+        longer = sorted(literal for literal in distinct if len(literal) > 1 and not literal.isspace())
         self._automaton = (
             ahocorasick_rs.AhoCorasick(
                 longer, store_patterns=True, implementation=ahocorasick_rs.Implementation.ContiguousNFA

@@ -125,6 +125,8 @@ def test_most_patterns_need_literals_and_most_stay_within_a_line() -> None:
         (r"(?<!x)foo|bar", [{"foo", "bar"}], True),
         (r"a*|b", [], True),
         (r"(?i:STRASSE)", [{"strasse"}], True),
+        (r"^(?:\w+(?:\t|[ ]{2,})){3}\w+$", [{"\t", "  "}], True),  # a tab or two spaces: rare enough
+        (r"^\w+ \w+$", [], True),  # a space is not
     ],
 )
 def test_requirements_of_small_patterns(pattern: str, clauses: list[set[str]], one_line: bool) -> None:
@@ -190,8 +192,9 @@ def test_fold_keeps_offsets_for_common_text_and_folds_special_cases() -> None:
 
 
 def test_the_scan_finds_single_characters_and_longer_literals() -> None:
-    scan = LiteralScan(["©", "all rights reserved", "0"])
+    scan = LiteralScan(["©", "all rights reserved", "0", "  ", "\t"])
     assert scan.present(fold("© 2024 Metro. All Rights Reserved")) == {"©", "all rights reserved", "0"}
+    assert scan.present("Home   News\tSport") == {"  ", "\t"}
     assert scan.present(fold("Nothing here")) == set()
 
 
