@@ -183,8 +183,10 @@ def requirements(pattern: str, flags: int, defines: str = "") -> Requirement:
         else:
             parsed, info = _parse(pattern + defines, flags)
             analysis = _Analysis(info)
-        facts = analysis.facts(parsed)
-        heads = _line_heads(parsed, analysis)
+        items = list(parsed.items) if type(parsed) is _core.Sequence else [parsed]
+        parts = [analysis.facts(item) for item in items]
+        facts = _in_sequence(parts)
+        heads = _line_heads(items, parts)
     except Exception:  # an analysis we can't do leaves the pattern to run on every text
         return Requirement((), one_line=False)
     clauses = {_minimal(clause) for clause in facts.all_clauses() if _useful(clause)}
@@ -198,19 +200,22 @@ def requirements(pattern: str, flags: int, defines: str = "") -> Requirement:
     return Requirement(tuple(ordered), one_line=not facts.lines, heads=heads)
 
 
-def _line_heads(parsed: Any, analysis: _Analysis) -> Heads | None:
+def _line_heads(items: list[Any], parts: list[_Facts]) -> Heads | None:
     """The strings one of which starts the first word of the line of every match, when the
-    pattern reads ``^``, lookarounds, a run of characters that are neither word characters
-    nor line breaks (``[^\\w\\n]*``, ``[ \\t]*``), then something that starts with a word
-    character; else None."""
-    items = list(parsed.items) if type(parsed) is _core.Sequence else [parsed]
+    pattern (``items``, and the ``parts`` they match) reads ``^``, lookarounds, a run of
+    characters that are neither word characters nor line breaks (``[^\\w\\n]*``,
+    ``[ \\t]*``), then something that starts with a word character; else None."""
     if not items or type(items[0]) is not _core.StartOfLine:
         return None
-    rest = [item for item in items[1:] if type(item) is not _core.LookAround]  # they match no text
-    lead: Any = rest[0] if rest else None
+    rest = [
+        (item, facts)
+        for item, facts in zip(items[1:], parts[1:], strict=True)
+        if type(item) is not _core.LookAround
+    ]
+    lead: Any = rest[0][0] if rest else None  # (lookarounds match no text)
     if type(lead) in _REPEATS and lead.min_count == 0 and _no_word_characters(lead.subpattern):
         rest = rest[1:]
-    starts = analysis.sequence(rest).starts if rest else None
+    starts = _in_sequence([facts for _, facts in rest]).starts if rest else None
     if not starts or not all(_WORD.match(head) for head in starts):
         return None
     return Heads(starts)
@@ -343,30 +348,7 @@ class _Analysis:
         return _ANY  # a back-reference, fuzzy matching, a named list, \X...
 
     def sequence(self, items: Sequence[Any]) -> _Facts:
-        parts = [self.facts(item) for item in items]
-        clauses = [clause for facts in parts for clause in facts.clauses]
-        lines = any(facts.lines for facts in parts)
-        current = frozenset({""})  # strings one of which ends what is matched so far (since an unknown)
-        complete = True
-        for facts in parts:
-            if facts.exact is not None:
-                longer = _product(current, facts.exact)
-                if longer is not None:
-                    current = longer
-                    continue
-            # Not all of it is known: what is known so far runs on into its start, and
-            # what follows starts from its end.
-            complete = False
-            starts = facts.starts
-            joined = (_product(current, starts) if starts is not None else None) or current
-            if _known(joined):
-                clauses.append(joined)
-            current = facts.ends or frozenset({""})
-        if complete:
-            return _Facts(current, tuple(clauses), lines)
-        if _known(current):
-            clauses.append(current)
-        return _Facts(None, tuple(clauses), lines, _edge(parts, "starts"), _edge(parts[::-1], "ends"))
+        return _in_sequence([self.facts(item) for item in items])
 
     def branch(self, branches: list[_Facts]) -> _Facts:
         lines = any(facts.lines for facts in branches)
@@ -448,6 +430,33 @@ def _one_of(node: Any) -> frozenset[str] | None:
             members |= found
         return frozenset(members)
     return None
+
+
+def _in_sequence(parts: list[_Facts]) -> _Facts:
+    """What ``parts`` matched one after another have in common."""
+    clauses = [clause for facts in parts for clause in facts.clauses]
+    lines = any(facts.lines for facts in parts)
+    current = frozenset({""})  # strings one of which ends what is matched so far (since an unknown)
+    complete = True
+    for facts in parts:
+        if facts.exact is not None:
+            longer = _product(current, facts.exact)
+            if longer is not None:
+                current = longer
+                continue
+        # Not all of it is known: what is known so far runs on into its start, and
+        # what follows starts from its end.
+        complete = False
+        starts = facts.starts
+        joined = (_product(current, starts) if starts is not None else None) or current
+        if _known(joined):
+            clauses.append(joined)
+        current = facts.ends or frozenset({""})
+    if complete:
+        return _Facts(current, tuple(clauses), lines)
+    if _known(current):
+        clauses.append(current)
+    return _Facts(None, tuple(clauses), lines, _edge(parts, "starts"), _edge(parts[::-1], "ends"))
 
 
 def _edge(parts: list[_Facts], side: str) -> frozenset[str] | None:
