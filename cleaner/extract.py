@@ -255,16 +255,21 @@ def _doubtful(body: etree._Element | None, text: str, tree: HtmlElement) -> bool
         return True
     if len(body.findall(".//table")) > len(body.findall(".//p")):
         return True
-    return len(text.split()) < _MIN_FAST_WORD_SHARE * page_words(tree)
+    return holds_few_page_words(text, tree)
 
 
-def page_words(tree: HtmlElement) -> int:
-    """The number of words of the page's visible text (scripts and styles left out)."""
+def holds_few_page_words(text: str, tree: HtmlElement) -> bool:
+    """Whether ``text`` has fewer words than a quarter of the page's visible text (scripts and
+    styles left out)."""
+    needed = len(text.split()) / _MIN_FAST_WORD_SHARE
     root = tree.find("body")
     if root is None:
         root = tree
+    every = len(" ".join(root.itertext()).split())
+    if needed >= every:
+        return False  # the visible words are fewer still: no need to count them
     hidden = sum(len((element.text or "").split()) for element in root.iter(*_HIDDEN_TAGS))
-    return len(" ".join(root.itertext()).split()) - hidden
+    return needed < every - hidden
 
 
 def without_headline(tree: HtmlElement, lines: list[str], title: str | None) -> list[str]:

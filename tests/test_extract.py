@@ -13,10 +13,10 @@ from cleaner.extract import (
     _doubtful,
     _text_of,
     complete,
+    holds_few_page_words,
     html_to_text,
     load_html,
     page_metadata,
-    page_words,
     repair_faulty_html,
     squash,
     with_lead,
@@ -237,13 +237,16 @@ def fast_extraction(html: str) -> tuple[etree._Element | None, str, lxml.html.Ht
     return getattr(extracted, "body", None), _text_of(extracted), tree
 
 
-def test_page_words_counts_the_visible_words_only() -> None:
+def test_the_share_of_page_words_counts_the_visible_words_only() -> None:
+    script = " ".join(["word"] * 20)
     tree = load_html(
-        "<html><head><title>Four words of title</title></head><body><p>one two three</p><script>var a = 1;"
-        "</script><style>p { color: red }</style><div>four <b>five</b></div></body></html>"
+        "<html><head><title>Four words of title</title></head><body><p>one two three</p><script>"
+        f"{script}</script><style>p {{ color: red }}</style><div>four <b>five</b></div></body></html>"
     )
     assert tree is not None
-    assert page_words(tree) == 5
+    # 5 visible words (25 with the script's): one word is under a quarter of them, two are not.
+    assert holds_few_page_words("one", tree)
+    assert not holds_few_page_words("one two", tree)
 
 
 def test_a_fast_extraction_of_most_of_the_page_is_sure() -> None:
