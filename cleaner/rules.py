@@ -28,7 +28,6 @@ the lines that hold them (:mod:`cleaner.prefilter`).
 from __future__ import annotations
 
 import bisect
-import contextlib
 import functools
 import hashlib
 import time
@@ -44,6 +43,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from cleaner.lang import detectable_languages
 from cleaner.model import Span
 from cleaner.prefilter import Clause, LiteralScan, ScannedText, requirements
+from cleaner.rulecache import Prepared, cache_folder, entry_key, read_entry, write_entry
 
 RuleKind = Literal["line", "block", "phrase", "truncate_after"]
 # Order in which kinds run: wide cuts first, so narrower ones inside them are skipped.
@@ -131,7 +131,10 @@ class Rule:
         lang: list[str] | None,
         origin: str,
         defines: dict[str, str] | None = None,
+        prepared: Sequence[Prepared] | None = None,
     ) -> None:
+        """``prepared``: its patterns as an earlier load of the same file worked them out
+        (:mod:`cleaner.rulecache`); they are then compiled when first needed."""
         self.spec = spec
         self.id = spec.id
         self.kind = spec.kind
@@ -143,22 +146,34 @@ class Rule:
         # runs a pattern faster with them written out in it (see SubPatterns.expand).
         self.subpatterns = subpatterns = SubPatterns.of(tuple((defines or {}).items()), flags)
         self.flags = flags
-        self.folding = folding = case_folding([*spec.patterns, subpatterns.suffix], flags)
-        # The patterns as the engine runs them (sub-patterns written out). A pattern anchored at
-        # line starts runs as its faster twin (see line_start_twin), compiled here in its place;
-        # the pattern itself is compiled only if a search needs it (after an empty match).
-        self.sources: list[str] = []
-        self._line_forms: list[regex.Pattern[str] | None] = []
+        self.folding = case_folding([*spec.patterns, subpatterns.suffix], flags)
         self._compiled: dict[int, regex.Pattern[str]] = {}
+        self._compiled_twins: dict[int, regex.Pattern[str]] = {}
+        self.prepared = list(prepared) if prepared is not None else self._prepare(origin)
+        # The patterns as the engine runs them (sub-patterns written out).
+        self.sources = [pattern.source for pattern in self.prepared]
+        # Literals a text must hold for each pattern to match there (see cleaner.prefilter).
+        self.requirements = [pattern.needs for pattern in self.prepared]
+
+    def _prepare(self, origin: str) -> list[Prepared]:
+        """Each pattern expanded, compiled (a bad one raises RuleError) and analysed.
+
+        A pattern anchored at line starts runs as its faster twin (see line_start_twin),
+        compiled here in its place; the pattern itself is compiled only if a search needs
+        it (after an empty match).
+        """
+        spec, flags, subpatterns, folding = self.spec, self.flags, self.subpatterns, self.folding
+        prepared = []
         for number, pattern in enumerate(spec.patterns):
             source = subpatterns.expand(pattern)
             twin = line_start_twin(source)
-            line_form = None
             if twin is not None:
-                with contextlib.suppress(regex.error):  # the pattern itself says what is wrong, below
-                    line_form = regex.compile(folding + twin, flags)
+                try:
+                    self._compiled_twins[number] = regex.compile(folding + twin, flags)
+                except regex.error:  # the pattern itself says what is wrong, below
+                    twin = None
             source = folding + source
-            if line_form is None:
+            if twin is None:
                 try:
                     self._compiled[number] = regex.compile(source, flags)
                 except regex.error:
@@ -171,21 +186,26 @@ class Rule:
                         ) from None
                     source = folding + written
                     self._compiled[number] = regex.compile(source, flags)
-            self.sources.append(source)
-            self._line_forms.append(line_form)
-        # Literals a text must hold for each pattern to match there (see cleaner.prefilter).
-        self.requirements = [requirements(pattern, flags, subpatterns.suffix) for pattern in spec.patterns]
+            needs = requirements(pattern, flags, subpatterns.suffix)
+            prepared.append(Prepared(source, folding + twin if twin is not None else None, needs))
+        return prepared
 
     def pattern(self, number: int) -> regex.Pattern[str]:
-        """Pattern ``number`` compiled (on first use, when it runs as its twin)."""
+        """Pattern ``number`` compiled (on first use, when it runs as its twin or came from the cache)."""
         compiled = self._compiled.get(number)
         if compiled is None:
             compiled = self._compiled[number] = regex.compile(self.sources[number], self.flags)
         return compiled
 
     def line_form(self, number: int) -> regex.Pattern[str] | None:
-        """The faster twin of pattern ``number``, or None when it has none."""
-        return self._line_forms[number]
+        """The faster twin of pattern ``number`` (compiled on first use), or None when it has none."""
+        twin = self.prepared[number].twin
+        if twin is None:
+            return None
+        compiled = self._compiled_twins.get(number)
+        if compiled is None:
+            compiled = self._compiled_twins[number] = regex.compile(twin, self.flags)
+        return compiled
 
     def applies_to(self, lang: str | None, site: str) -> bool:
         """Whether the rule is in scope for a document's language and site."""
@@ -546,14 +566,26 @@ def load_rule_file(path: Path, origin: str | None = None) -> list[Rule]:
     """Rules of one YAML file; a bad file raises :class:`RuleError` naming file, rule and field."""
     origin = origin or str(path)
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
+        content = path.read_bytes()
+        data = yaml.load(content.decode("utf-8"), Loader=_YAML_LOADER)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         raise RuleError(f"{origin}: can't read YAML: {error}") from None
     try:
         parsed = RuleFile.model_validate(data)
     except ValidationError as error:
         raise RuleError(_describe(origin, data, error)) from None
-    return [Rule(spec, parsed.category, parsed.lang, origin, parsed.defines) for spec in parsed.rules]
+    shape = [len(spec.patterns) for spec in parsed.rules]
+    folder = cache_folder()
+    key = entry_key(content)
+    cached = read_entry(folder, key, shape)
+    if cached is not None:
+        return [
+            Rule(spec, parsed.category, parsed.lang, origin, parsed.defines, prepared)
+            for spec, prepared in zip(parsed.rules, cached, strict=True)
+        ]
+    rules = [Rule(spec, parsed.category, parsed.lang, origin, parsed.defines) for spec in parsed.rules]
+    write_entry(folder, key, [rule.prepared for rule in rules])
+    return rules
 
 
 def _describe(origin: str, data: object, error: ValidationError) -> str:

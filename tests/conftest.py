@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# Rule cache entries (cleaner/rulecache.py) go to a folder of this test session, not the user's.
+_CACHE = tempfile.mkdtemp(prefix="cleaner-test-cache-")
+os.environ["CLEANER_CACHE_DIR"] = _CACHE
+atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
