@@ -22,7 +22,8 @@ or a name is spelled once per file, not once per pattern.
 
 Most patterns can't match a given text: each pattern runs only when the text
 holds the literals it needs, and, when its matches lie within a line, only on
-the lines that hold them (:mod:`cleaner.prefilter`).
+the lines that hold them (:mod:`cleaner.prefilter`). What loading works out of a
+file (patterns compiled and analysed) is cached by its bytes (:mod:`cleaner.rulecache`).
 """
 
 from __future__ import annotations
