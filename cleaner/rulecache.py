@@ -103,10 +103,16 @@ def read_entry(folder: Path | None, key: str, shape: list[int]) -> list[list[Pre
         return None
     try:
         data = json.loads((folder / f"{key}.json").read_text(encoding="utf-8"))
+        if data["sha256"] != _checksum(data["rules"]):
+            return None  # not as written (an entry is written whole, so: edited or damaged)
         prepared = [[Prepared.from_json(pattern) for pattern in rule] for rule in data["rules"]]
     except (OSError, ValueError, KeyError, TypeError):
         return None
     return prepared if [len(rule) for rule in prepared] == shape else None
+
+
+def _checksum(rules: object) -> str:
+    return hashlib.sha256(json.dumps(rules, sort_keys=True).encode()).hexdigest()
 
 
 def write_entry(folder: Path | None, key: str, prepared: list[list[Prepared]]) -> None:
@@ -114,7 +120,8 @@ def write_entry(folder: Path | None, key: str, prepared: list[list[Prepared]]) -
     folder can't be written)."""
     if folder is None:
         return
-    content = json.dumps({"format": FORMAT, "rules": [[p.to_json() for p in rule] for rule in prepared]})
+    rules = [[pattern.to_json() for pattern in rule] for rule in prepared]
+    content = json.dumps({"format": FORMAT, "sha256": _checksum(rules), "rules": rules})
     try:
         folder.mkdir(parents=True, exist_ok=True)
         write_atomic(folder / f"{key}.json", content, durable=False)

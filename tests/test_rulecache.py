@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -75,16 +77,27 @@ def test_a_changed_file_is_checked_in_full(tmp_path: Path, cache: Path) -> None:
         load_rule_file(path)
 
 
-@pytest.mark.parametrize("content", ["not json", '{"rules": [[{"source": 1}]]}', '{"rules": []}'])
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda entry: "not json",
+        lambda entry: '{"rules": [[{"source": 1}]]}',
+        lambda entry: json.dumps({**entry, "rules": []}),
+        lambda entry: json.dumps(entry).replace('"home"', '"hone"'),  # a changed literal
+    ],
+)
 def test_an_entry_that_does_not_fit_its_file_is_ignored_and_written_again(
-    tmp_path: Path, cache: Path, content: str
+    tmp_path: Path, cache: Path, damage: Callable[[dict[str, object]], str]
 ) -> None:
     path = write(tmp_path, RULES)
     expected = spans(path)
     (entry,) = cache.glob("*.json")
-    entry.write_text(content, encoding="utf-8")
+    written = entry.read_text(encoding="utf-8")
+    damaged = damage(json.loads(written))
+    assert damaged != written
+    entry.write_text(damaged, encoding="utf-8")
     assert spans(path) == expected
-    assert entry.read_text(encoding="utf-8") != content
+    assert entry.read_text(encoding="utf-8") == written
 
 
 def test_an_empty_cache_setting_keeps_no_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
