@@ -10,14 +10,15 @@ sha256 of all of those; a later load of the same bytes with the same code reads 
 entry and compiles each pattern only when a document first needs it. A file that
 changed, or code that did, finds no entry and is compiled and checked in full.
 
-The cache lives in ``$CLEANER_CACHE_DIR``, else ``$XDG_CACHE_HOME/cleaner``, else
-``~/.cache/cleaner`` (``CLEANER_CACHE_DIR=`` empty: no cache). An entry that can't be
+Entries live in a folder ``rules`` of ``$CLEANER_CACHE_DIR``, else of ``$XDG_CACHE_HOME/cleaner``,
+else of ``~/.cache/cleaner`` (``CLEANER_CACHE_DIR=`` empty: no cache). An entry that can't be
 read or doesn't fit its file is ignored; one that can't be written is not written.
 Either way the rules load as without a cache.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -76,9 +77,10 @@ def cache_folder() -> Path | None:
     return Path(base) / "cleaner" / "rules"
 
 
+@functools.cache
 def _code_digest() -> str:
     """What the entries depend on besides a file's bytes: the code that loads and analyses
-    rules, the regex package and Python."""
+    rules, the regex package and Python (worked out once per process)."""
     digest = hashlib.sha256()
     for module in ("cleaner.rules", "cleaner.prefilter", __name__):
         digest.update(Path(sys.modules[module].__file__ or "").read_bytes())
@@ -86,14 +88,9 @@ def _code_digest() -> str:
     return digest.hexdigest()
 
 
-_CODE: list[str] = []  # the digest, worked out once per process
-
-
 def entry_key(content: bytes) -> str:
     """The name of the entry of a rule file with these bytes."""
-    if not _CODE:
-        _CODE.append(_code_digest())
-    return hashlib.sha256(_CODE[0].encode() + b"\0" + content).hexdigest()
+    return hashlib.sha256(_code_digest().encode() + b"\0" + content).hexdigest()
 
 
 def read_entry(folder: Path | None, key: str, shape: list[int]) -> list[list[Prepared]] | None:
