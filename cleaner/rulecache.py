@@ -13,11 +13,13 @@ changed, or code that did, finds no entry and is compiled and checked in full.
 Entries live in a folder ``rules`` of ``$CLEANER_CACHE_DIR``, else of ``$XDG_CACHE_HOME/cleaner``,
 else of ``~/.cache/cleaner`` (``CLEANER_CACHE_DIR=`` empty: no cache). An entry that can't be
 read or doesn't fit its file is ignored; one that can't be written is not written.
-Either way the rules load as without a cache.
+Either way the rules load as without a cache. Past MAX_ENTRIES entries, the half used
+longest ago are removed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -33,6 +35,7 @@ from cleaner.prefilter import Heads, Requirement
 from cleaner.write import write_atomic
 
 FORMAT = 1
+MAX_ENTRIES = 2000  # about 14 versions of the 144 shipped files
 
 
 @dataclass(frozen=True)
@@ -99,13 +102,18 @@ def read_entry(folder: Path | None, key: str, shape: list[int]) -> list[list[Pre
     if folder is None:
         return None
     try:
-        data = json.loads((folder / f"{key}.json").read_text(encoding="utf-8"))
+        entry = folder / f"{key}.json"
+        data = json.loads(entry.read_text(encoding="utf-8"))
         if data["sha256"] != _checksum(data["rules"]):
             return None  # not as written (an entry is written whole, so: edited or damaged)
         prepared = [[Prepared.from_json(pattern) for pattern in rule] for rule in data["rules"]]
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    return prepared if [len(rule) for rule in prepared] == shape else None
+    if [len(rule) for rule in prepared] != shape:
+        return None
+    with contextlib.suppress(OSError):
+        entry.touch()  # used now (see _prune)
+    return prepared
 
 
 def _checksum(rules: object) -> str:
@@ -122,5 +130,17 @@ def write_entry(folder: Path | None, key: str, prepared: list[list[Prepared]]) -
     try:
         folder.mkdir(parents=True, exist_ok=True)
         write_atomic(folder / f"{key}.json", content, durable=False)
+        _prune(folder)
     except OSError:
         return
+
+
+def _prune(folder: Path) -> None:
+    """Remove the entries used longest ago when there are more than MAX_ENTRIES (old
+    versions of edited files, or of the code, are never read again)."""
+    entries = list(folder.glob("*.json"))
+    if len(entries) <= MAX_ENTRIES:
+        return
+    by_age = sorted(entries, key=lambda entry: entry.stat().st_mtime)
+    for entry in by_age[: len(entries) - MAX_ENTRIES // 2]:
+        entry.unlink(missing_ok=True)

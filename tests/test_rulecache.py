@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import regex
 
+import cleaner.rulecache
 import cleaner.rules
-from cleaner.rulecache import cache_folder
+from cleaner.rulecache import cache_folder, entry_key
 from cleaner.rules import RuleError, load_rule_file
 
 RULES = """\
@@ -123,3 +125,18 @@ def test_a_cache_folder_that_cannot_be_written_changes_nothing(
     monkeypatch.setenv("CLEANER_CACHE_DIR", str(blocker))  # a file: no folder can be made in it
     path = write(tmp_path, RULES)
     assert len(spans(path)) == 3
+
+
+def test_the_entries_used_longest_ago_go_when_there_are_too_many(
+    tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cleaner.rulecache, "MAX_ENTRIES", 4)
+    cache.mkdir(parents=True)
+    for number in range(4):
+        old = cache / f"old{number}.json"
+        old.write_text("{}", encoding="utf-8")
+        os.utime(old, (number, number))
+    path = write(tmp_path, RULES)
+    spans(path)  # a fifth entry: half of the most are kept, the newest
+    kept = {entry.name for entry in cache.glob("*.json")}
+    assert kept == {"old3.json", f"{entry_key(path.read_bytes())}.json"}
