@@ -4,7 +4,8 @@ The time limit interrupts Python code: on the main thread of a process (the CLI,
 a pool worker) with SIGALRM; on other threads (a Dask worker runs tasks on
 threads) with an exception set on that thread by a timer. Either way it fires
 between bytecodes: a long call into C (one huge lxml parse) ends first, which
-the size limit keeps short.
+the size limit keeps short. On the main thread it fires again until the block
+ends, should the first exception land where Python drops it.
 """
 
 from __future__ import annotations
@@ -13,13 +14,15 @@ import ctypes
 import signal
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from types import FrameType
+from typing import Any
 
 from cleaner.ingest import DEFAULT_MAX_DOC_BYTES
 
 DEFAULT_DOC_TIMEOUT = 30.0
+REFIRE_SECONDS = 0.25  # past the limit, how often the main thread's alarm fires again (see _Alarm)
 MAX_DOC_TIMEOUT = 86_400.0  # a day: the timers take no more (and no NaN)
 
 
@@ -52,35 +55,47 @@ def timeout_message(seconds: float) -> str:
     return f"exceeded the {seconds:g} s time limit"
 
 
-@contextmanager
-def time_limit(seconds: float | None) -> Iterator[None]:
+def time_limit(seconds: float | None) -> AbstractContextManager[None]:
     """Raise :class:`DocumentTimeout` in the block when it runs longer than ``seconds``."""
     if not seconds or seconds <= 0:
-        yield
-    elif threading.current_thread() is threading.main_thread():
-        with _alarm(seconds):
-            yield
-    else:
-        with _thread_timer(seconds):
-            yield
+        return nullcontext()
+    if threading.current_thread() is threading.main_thread():
+        return _Alarm(seconds)  # itself, not inside a generator: its __exit__ is sure to run
+    return _thread_timer(seconds)
 
 
-@contextmanager
-def _alarm(seconds: float) -> Iterator[None]:
-    active = True
+class _Alarm:
+    """SIGALRM after ``seconds``, then every REFIRE_SECONDS until the block ends, each raising
+    :class:`DocumentTimeout` in the block: Python drops an exception raised in a
+    garbage-collector callback or a ``__del__`` method, which may be what runs when one fires.
 
-    def on_alarm(_signum: int, _frame: FrameType | None) -> None:
-        if active:
+    The handler never raises in ``__enter__`` or ``__exit__``, so the clean-up always runs:
+    a with statement calls ``__exit__`` once ``__enter__`` has returned, and the interpreter
+    runs signal handlers only after calls and on loop back-edges (bpo-29988), in the frame
+    then running.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.active = False
+        self.previous: Any = None
+
+    def __enter__(self) -> None:
+        self.previous = signal.signal(signal.SIGALRM, self._on_alarm)
+        self.active = True
+        signal.setitimer(signal.ITIMER_REAL, self.seconds, REFIRE_SECONDS)
+
+    def _on_alarm(self, _signum: int, frame: FrameType | None) -> None:
+        if self.active and (frame is None or frame.f_code not in _ALARM_OWN):
             raise DocumentTimeout
 
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        active = False
+    def __exit__(self, *_exception: object) -> None:
         signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        self.active = False
+        signal.signal(signal.SIGALRM, self.previous)
+
+
+_ALARM_OWN = frozenset({_Alarm.__enter__.__code__, _Alarm.__exit__.__code__})
 
 
 _set_async_exc = ctypes.pythonapi["PyThreadState_SetAsyncExc"]
