@@ -72,7 +72,7 @@ class _Alarm:
     The handler never raises in ``__enter__`` or ``__exit__``, so the clean-up always runs:
     a with statement calls ``__exit__`` once ``__enter__`` has returned, and the interpreter
     runs signal handlers only after calls and on loop back-edges (bpo-29988), in the frame
-    then running.
+    then running. (An alarm in ``__enter__``, a limit shorter than it, fires again a millisecond later.)
     """
 
     def __init__(self, seconds: float) -> None:
@@ -86,8 +86,15 @@ class _Alarm:
         signal.setitimer(signal.ITIMER_REAL, self.seconds, REFIRE_SECONDS)
 
     def _on_alarm(self, _signum: int, frame: FrameType | None) -> None:
-        if self.active and (frame is None or frame.f_code not in _ALARM_OWN):
-            raise DocumentTimeout
+        while frame is not None and frame.f_code is _ALARM_HANDLER:
+            frame = frame.f_back  # a handler run inside a handler: what did the first interrupt?
+        code = frame.f_code if frame is not None else None
+        if not self.active or code is _ALARM_EXIT:
+            return
+        if code is _ALARM_ENTER:  # a limit shorter than __enter__: fire again, in the block
+            signal.setitimer(signal.ITIMER_REAL, _SOON, REFIRE_SECONDS)
+            return
+        raise DocumentTimeout
 
     def __exit__(self, *_exception: object) -> None:
         signal.setitimer(signal.ITIMER_REAL, 0)
@@ -95,7 +102,9 @@ class _Alarm:
         signal.signal(signal.SIGALRM, self.previous)
 
 
-_ALARM_OWN = frozenset({_Alarm.__enter__.__code__, _Alarm.__exit__.__code__})
+_ALARM_ENTER, _ALARM_EXIT = _Alarm.__enter__.__code__, _Alarm.__exit__.__code__
+_ALARM_HANDLER = _Alarm._on_alarm.__code__
+_SOON = 0.001  # long enough for the handler to return first
 
 
 _set_async_exc = ctypes.pythonapi["PyThreadState_SetAsyncExc"]

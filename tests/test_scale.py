@@ -375,6 +375,9 @@ def test_the_time_limit_fires_again_when_its_first_exception_is_dropped() -> Non
     assert 0.1 <= seen[0] < seen[1] < 2
     assert signal.getsignal(signal.SIGALRM) == handler
     assert spin(1, 5) == "done"  # no alarm left over
+    # A limit shorter than setting the alarm up: it fires there, and again at once in the block.
+    assert [spin(1, 1e-6) for _ in range(20)] == ["timeout"] * 20
+    assert signal.getsignal(signal.SIGALRM) == handler
 
 
 # ---------------------------------------------------------------- Dask
