@@ -380,6 +380,14 @@ def test_the_time_limit_fires_again_when_its_first_exception_is_dropped() -> Non
     assert signal.getsignal(signal.SIGALRM) == handler
 
 
+def test_no_alarm_outlives_its_block_whatever_the_limit_and_the_block() -> None:
+    pairs = [(limit, body) for limit in (1e-6, 1e-5, 1e-4, 1e-3) for body in (0, 1e-5, 1e-4, 2e-3)]
+    for limit, body in pairs * 20:
+        spin(body, limit)
+        assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0), (limit, body)
+    assert spin(0.6, 5) == "done"  # past the time to fire again: nothing does
+
+
 # ---------------------------------------------------------------- Dask
 
 
