@@ -563,11 +563,12 @@ class RuleSet:
         return any(rule.spec.sites is not None for rule in self.rules)
 
 
-def load_rule_file(path: Path, origin: str | None = None) -> list[Rule]:
-    """Rules of one YAML file; a bad file raises :class:`RuleError` naming file, rule and field."""
+def load_rule_file(path: Path, origin: str | None = None, content: bytes | None = None) -> list[Rule]:
+    """Rules of one YAML file (``content``: its bytes, when already read); a bad file raises
+    :class:`RuleError` naming file, rule and field."""
     origin = origin or str(path)
     try:
-        content = path.read_bytes()
+        content = path.read_bytes() if content is None else content
         data = yaml.load(content.decode("utf-8"), Loader=_YAML_LOADER)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         raise RuleError(f"{origin}: can't read YAML: {error}") from None
@@ -619,8 +620,9 @@ def load_rules(folder: Path) -> RuleSet:
     seen: dict[str, str] = {}
     for path in files:
         origin = path.relative_to(folder).as_posix()
-        digest.update(origin.encode() + b"\0" + path.read_bytes() + b"\0")
-        for rule in load_rule_file(path, origin):
+        content = path.read_bytes()
+        digest.update(origin.encode() + b"\0" + content + b"\0")
+        for rule in load_rule_file(path, origin, content):
             if rule.id in seen:
                 raise RuleError(f"{origin}: rule {rule.id!r}: field 'id': already used in {seen[rule.id]}")
             seen[rule.id] = origin
