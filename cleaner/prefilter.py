@@ -555,6 +555,8 @@ class ScannedText:
         self._lines_holding: dict[str, set[int]] = {}
         self._by_opening: tuple[_Openings, _Openings] | None = None
         self._lines_headed: dict[Heads, set[int]] = {}
+        self._lines_folded: list[str] | None = None
+        self._line_bounds: list[tuple[int, int]] | None = None
 
     def holds(self, clause: Clause) -> bool:
         """Whether the text holds one of the literals of ``clause``."""
@@ -605,31 +607,37 @@ class ScannedText:
         found in the whole text; the other clauses are then looked for in those lines only.
         """
         present = self.present
-        found: set[int] = set()
+        found: set[int]
         if heads is not None:
-            found = set(self.headed(heads))
+            found = self.headed(heads)  # (not changed below: each clause makes a new set)
         else:
+            found = set()
             for literal in clauses[0] if present is None else clauses[0] & present:
                 found |= self._lines_with(literal)
             clauses = clauses[1:]
-        for clause in clauses:
-            if not found:
-                break
-            literals = clause if present is None else clause & present
-            found = {
-                line for line in found if any(literal in self._folded_line(line) for literal in literals)
-            }
-        _, ends = self._ends()
-        return [
-            (ends[line - 1] + 1 if line else 0, ends[line] if line < len(ends) else len(self.text))
-            for line in sorted(found)
-        ]
+        if clauses and found:
+            folded_lines = self._folded_lines()
+            for clause in clauses:
+                literals = clause if present is None else clause & present
+                found = {line for line in found if any(literal in folded_lines[line] for literal in literals)}
+                if not found:
+                    break
+        bounds = self._bounds()
+        return [bounds[line] for line in sorted(found)]
 
-    def _folded_line(self, line: int) -> str:
-        """Line number ``line`` of the folded text."""
-        folded_ends, _ = self._ends()
-        start = folded_ends[line - 1] + 1 if line else 0
-        return self.folded[start : folded_ends[line] if line < len(folded_ends) else len(self.folded)]
+    def _folded_lines(self) -> list[str]:
+        """The lines of the folded text."""
+        if self._lines_folded is None:
+            self._lines_folded = self.folded.split("\n")
+        return self._lines_folded
+
+    def _bounds(self) -> list[tuple[int, int]]:
+        """Start and end (before the line break) of each line of the text."""
+        if self._line_bounds is None:
+            _, ends = self._ends()
+            starts = [0, *(end + 1 for end in ends)]
+            self._line_bounds = list(zip(starts, [*ends, len(self.text)], strict=True))
+        return self._line_bounds
 
     def _lines_with(self, literal: str) -> set[int]:
         """The numbers of the lines that hold ``literal``."""
