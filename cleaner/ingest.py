@@ -338,6 +338,8 @@ def decode_article(data: bytes, is_html: bool) -> tuple[str, str | None]:
     if _looks_binary(data):
         raise InputError("binary content, not text")
     text, _, note = decode(data, is_html)
+    if not text.strip():  # only a byte-order mark, or whitespace in another encoding
+        raise InputError(f"empty file (no text once decoded{f'; {note}' if note else ''})")
     return text, note
 
 

@@ -81,6 +81,8 @@ def test_gzipped_file_is_read(tmp_path: Path) -> None:
     ("name", "data", "message"),
     [
         ("empty.txt", b"  \n", "empty file"),
+        ("bom.txt", b"\xef\xbb\xbf \n", "empty file"),
+        ("utf32.html", b"\xff\xfe\x00\x00", "empty file"),
         ("bin.txt", b"\x00\x01\x02garbage\x00", "binary"),
         ("bad.txt.gz", b"\x1f\x8b\x08\x00notreallygzip", "corrupt gzip"),
         ("bad.json", b"{nope", "invalid JSON"),
