@@ -540,6 +540,7 @@ class RecordStream:
             raise InputError("empty file")
         if not start.startswith((b"WARC/", b"filedesc:")):
             raise InputError("not a WARC file: it does not begin with a WARC/1.x header")
+        number = 0  # the records read so far
         try:
             for number, record in enumerate(ArchiveIterator(stream), start=1):
                 if record.rec_type != "response":
@@ -578,7 +579,9 @@ class RecordStream:
         except (AttributeError, KeyError, IndexError, TypeError, ValueError) as error:
             # warcio reads a malformed record (a response without WARC-Target-URI, bad headers)
             # into errors of its own code: the rest of the file can't be trusted.
-            raise InputError(f"malformed WARC record ({type(error).__name__}: {error})") from None
+            raise InputError(
+                f"malformed WARC record (record {number + 1} of the file: {type(error).__name__}: {error})"
+            ) from None
 
 
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.IGNORECASE)

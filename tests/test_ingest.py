@@ -195,8 +195,12 @@ def test_a_warc_response_without_a_target_uri_is_an_error_of_the_file(tmp_path: 
         + http
         + b"\r\n\r\n"
     )
-    with pytest.raises(InputError, match="malformed WARC record"):
+    with pytest.raises(InputError, match="malformed WARC record .record 1 of the file"):
         records(tmp_path, "crawl.warc", warc)
+    # After a warcinfo record and a good response, the bad one is named by its place.
+    good = warc_bytes(PAGES[:1])
+    with pytest.raises(InputError, match="malformed WARC record .record 3 of the file"):
+        records(tmp_path, "two.warc", good + warc)
 
 
 def test_a_page_declaring_utf16_in_ascii_is_read_as_utf8() -> None:
