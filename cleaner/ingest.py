@@ -12,6 +12,7 @@ import gzip
 import hashlib
 import io
 import json
+import os
 import re
 import zlib
 from collections.abc import Container, Iterator, Mapping
@@ -156,7 +157,8 @@ def discover(
     """Files to clean under ``inputs`` (files or folders, recursively) and the files skipped.
 
     Hidden files and symlinks that lead out of their input folder are skipped,
-    so a scrape folder can't make the run read (or name outputs after) files elsewhere;
+    so a scrape folder can't make the run read (or name outputs after) files elsewhere,
+    and so are files whose name is not valid UTF-8 (see :func:`name_problem`);
     so is the output folder ``out`` when it lies inside an input folder, as long as it holds
     only a run's files (``reserved``, ``owners``, names starting with ``_``). A file is named
     (``rel``) after its path in its input folder, unless ``earlier`` (by key: the names
@@ -196,7 +198,12 @@ def discover(
                     "cleaned, and could be overwritten; move it, or clean into a folder of its own"
                 )
             known = kind_of(path)
-            if known is None or not real.is_relative_to(real_root) or not path.is_file():
+            if (
+                known is None
+                or not real.is_relative_to(real_root)
+                or not path.is_file()
+                or name_problem(path) is not None
+            ):
                 skipped.append(path)
                 continue
             kind, stem = known
@@ -222,6 +229,17 @@ def discover(
                     "by an earlier run): clean it into another folder"
                 )
     return found, skipped
+
+
+def name_problem(path: Path) -> str | None:
+    """Why ``path`` can't be cleaned under its name, or None: a name that is not valid UTF-8
+    (bytes of another encoding) can't name outputs, nor be written in the index."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        shown = os.fsencode(path).decode("utf-8", "backslashreplace")
+        return f"{shown}: its name is not valid UTF-8: rename it to clean it"
+    return None
 
 
 def gone(key: str, given: Container[str]) -> bool:

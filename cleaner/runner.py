@@ -52,6 +52,7 @@ from cleaner.ingest import (
     file_digest,
     file_origin,
     gone,
+    name_problem,
 )
 from cleaner.limits import DocumentTimeout, Limits, time_limit, timeout_message
 from cleaner.model import Document
@@ -523,6 +524,9 @@ def run(
         extractions = out / CACHE_NAME if allowlist is not None else None
         job = Job(settings, cleaner.versions, out, limits or Limits(), debug, extractions=extractions)
         summary = RunSummary(skipped_files=len(skipped))
+        for problem in filter(None, map(name_problem, skipped)):
+            summary.error_messages.append(problem)
+            summary.errors += 1
         remove_stale_temporaries(out)
         digests = {item.key: file_digest(item.path) for item in files}
         site_versions: dict[str, str | None] = {}

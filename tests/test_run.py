@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import shutil
 import sys
 import types
@@ -269,3 +270,17 @@ def test_a_deleted_input_takes_its_outputs_along_and_a_subset_run_keeps_the_othe
     assert sorted(index_ids(out)) == sorted(i for i in everything if i != "site/budget")
     manifest = [json.loads(line)["path"] for line in (out / "_manifest.jsonl").read_text().splitlines()]
     assert manifest == sorted(str(p.resolve()) for p in raw.rglob("*") if p.is_file() and p.suffix != ".pdf")
+
+
+def test_a_file_whose_name_is_not_utf8_is_an_error_and_the_run_goes_on(raw: Path, tmp_path: Path) -> None:
+    bad_name = os.fsencode(raw) + b"/caf\xe9.txt"  # a Latin-1 name, as old systems write them
+    with open(bad_name, "wb") as handle:
+        handle.write(ARTICLE.encode())
+    out = tmp_path / "clean"
+    code, output = run(str(raw), "--out", str(out), "--workers", "1")
+    assert code == 1, output
+    assert "caf\\xe9.txt: its name is not valid UTF-8: rename it to clean it" in output
+    assert "5 documents cleaned" in output and "2 skipped" in output and "2 errors" in output
+    stats = json.loads((out / "_stats.json").read_text())
+    assert stats["errors"] == 2 and any("not valid UTF-8" in message for message in stats["error_messages"])
+    assert (out / "strike.txt").exists()
