@@ -357,7 +357,8 @@ def decode_article(data: bytes, is_html: bool) -> tuple[str, str | None]:
         raise InputError("binary content, not text")
     text, _, note = decode(data, is_html)
     if not text.strip():  # only a byte-order mark, or whitespace in another encoding
-        raise InputError(f"empty file (no text once decoded{f'; {note}' if note else ''})")
+        detail = f"; {note}" if note else ""
+        raise InputError(f"empty file (no text once decoded{detail})")
     return text, note
 
 
