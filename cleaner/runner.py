@@ -523,10 +523,11 @@ def run(
         cleaner = cleaner or Cleaner(settings)
         extractions = out / CACHE_NAME if allowlist is not None else None
         job = Job(settings, cleaner.versions, out, limits or Limits(), debug, extractions=extractions)
-        summary = RunSummary(skipped_files=len(skipped))
-        for problem in filter(None, map(name_problem, skipped)):
-            summary.error_messages.append(problem)
-            summary.errors += 1
+        # A file skipped for its name is an error of the run, not a file of a kind it doesn't read.
+        problems = [problem for problem in map(name_problem, skipped) if problem is not None]
+        summary = RunSummary(
+            skipped_files=len(skipped) - len(problems), errors=len(problems), error_messages=problems
+        )
         remove_stale_temporaries(out)
         digests = {item.key: file_digest(item.path) for item in files}
         site_versions: dict[str, str | None] = {}
