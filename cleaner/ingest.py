@@ -545,7 +545,8 @@ class RecordStream:
                 yield InputError(f"line {number}: {size_error(self.limit)}", f"{self.item.rel}#{number}")
                 continue
             if number == 1:
-                if line.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # (and UTF-32's)
+                # (UTF-32 LE's byte-order mark begins as UTF-16 LE's)
+                if line.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)):
                     # Its lines can't be split on a newline byte; JSON Lines are UTF-8 by definition.
                     raise InputError("JSON Lines must be UTF-8: this file is UTF-16 or UTF-32 (its BOM)")
                 line = line.removeprefix(codecs.BOM_UTF8)

@@ -91,6 +91,7 @@ def test_gzipped_file_is_read(tmp_path: Path) -> None:
         ("notext.json", b'{"id": "x"}', '"text" or "html"'),
         ("deep.json", b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
         ("utf16.jsonl", '{"text": "A story."}\n{"text": "Another."}\n'.encode("utf-16"), "must be UTF-8"),
+        ("utf32.jsonl", codecs.BOM_UTF32_BE + '{"text": "A story."}\n'.encode("utf-32-be"), "must be UTF-8"),
     ],
 )
 def test_bad_files_raise_a_clear_error(tmp_path: Path, name: str, data: bytes, message: str) -> None:
