@@ -8,6 +8,7 @@ falls in the same cross-validation fold.
 from __future__ import annotations
 
 import json
+import logging
 import random
 import re
 from collections import defaultdict
@@ -25,6 +26,8 @@ from cleaner.offtopic.text import sentences
 
 if TYPE_CHECKING:
     from cleaner.pipeline import Cleaner
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -342,11 +345,10 @@ def load_reviews(path: Path, clean_dir: Path = Path("clean")) -> list[LabelledDo
     from cleaner.review.decisions import Decisions
     from cleaner.review.sidecars import iter_sidecars
 
-    entries = [
-        entry
-        for entry in Decisions.load(path).entries
-        if entry.action == "flagged" or entry.decision == "keep"
-    ]
+    decisions = Decisions.load(path)
+    for warning in decisions.warnings:
+        log.warning(warning)
+    entries = [entry for entry in decisions.entries if entry.action == "flagged" or entry.decision == "keep"]
     if not entries or not clean_dir.is_dir():
         return []
     wanted = {entry.document for entry in entries}

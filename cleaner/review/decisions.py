@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import os
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
@@ -27,8 +26,6 @@ from cleaner.model import Action, Span
 Verdict = Literal["keep", "drop"]
 LineVerdict = Literal["keep", "drop", "undo"]
 DEFAULT_PATH = Path("reviews/decisions.jsonl")
-
-log = logging.getLogger(__name__)
 
 
 def text_hash(text: str) -> str:
@@ -130,7 +127,7 @@ class Decisions:
 
     @classmethod
     def load(cls, path: Path) -> Decisions:
-        """Read ``path``; a missing file means no decisions, bad lines are skipped with a warning."""
+        """Read ``path``; a missing file means no decisions, bad lines are skipped (see ``warnings``)."""
         latest: dict[tuple[str, str, str, int, int], Decision] = {}
         problems: list[str] = []
         if path.exists():
@@ -147,9 +144,7 @@ class Decisions:
                     if entry.decision != "undo":
                         latest[entry.key] = entry
         decisions = cls(latest.values())
-        decisions.warnings = problems
-        for problem in problems:
-            log.warning(problem)
+        decisions.warnings = problems  # the caller reports them (once: a command line or a log)
         return decisions
 
     def __len__(self) -> int:

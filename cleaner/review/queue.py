@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,6 +11,8 @@ from typing import Any
 from cleaner.model import Span
 from cleaner.review.decisions import Decision, Decisions, LineVerdict, Verdict, record, text_hash
 from cleaner.review.sidecars import flagged_span, iter_sidecars, removed_span
+
+log = logging.getLogger(__name__)
 
 CONTEXT_CHARS = 1200
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
@@ -145,7 +148,10 @@ def decide(clean_dir: Path, wanted_id: str, verdict: LineVerdict, decisions_path
     the same passage in several documents, the verdict is theirs (all are returned); when it
     names different passages, which one is meant can't be recorded, and LookupError says so.
     """
-    queue = load_queue(clean_dir, Decisions.load(decisions_path), include_removed=True, include_decided=True)
+    decisions = Decisions.load(decisions_path)
+    for warning in decisions.warnings:
+        log.warning(warning)
+    queue = load_queue(clean_dir, decisions, include_removed=True, include_decided=True)
     items = [item for item in queue if wanted_id in (item.id, printable(item.id))]
     if not items:
         raise LookupError(f"no passage {wanted_id!r} under {clean_dir} (see `cleaner review --list`)")

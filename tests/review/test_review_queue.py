@@ -189,3 +189,14 @@ def test_decide_with_list_options_is_a_usage_error(clean_dir: Path, tmp_path: Pa
     args = [str(clean_dir), "--decide", wanted, "keep", "--list", "--decisions", str(path)]
     outcome = CliRunner().invoke(review, args)
     assert outcome.exit_code == 2 and "do not apply to --decide" in outcome.output and not path.exists()
+
+
+def test_cli_prints_a_bad_decision_line_once(
+    clean_dir: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "d.jsonl"
+    path.write_text("{not json\n")
+    result = CliRunner().invoke(review, [str(clean_dir), "--list", "--decisions", str(path)])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("skipped bad decision line") == 1 and not caplog.records
+    assert f"warning: {path}:1: skipped bad decision line" in result.output
