@@ -204,7 +204,9 @@ class RunSummary:
     def line(self) -> str:
         """The one-line summary printed at the end of a run."""
         removed = ", ".join(f"{name} {count}" for name, count in self.removed_by_category.most_common())
-        skipped_records = f", {self.skipped_records} non-HTML WARC records" if self.skipped_records else ""
+        skipped_records = (
+            f", {self.skipped_records} WARC records not 2xx HTML" if self.skipped_records else ""
+        )
         return (
             f"{self.documents} documents cleaned ({self.unchanged_files} files unchanged, "
             f"{self.skipped_files} skipped{skipped_records}, {self.errors} errors, {self.guarded} guarded); "

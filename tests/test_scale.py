@@ -221,7 +221,7 @@ def test_a_warc_file_is_cleaned_into_jsonl_with_ids_and_urls_from_its_headers(
     out = tmp_path / "clean"
     code, output = cli(str(raw), "--out", str(out), "--workers", "1")
     assert code == 0, output
-    assert "2 documents cleaned" in output and "1 non-HTML WARC records" in output
+    assert "2 documents cleaned" in output and "1 WARC records not 2xx HTML" in output
     records = [json.loads(line) for line in (out / "crawl.jsonl").read_text().splitlines()]
     assert [r["metadata"]["url"] for r in records] == [
         "https://news.example.com/budget",
