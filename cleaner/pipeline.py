@@ -12,7 +12,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import inspect
-import logging
 import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -51,8 +50,6 @@ from cleaner.sitelines import (
     content_digest,
     document_lines,
 )
-
-log = logging.getLogger(__name__)
 
 DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 TextMode = Literal["auto", "page", "article"]
@@ -121,8 +118,7 @@ class Cleaner:
             self.site_lines = SiteLines.load(self.settings.site_table)
         path = self.settings.decisions_path
         self.decisions = Decisions.load(path) if path else Decisions()
-        for warning in self.decisions.warnings:
-            log.warning(warning)
+        self.decisions.log_warnings()
 
     @property
     def versions(self) -> dict[str, object]:

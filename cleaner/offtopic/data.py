@@ -8,7 +8,6 @@ falls in the same cross-validation fold.
 from __future__ import annotations
 
 import json
-import logging
 import random
 import re
 from collections import defaultdict
@@ -26,8 +25,6 @@ from cleaner.offtopic.text import sentences
 
 if TYPE_CHECKING:
     from cleaner.pipeline import Cleaner
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -346,8 +343,7 @@ def load_reviews(path: Path, clean_dir: Path = Path("clean")) -> list[LabelledDo
     from cleaner.review.sidecars import iter_sidecars
 
     decisions = Decisions.load(path)
-    for warning in decisions.warnings:
-        log.warning(warning)
+    decisions.log_warnings()
     entries = [entry for entry in decisions.entries if entry.action == "flagged" or entry.decision == "keep"]
     if not entries or not clean_dir.is_dir():
         return []

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
@@ -26,6 +27,8 @@ from cleaner.model import Action, Span
 Verdict = Literal["keep", "drop"]
 LineVerdict = Literal["keep", "drop", "undo"]
 DEFAULT_PATH = Path("reviews/decisions.jsonl")
+
+log = logging.getLogger(__name__)
 
 
 def text_hash(text: str) -> str:
@@ -144,8 +147,13 @@ class Decisions:
                     if entry.decision != "undo":
                         latest[entry.key] = entry
         decisions = cls(latest.values())
-        decisions.warnings = problems  # the caller reports them (once: a command line or a log)
+        decisions.warnings = problems  # the caller reports them once: on its command line, or log_warnings
         return decisions
+
+    def log_warnings(self) -> None:
+        """Log the bad lines of the file read (for callers with no command line to print them on)."""
+        for warning in self.warnings:
+            log.warning(warning)
 
     def __len__(self) -> int:
         return len(self.entries)

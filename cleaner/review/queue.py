@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,8 +10,6 @@ from typing import Any
 from cleaner.model import Span
 from cleaner.review.decisions import Decision, Decisions, LineVerdict, Verdict, record, text_hash
 from cleaner.review.sidecars import flagged_span, iter_sidecars, removed_span
-
-log = logging.getLogger(__name__)
 
 CONTEXT_CHARS = 1200
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
@@ -149,8 +146,7 @@ def decide(clean_dir: Path, wanted_id: str, verdict: LineVerdict, decisions_path
     names different passages, which one is meant can't be recorded, and LookupError says so.
     """
     decisions = Decisions.load(decisions_path)
-    for warning in decisions.warnings:
-        log.warning(warning)
+    decisions.log_warnings()
     queue = load_queue(clean_dir, decisions, include_removed=True, include_decided=True)
     items = [item for item in queue if wanted_id in (item.id, printable(item.id))]
     if not items:
