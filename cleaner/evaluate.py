@@ -54,32 +54,43 @@ class Evaluation:
 def evaluate(directory: Path, input: InputKind, cleaner: Cleaner) -> Evaluation:
     """Clean every page of a benchmark folder (``input`` picks the raw text or the HTML) and score it.
 
-    With the site-lines stage on, its lines are first learned from the benchmark's own pages,
-    as ``cleaner run`` learns them from its inputs (no labels are used); the time counts.
+    With the site-lines stage on, its lines and the passages one page holds more than another
+    (cleaner/offtopic/provenance.py) are first learned from the benchmark's own pages, as
+    ``cleaner run`` learns them from its inputs (no labels are used); the time counts.
     """
     outputs: dict[str, str] = {}
     started = time.perf_counter()
+    sources: dict[str, dict[int, str]] = {}
     if cleaner.settings.site_lines is not None:
-        cleaner = cleaner.with_site_lines(learn_site_lines(directory, input, cleaner.settings))
+        table, sources = learn_site_lines(directory, input, cleaner.settings)
+        cleaner = cleaner.with_site_lines(table)
     seconds = time.perf_counter() - started
     for page in load_pages(directory, input):
         record = page_record(directory, page)
         started = time.perf_counter()
-        outputs[page.key] = cleaner.clean_text(cleaner.clean(record, site_hint=page.site))
+        document = cleaner.clean(record, page.site, sources=sources.get(page.key))
+        outputs[page.key] = cleaner.clean_text(document)
         seconds += time.perf_counter() - started
     return Evaluation(input, score(directory, outputs), len(outputs), seconds)
 
 
-def learn_site_lines(directory: Path, input: InputKind, settings: Settings) -> SiteLines:
-    """The site lines learned from a benchmark folder's pages (statistics kept in memory)."""
+def learn_site_lines(
+    directory: Path, input: InputKind, settings: Settings
+) -> tuple[SiteLines, dict[str, dict[int, str]]]:
+    """The site lines learned from a benchmark folder's pages (statistics kept in memory), and
+    the sources of each page's passages that another page holds more (none with no off-topic stage)."""
     assert settings.site_lines is not None
     allowlist = Allowlist.load(settings.site_lines_allow)
     store = SiteLineStore(":memory:", SURVEY_VERSION)
     try:
+        keys = []
         for page in load_pages(directory, input):
             store.add(page.key, [survey(page_record(directory, page), page.site)])
             store.commit(page.key, "")
-        return store.learn(settings.site_lines, allowlist)
+            keys.append(page.key)
+        table = store.learn(settings.site_lines, allowlist)
+        found = store.find_sources() if settings.offtopic else {}
+        return table, {key: store.sources(key, 0, 1)[0] for key in keys if key in found}
     finally:
         store.close()
 

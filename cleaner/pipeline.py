@@ -13,6 +13,7 @@ import copy
 import hashlib
 import inspect
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import chain
@@ -38,6 +39,7 @@ from cleaner.offtopic import find_offtopic
 from cleaner.offtopic import model_version as offtopic_version
 from cleaner.offtopic.model import OfftopicModel, model_for, non_english_model, semantic_model
 from cleaner.offtopic.model import default_model as default_offtopic_model
+from cleaner.offtopic.provenance import text_prints
 from cleaner.offtopic.semantic import default_encoder
 from cleaner.offtopic.vectors import default_vectors
 from cleaner.review.decisions import Decisions
@@ -180,10 +182,18 @@ class Cleaner:
         site_lines = self.site_lines.site_version(document.site) if self.site_lines else None
         return {**self.versions, "decisions": self.decisions.version([document.id]), "site_lines": site_lines}
 
-    def clean(self, record: RawRecord, site_hint: str = "", extracted: Extracted | None = None) -> Document:
+    def clean(
+        self,
+        record: RawRecord,
+        site_hint: str = "",
+        extracted: Extracted | None = None,
+        sources: Mapping[int, str] | None = None,
+    ) -> Document:
         """Extract (for HTML), detect the language, find and guard the cuts, flag, apply decisions.
 
         ``extracted``: the record's :func:`extract`, when an earlier pass already made it.
+        ``sources``: its passages that other articles of the run hold more, by fingerprint, with
+        their ids (a run's survey finds them: cleaner/offtopic/provenance.py).
         """
         document = prepare(record, site_hint, extracted)
         text, metadata = document.text, document.metadata
@@ -230,6 +240,7 @@ class Cleaner:
                     metadata.get("title"),
                     document.lang,
                     model_for(document.lang, self.offtopic_model),
+                    sources,
                 )
             )
         document.spans = self.decisions.apply(document.id, text, document.spans)
@@ -346,22 +357,22 @@ CLEANER_VERSION = f"{__version__}+{_CODE_DIGEST}/trafilatura-{trafilatura.__vers
 # keys its entries on it).
 _EXTRACTOR_DIGEST = hashlib.sha256(Path(inspect.getfile(html_to_text)).read_bytes()).hexdigest()[:12]
 SURVEY_VERSION = (
-    f"survey-1/cleaner-{__version__}/extract-{_EXTRACTOR_DIGEST}/trafilatura-{trafilatura.__version__}"
+    f"survey-2/cleaner-{__version__}/extract-{_EXTRACTOR_DIGEST}/trafilatura-{trafilatura.__version__}"
 )
 
 
 def survey(record: RawRecord, site_hint: str = "", extracted: Extracted | None = None) -> Surveyed:
-    """What learning site-repeated lines needs of a record: its site and its distinct short lines.
+    """What learning site-repeated lines needs of a record, its site and its distinct short lines;
+    and what provenance needs, its id and its passages' fingerprints.
 
     ``extracted`` as for :func:`prepare`.
     """
-    if not record.is_html and not site_of(record.metadata.get("url"), site_hint):
-        return Surveyed("", "", ())  # no site: nothing to learn, no need to read further
     document = prepare(record, site_hint, extracted)
+    prints = text_prints(document.text)
     if not document.site:
-        return Surveyed("", "", ())
+        return Surveyed("", "", (), document.id, prints)
     lines = tuple((line.hash, line.text) for line in document_lines(document.text))
-    return Surveyed(document.site, content_digest(document.text), lines)
+    return Surveyed(document.site, content_digest(document.text), lines, document.id, prints)
 
 
 def find_headline(

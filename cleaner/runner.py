@@ -18,6 +18,12 @@ written to the output folder, and workers load it once. A file's manifest versio
 include those of its sites' learned lines, so new statistics for a site re-clean that
 site's files. The survey keeps each HTML page's extraction on disk for the cleaning
 pass (cleaner/extraction_cache.py), so a page is extracted once per run.
+
+The survey also fingerprints every record's passages; the store then finds, for each
+record, the passages another record of the run holds more (cleaner/offtopic/provenance.py).
+The parent reads a unit's findings from the store as it makes the unit, and a digest of
+a file's findings joins its manifest versions, so a source article added later re-cleans
+the pages that took from it.
 """
 
 from __future__ import annotations
@@ -33,7 +39,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import ExitStack, contextmanager, suppress
+from contextlib import ExitStack, closing, contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol, TextIO
@@ -80,6 +86,11 @@ from cleaner.write import (
 )
 
 LOCK_NAME = ".lock"
+# Of one record: the fingerprints of its passages that another article of the run holds more,
+# with that article's id (cleaner/offtopic/provenance.py).
+Sources = dict[int, str]
+# Sources of ``count`` records of a file from the ``first``: SiteLineStore.sources.
+SourceLookup = Callable[[str, int, int], list[Sources]]
 # A file's index lines as the manifest keeps them: inline, or the file under the output folder holding them.
 Index = list[dict[str, Any]] | str
 # The run's own files beside the outputs, which no input's output may overwrite.
@@ -120,6 +131,7 @@ class FileUnit:
     """A one-document file: the worker reads it, cleans it and writes its outputs."""
 
     item: InputFile
+    sources: Sources = field(default_factory=dict)  # its passages other articles hold more
 
 
 @dataclass(frozen=True)
@@ -128,6 +140,7 @@ class RecordBatch:
 
     item: InputFile
     records: list[Unparsed]
+    sources: list[Sources] = field(default_factory=list)  # per record (none: an empty list)
 
 
 Unit = FileUnit | RecordBatch
@@ -248,15 +261,14 @@ def process(job: Job, units: list[Unit]) -> list[Outcome]:
         return [_survey(job, unit) for unit in units]
     cleaner = cleaner_for(job)
     return [
-        _clean_file(cleaner, job, unit.item)
-        if isinstance(unit, FileUnit)
-        else _clean_batch(cleaner, job, unit)
+        _clean_file(cleaner, job, unit) if isinstance(unit, FileUnit) else _clean_batch(cleaner, job, unit)
         for unit in units
     ]
 
 
-def _clean_file(cleaner: Cleaner, job: Job, item: InputFile) -> Outcome:
+def _clean_file(cleaner: Cleaner, job: Job, unit: FileUnit) -> Outcome:
     """Read, clean and write a one-document file; a problem becomes its index line."""
+    item = unit.item
     outcome = Outcome()
     stream = RecordStream(item, job.limits.max_doc_bytes)
     try:
@@ -268,7 +280,7 @@ def _clean_file(cleaner: Cleaner, job: Job, item: InputFile) -> Outcome:
             timed_out = origin in job.survey_timeouts
             kept = cache.get(origin) if cache and record.is_html else None
             extracted = kept[1] if kept else None
-        cleaned = _clean_one(cleaner, job, record, item, outcome, extracted, timed_out)
+        cleaned = _clean_one(cleaner, job, record, item, outcome, extracted, timed_out, unit.sources)
         if cleaned is not None:
             document, text = cleaned
             text_path = output_path(job.out, item.rel, ".txt")
@@ -291,10 +303,11 @@ def _clean_batch(cleaner: Cleaner, job: Job, batch: RecordBatch) -> Outcome:
     outcome = Outcome()
     lines = []
     cache = job.cache
-    for unparsed in batch.records:
+    for number, unparsed in enumerate(batch.records):
         record, extracted = _read(unparsed, cache)
         timed_out = not isinstance(unparsed, InputError) and unparsed.origin in job.survey_timeouts
-        cleaned = _clean_one(cleaner, job, record, batch.item, outcome, extracted, timed_out)
+        sources = batch.sources[number] if batch.sources else None
+        cleaned = _clean_one(cleaner, job, record, batch.item, outcome, extracted, timed_out, sources)
         if cleaned is not None:
             document, text = cleaned
             lines.append(dumps(jsonl_record(document, text, cleaner.document_versions(document))) + "\n")
@@ -320,9 +333,11 @@ def _clean_one(
     outcome: Outcome,
     extracted: Extracted | None,
     timed_out: bool = False,
+    sources: Sources | None = None,
 ) -> tuple[Document, str] | None:
-    """Clean one record (``extracted``: its extraction, when kept) within the time limit; an error
-    becomes its index line. ``timed_out``: the survey pass stopped it at the limit already."""
+    """Clean one record (``extracted``: its extraction, when kept; ``sources``: its passages other
+    articles hold more) within the time limit; an error becomes its index line. ``timed_out``:
+    the survey pass stopped it at the limit already."""
     if isinstance(record, InputError):
         doc_id = record.doc_id or item.rel
         outcome.index.append(error_entry(doc_id, str(item.path), f"{item.path}: {record}", record.sha256))
@@ -334,7 +349,7 @@ def _clean_one(
         if timed_out:
             raise DocumentTimeout  # not tried a second time in this run
         with time_limit(job.limits.doc_timeout):
-            document = cleaner.clean(record, item.rel.rpartition("/")[0], extracted)
+            document = cleaner.clean(record, item.rel.rpartition("/")[0], extracted, sources)
             text = cleaner.clean_text(document)
     except DocumentTimeout:
         message = f"{where}: {timeout_message(job.limits.doc_timeout or 0)}"
@@ -533,38 +548,48 @@ def run(
         remove_stale_temporaries(out)
         digests = {item.key: file_digest(item.path) for item in files}
         site_versions: dict[str, str | None] = {}
-        if allowlist is not None:
-            learned = _learn(files, digests, job, allowlist, engine, workers, relearn, progress)
-            table, site_versions, survey_timeouts = learned
-            job = replace(job, survey_timeouts=survey_timeouts)
-            cleaner = cleaner.with_site_lines(table, out / TABLE_NAME)
-            summary.site_lines = table.totals
-        _CLEANERS[cleaner.settings] = cleaner
-        job = replace(job, settings=cleaner.settings, versions=cleaner.versions)
-        summary.versions = job.versions
+        provenance: dict[str, str] = {}
+        find_sources: SourceLookup | None = None
+        with ExitStack() as stack:  # the site-lines store, the engine, the progress bar
+            if allowlist is not None:
+                store = stack.enter_context(closing(_open_store(out, relearn)))
+                learned = _learn(store, files, digests, job, allowlist, engine, workers, progress)
+                table, site_versions, survey_timeouts = learned
+                job = replace(job, survey_timeouts=survey_timeouts)
+                cleaner = cleaner.with_site_lines(table, out / TABLE_NAME)
+                summary.site_lines = table.totals
+                if settings.offtopic:
+                    provenance, find_sources = store.find_sources(), store.sources
+            _CLEANERS[cleaner.settings] = cleaner
+            job = replace(job, settings=cleaner.settings, versions=cleaner.versions)
+            summary.versions = job.versions
 
-        def versions_of(item: InputFile, index: Index) -> dict[str, object]:
-            decisions = _decisions_version(cleaner.decisions, out, index)
-            return {**job.versions, "decisions": decisions, "site_lines": site_versions.get(item.key)}
+            def versions_of(item: InputFile, index: Index) -> dict[str, object]:
+                decisions = _decisions_version(cleaner.decisions, out, index)
+                return {
+                    **job.versions,
+                    "decisions": decisions,
+                    "site_lines": site_versions.get(item.key),
+                    "provenance": provenance.get(item.key),
+                }
 
-        todo = [
-            item
-            for item in files
-            if force
-            or item.key not in manifest.entries
-            or not manifest.is_current(
-                item.key, digests[item.key], versions_of(item, manifest.entries[item.key]["index"]), out
-            )
-        ]
-        summary.unchanged_files = len(files) - len(todo)
-        count, per_task = _plan(todo, workers)
-        with ExitStack() as stack:
+            todo = [
+                item
+                for item in files
+                if force
+                or item.key not in manifest.entries
+                or not manifest.is_current(
+                    item.key, digests[item.key], versions_of(item, manifest.entries[item.key]["index"]), out
+                )
+            ]
+            summary.unchanged_files = len(files) - len(todo)
+            count, per_task = _plan(todo, workers)
             if engine is None:
                 engine = stack.enter_context(local_engine(count))
             collector = _Collector(job, manifest, summary, versions_of)
             bar = stack.enter_context(tqdm(unit="doc", disable=not progress, leave=False))
             try:
-                for piece, outcomes in _in_order(engine, job, _work(todo, job, per_task)):
+                for piece, outcomes in _in_order(engine, job, _work(todo, job, per_task, find_sources)):
                     collector.take(piece, outcomes)
                     bar.update(sum(len(outcome.index) for outcome in outcomes))
             finally:
@@ -588,14 +613,23 @@ def _plan(items: list[InputFile], workers: int | None) -> tuple[int, int]:
     return count, max(1, min(BATCH_DOCS, math.ceil(one_document / max(4 * count, 1))))
 
 
+def _open_store(out: Path, relearn: bool) -> SiteLineStore:
+    """The survey's statistics kept in ``out``; ``relearn``: forget those of earlier runs."""
+    path = out / STORE_NAME
+    if relearn:  # start from an empty file: this also gets past a damaged one
+        for stale in (path, path.with_name(path.name + "-wal")):
+            stale.unlink(missing_ok=True)
+    return SiteLineStore(path, SURVEY_VERSION)
+
+
 def _learn(
+    store: SiteLineStore,
     files: list[InputFile],
     digests: dict[str, str],
     job: Job,
     allowlist: Allowlist,
     engine: Engine | None,
     workers: int | None,
-    relearn: bool,
     progress: bool,
 ) -> tuple[SiteLines, dict[str, str | None], frozenset[str]]:
     """The survey pass: count the lines of files new or changed since the store last saw them, learn.
@@ -606,52 +640,47 @@ def _learn(
     """
     params = job.settings.site_lines
     assert params is not None
-    path = job.out / STORE_NAME
-    if relearn:  # start from an empty file: this also gets past a damaged one
-        for stale in (path, path.with_name(path.name + "-wal")):
-            stale.unlink(missing_ok=True)
-    store = SiteLineStore(path, SURVEY_VERSION)
-    try:
-        given = {item.key for item in files}
-        for surveyed in store.paths():
-            if surveyed not in given and gone(surveyed, given):
-                store.drop(surveyed)  # its documents count no more
-        todo = [item for item in files if store.sha256(item.key) != digests[item.key]]
-        count, per_task = _plan(todo, workers)
-        survey_job = replace(job, survey=True)
-        timed_out: set[str] = set()
-        with ExitStack() as stack:
-            if engine is None:
-                engine = stack.enter_context(local_engine(count))
-            bar = stack.enter_context(tqdm(unit="doc", desc="site lines", disable=not progress, leave=False))
-            # A survey cut short loses what it counted since the last flush: those files are
-            # surveyed again next time.
-            stack.callback(store.rollback)
-            for piece, outcomes in _in_order(engine, survey_job, _work(todo, survey_job, per_task)):
-                if isinstance(piece, FileEnd):
-                    store.commit(piece.item.key, piece.sha256)
-                    continue
-                for unit, outcome in zip(piece, outcomes, strict=True):
-                    store.add(unit.item.key, outcome.surveyed)
-                    timed_out.update(outcome.timed_out)
-                    if isinstance(unit, FileUnit):
-                        store.commit(unit.item.key, outcome.sha256)
-                    bar.update(len(outcome.surveyed))
-            store.flush()
-        table = store.learn(params, allowlist)
-        versions = {item.key: table.sites_version(store.sites_of(item.key)) for item in files}
-    finally:
-        store.close()
+    given = {item.key for item in files}
+    for surveyed in store.paths():
+        if surveyed not in given and gone(surveyed, given):
+            store.drop(surveyed)  # its documents count no more
+    todo = [item for item in files if store.sha256(item.key) != digests[item.key]]
+    count, per_task = _plan(todo, workers)
+    survey_job = replace(job, survey=True)
+    timed_out: set[str] = set()
+    with ExitStack() as stack:
+        if engine is None:
+            engine = stack.enter_context(local_engine(count))
+        bar = stack.enter_context(tqdm(unit="doc", desc="site lines", disable=not progress, leave=False))
+        # A survey cut short loses what it counted since the last flush: those files are
+        # surveyed again next time.
+        stack.callback(store.rollback)
+        for piece, outcomes in _in_order(engine, survey_job, _work(todo, survey_job, per_task)):
+            if isinstance(piece, FileEnd):
+                store.commit(piece.item.key, piece.sha256)
+                continue
+            for unit, outcome in zip(piece, outcomes, strict=True):
+                store.add(unit.item.key, outcome.surveyed)
+                timed_out.update(outcome.timed_out)
+                if isinstance(unit, FileUnit):
+                    store.commit(unit.item.key, outcome.sha256)
+                bar.update(len(outcome.surveyed))
+        store.flush()
+    table = store.learn(params, allowlist)
+    versions = {item.key: table.sites_version(store.sites_of(item.key)) for item in files}
     write_atomic(job.out / TABLE_NAME, table.dumps())
     return table, versions, frozenset(timed_out)
 
 
-def _work(todo: list[InputFile], job: Job, files_per_task: int) -> Iterator[list[Unit] | FileEnd]:
-    """Units of work in input order, read lazily, each JSONL or WARC file closed by a FileEnd."""
+def _work(
+    todo: list[InputFile], job: Job, files_per_task: int, find_sources: SourceLookup | None = None
+) -> Iterator[list[Unit] | FileEnd]:
+    """Units of work in input order, read lazily, each JSONL or WARC file closed by a FileEnd,
+    with their records' sources when ``find_sources`` finds them."""
     files: list[Unit] = []
     for item in todo:
         if item.kind not in MULTI_RECORD_KINDS:
-            files.append(FileUnit(item))
+            files.append(FileUnit(item, find_sources(item.key, 0, 1)[0] if find_sources else {}))
             if len(files) >= files_per_task:
                 yield files
                 files = []
@@ -661,22 +690,30 @@ def _work(todo: list[InputFile], job: Job, files_per_task: int) -> Iterator[list
             files = []
         stream = RecordStream(item, job.limits.max_doc_bytes)
         batch: list[Unparsed] = []
-        size = 0
+        size = first = 0  # bytes in the batch, number of its first record
         error = None
         try:
             for record in stream.unparsed():
                 batch.append(record)
                 size += 0 if isinstance(record, InputError) else record.size
                 if len(batch) >= BATCH_DOCS or size >= BATCH_BYTES:
-                    yield [RecordBatch(item, batch)]
-                    batch, size = [], 0
+                    yield [_batch(item, batch, first, find_sources)]
+                    batch, size, first = [], 0, first + len(batch)
         except (InputError, OSError, ValueError) as problem:
             error = f"{item.path}: {problem}"
         if batch:
-            yield [RecordBatch(item, batch)]
+            yield [_batch(item, batch, first, find_sources)]
         yield FileEnd(item, _digest_or_blank(item.path) if error else stream.digest(), stream.skipped, error)
     if files:
         yield files
+
+
+def _batch(
+    item: InputFile, records: list[Unparsed], first: int, find_sources: SourceLookup | None
+) -> RecordBatch:
+    """A batch of records of ``item`` from its record number ``first``, with their sources."""
+    found = find_sources(item.key, first, len(records)) if find_sources else []
+    return RecordBatch(item, records, found if any(found) else [])
 
 
 def _in_order(

@@ -90,3 +90,8 @@ def test_off_topic_passages_are_flagged(cleaned: Cleaned, case: dict[str, Any]) 
     for snippet in case["flagged"]:
         assert squash(snippet) not in text
         assert any(squash(snippet) in flag for flag in flagged)
+
+
+@pytest.mark.parametrize("case", with_key("flagged_by"))
+def test_flags_name_what_flagged_them(cleaned: Cleaned, case: dict[str, Any]) -> None:
+    assert {flag["model"] for flag in cleaned[case_id(case)]["flagged"]} == {case["flagged_by"]}

@@ -432,21 +432,19 @@ def test_the_dask_engine_writes_the_same_bytes_as_the_local_run(
 def test_a_worker_that_dies_stops_the_run_with_a_message_and_keeps_finished_files(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from cleaner.pipeline import Cleaner, Extracted
+    from cleaner.pipeline import Cleaner
 
     real_clean = Cleaner.clean
     finished = tmp_path / "clean" / "a.txt"
 
-    def clean_or_die(
-        self: Cleaner, record: RawRecord, site_hint: str = "", extracted: Extracted | None = None
-    ) -> Document:
+    def clean_or_die(self: Cleaner, record: RawRecord, *args: Any) -> Document:
         if record.id == "crash":  # stands for a crash inside a C library, which kills the process
             deadline = time.monotonic() + 60
             while not finished.exists() and time.monotonic() < deadline:
                 time.sleep(0.05)  # a.txt, in the other worker, gets done first
             time.sleep(0.5)  # and its result back to the parent
             os._exit(3)
-        return real_clean(self, record, site_hint, extracted)
+        return real_clean(self, record, *args)
 
     monkeypatch.setattr(Cleaner, "clean", clean_or_die)
     raw = tmp_path / "raw"

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -23,6 +23,8 @@ import numpy as np
 
 from cleaner.model import Span, touches_any
 from cleaner.offtopic.features import FEATURES, INDEX, VECTOR_FEATURES, DocFeatures, compute, reads_english
+from cleaner.offtopic.provenance import MIN_SCORE, fingerprint
+from cleaner.offtopic.provenance import MODEL_NAME as PROVENANCE
 from cleaner.offtopic.semantic import SEMANTIC_FEATURES, default_encoder, semantic_columns
 from cleaner.offtopic.text import Unit, article_view, introduced_list_items, quote_pairs
 
@@ -281,19 +283,25 @@ def model_version(model: OfftopicModel | None = None) -> str:
 
 
 def flagged_units(
-    units: Sequence[Unit], probs: np.ndarray, threshold: float
+    units: Sequence[Unit], probs: np.ndarray, threshold: float, apart: Collection[int] = ()
 ) -> list[tuple[int, int, float, int]]:
     """Merged (start, end, score, strongest unit) of units at or above ``threshold``.
 
     A flagged paragraph swallows its sentences; flagged sentences of one
-    paragraph that touch merge into one span.
+    paragraph that touch merge into one span, unless one of them is in ``apart``
+    and the other not (a passage flagged for another reason keeps its own span).
     """
     flagged = [int(i) for i in np.flatnonzero(probs >= threshold)]
     chosen = sorted((units[i].start, units[i].end, i) for i in flagged)
     merged: list[tuple[int, int, float, int]] = []
     for start, end, i in chosen:
         p = float(probs[i])
-        if merged and start <= merged[-1][1] + 1 and units[i].paragraph == units[merged[-1][3]].paragraph:
+        last = merged[-1] if merged else None
+        if (
+            last is not None
+            and units[i].paragraph == units[last[3]].paragraph
+            and (start < last[1] or (start <= last[1] + 1 and (i in apart) == (last[3] in apart)))
+        ):
             s0, e0, p0, i0 = merged[-1]
             merged[-1] = (s0, max(e0, end), max(p0, p), i0 if p0 >= p else i)
         else:
@@ -443,6 +451,7 @@ def find_offtopic(
     title: str | None,
     lang: str | None,
     model: OfftopicModel | None = None,
+    sources: Mapping[int, str] | None = None,
 ) -> list[Span]:
     """Flag the passages of ``text`` that do not belong to the article.
 
@@ -450,6 +459,9 @@ def find_offtopic(
     article. ``title`` may be None (the first line then serves as the lead);
     ``lang`` is the document's language (guessed from function words if None).
     ``model``: by default the shipped model for the language (:func:`model_for`).
+    ``sources``: fingerprints of passages that another article of the run holds more,
+    with its id (:mod:`cleaner.offtopic.provenance`); such a passage is flagged when the
+    model scores it at least :data:`~cleaner.offtopic.provenance.MIN_SCORE`.
     Returns flagged spans with a calibrated score and the strongest reasons.
     """
     model = model or model_for(lang, default_model())
@@ -460,13 +472,31 @@ def find_offtopic(
     if model.semantic:
         feats.matrix = np.hstack([feats.matrix, semantic_features(blanked, feats, title)])
     probs = decision_scores(blanked, feats.units, model.probabilities(feats))
-    threshold = document_threshold(feats.units, probs, model.threshold, model.lone_threshold)
+    copied = copied_units(blanked, feats.units, probs, sources or {})
+    decided = probs.copy()
+    decided[list(copied)] = 1.0  # withheld whatever the threshold
+    threshold = document_threshold(feats.units, decided, model.threshold, model.lone_threshold)
     spans = []
-    for start, end, score, unit in flagged_units(feats.units, probs, threshold):
-        detail = explain(model, feats, unit)
+    for start, end, _, unit in flagged_units(feats.units, decided, threshold, copied):
+        score, name, detail = float(probs[unit]), model.name, explain(model, feats, unit)
+        if unit in copied:
+            name, detail = PROVENANCE, f"also in {copied[unit]}, another article of this run; {detail}"
         for s, e in _subtract(start, end, sorted(removed)):
             piece = blanked[s:e]
             s, e = s + len(piece) - len(piece.lstrip()), e - len(piece) + len(piece.rstrip())
             if e > s:
-                spans.append(Span(s, e, "flagged", model.name, "offtopic", round(score, 4), detail))
+                spans.append(Span(s, e, "flagged", name, "offtopic", round(score, 4), detail))
     return spans
+
+
+def copied_units(
+    text: str, units: Sequence[Unit], scores: np.ndarray, sources: Mapping[int, str]
+) -> dict[int, str]:
+    """The units whose fingerprint is among ``sources`` and that score at least the provenance
+    floor, each with the id of the article that holds it more."""
+    copied = {}
+    for index in map(int, np.flatnonzero(scores >= MIN_SCORE)) if sources else ():
+        value = fingerprint(text, units[index].start, units[index].end)
+        if value is not None and value in sources:
+            copied[index] = sources[value]
+    return copied

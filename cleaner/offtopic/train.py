@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
@@ -52,6 +52,7 @@ from cleaner.offtopic.model import (
     SEMANTIC_MODEL_PATH,
     OfftopicModel,
     Trees,
+    copied_units,
     decision_scores,
     document_threshold,
     find_offtopic,
@@ -60,6 +61,7 @@ from cleaner.offtopic.model import (
     semantic_features,
     shift_logit,
 )
+from cleaner.offtopic.provenance import corpus_sources, text_prints
 from cleaner.offtopic.semantic import SEMANTIC_FEATURES, default_encoder
 from cleaner.offtopic.text import Unit, article_view
 
@@ -374,15 +376,23 @@ class DocScores:
         return float(self.scores.max()) if len(self.scores) else -1.0
 
 
-def _passages(docs: Sequence[Featured], probs: Sequence[np.ndarray], shift: float) -> list[DocScores]:
+def _passages(
+    docs: Sequence[Featured],
+    probs: Sequence[np.ndarray],
+    shift: float,
+    sources: Sequence[Mapping[int, str]] | None = None,
+) -> list[DocScores]:
     """Each scored document with its passages' withholding thresholds (sentence scores shifted,
-    then turned into the scores the pipeline decides on)."""
+    then turned into the scores the pipeline decides on; with ``sources``, each document's as a
+    run of them all finds them, the units they give away withheld as the pipeline does)."""
     scored = []
-    for d, p in zip(docs, probs, strict=True):
+    for n, (d, p) in enumerate(zip(docs, probs, strict=True)):
         if len(p) != len(d.feats.units):
             continue  # not scored
         is_sentence = np.fromiter((u.is_sentence for u in d.feats.units), bool, len(p))
         shifted = decision_scores(d.view, d.feats.units, np.where(is_sentence, shift_logit(p, shift), p))
+        if sources:
+            shifted[list(copied_units(d.view, d.feats.units, shifted, sources[n]))] = 1.0
         scored.append(
             DocScores(
                 _withhold_thresholds(d, shifted),
@@ -479,6 +489,18 @@ def best_report(docs: Sequence[Featured], probs: Sequence[np.ndarray], rate: flo
     """The report of the sentence shift (of ``SENT_SHIFTS``) with the highest recall at ``rate``."""
     reports = [_report(docs, probs, shift, rate) for shift in SENT_SHIFTS]
     return max(reports, key=lambda r: (r["recall"], -r["sent_shift"]))
+
+
+def provenance_report(
+    docs: Sequence[Featured], probs: Sequence[np.ndarray], report: dict[str, float]
+) -> dict[str, float]:
+    """The figures of ``report``'s thresholds and shift with provenance (keys ``provenance_<figure>``):
+    the documents cleaned in one run, so that a passage another of them holds more is withheld
+    when it scores at least the provenance floor (cleaner/offtopic/provenance.py)."""
+    sources = corpus_sources([text_prints(d.view) for d in docs])
+    scored = _passages(docs, probs, report["sent_shift"], sources)
+    figures = figures_at(scored, report["threshold"], report["lone_threshold"])
+    return {f"provenance_{key}": value for key, value in figures.items()}
 
 
 def recall_curve(docs: Sequence[Featured], probs: Sequence[np.ndarray]) -> dict[str, float]:
@@ -595,6 +617,7 @@ def cross_validated(
     probs, extra_probs = cross_validate(docs, extra, folds)
     report = best_report(docs, probs, rate)
     report |= recall_curve(docs, probs)
+    report |= provenance_report(docs, probs, report)
     report |= spliced_report(
         extra, extra_probs, report["sent_shift"], report["threshold"], report["lone_threshold"]
     )
@@ -640,6 +663,18 @@ def format_report(report: dict[str, float]) -> str:
         ("untouched docs with no flag", f"{100 * report['untouched_clean']:.1f}%"),
         ("ms per article (CPU, 1 core)", f"{report['ms_per_article']:.2f}"),
     ]
+    if "provenance_recall" in report:
+        rows.append(
+            (
+                "with provenance P / R / F1 / FF",
+                f"{report['provenance_precision']:.3f} / {report['provenance_recall']:.3f} / "
+                f"{report['provenance_f1']:.3f} / {100 * report['provenance_false_flag_rate']:.2f}% "
+                f"(recall headline / para / sent {report['provenance_recall_headline']:.3f} / "
+                f"{report['provenance_recall_para']:.3f} / {report['provenance_recall_sent']:.3f}; "
+                f"untouched docs with no flag {100 * report['provenance_untouched_clean']:.1f}%; "
+                "all the documents in one run, as `cleaner run` finds passages another holds more)",
+            )
+        )
     if "spliced_recall" in report:
         rows.append(
             (

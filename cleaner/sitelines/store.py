@@ -8,6 +8,11 @@ learning runs in bounded memory however big the corpus, and the counts are exact
 same documents give the same table whatever their order, the number of workers, or how
 many runs they came in.
 
+For provenance (cleaner/offtopic/provenance.py) it also keeps every record surveyed, site
+or not (file, number in the file, id), with its passages' fingerprints; :meth:`SiteLineStore.find_sources`
+finds, on disk, the passages each record took from another, for the cleaning pass to read
+per record.
+
 A file surveyed again (its bytes changed) has its old documents taken out of the counts
 before its new ones go in; documents of files not among a run's inputs stay counted, so
 a later run on new files of a site builds on what earlier runs saw. Exact copies of a
@@ -17,12 +22,16 @@ sub-folder) are not counted.
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 
+from cleaner.offtopic.provenance import MAX_HOLDERS, NEAR_SHARE, group_sources
 from cleaner.sitelines.allow import Allowlist
 from cleaner.sitelines.table import Allowed, LearnedLine, SiteEntry, SiteLineParams, SiteLines
 
@@ -47,7 +56,31 @@ CREATE TABLE IF NOT EXISTS counts (
 CREATE TABLE IF NOT EXISTS texts (
     site TEXT NOT NULL, hash INTEGER NOT NULL, text TEXT NOT NULL,
     PRIMARY KEY (site, hash)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS records (
+    id INTEGER PRIMARY KEY, file TEXT NOT NULL, n INTEGER NOT NULL, label TEXT NOT NULL,
+    size INTEGER NOT NULL, UNIQUE (file, n));
+CREATE TABLE IF NOT EXISTS prints (
+    record INTEGER NOT NULL, fp INTEGER NOT NULL, PRIMARY KEY (record, fp)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS prints_by_fp ON prints (fp, record);
+CREATE TABLE IF NOT EXISTS sources (
+    file TEXT NOT NULL, n INTEGER NOT NULL, fp INTEGER NOT NULL, donor TEXT NOT NULL,
+    PRIMARY KEY (file, n, fp)) WITHOUT ROWID;
 CREATE TEMP TABLE IF NOT EXISTS pending (site TEXT NOT NULL, hash INTEGER NOT NULL, text TEXT NOT NULL);
+"""
+
+# Provenance (cleaner/offtopic/provenance.py): the fingerprints held by 2 to MAX_HOLDERS records,
+# and the pairs of records that share at least NEAR_SHARE of the smaller one's fingerprints.
+_SHARED = f"""
+DROP TABLE IF EXISTS temp.shared;
+DROP TABLE IF EXISTS temp.near;
+CREATE TEMP TABLE shared (
+    fp INTEGER NOT NULL, record INTEGER NOT NULL, PRIMARY KEY (fp, record)) WITHOUT ROWID;
+INSERT INTO shared SELECT p.fp, p.record FROM prints p JOIN (
+    SELECT fp FROM prints GROUP BY fp HAVING COUNT(*) BETWEEN 2 AND {MAX_HOLDERS}) USING (fp);
+CREATE TEMP TABLE near (a INTEGER NOT NULL, b INTEGER NOT NULL, PRIMARY KEY (a, b)) WITHOUT ROWID;
+INSERT INTO near SELECT x.record, y.record FROM shared x JOIN shared y ON x.fp = y.fp AND x.record != y.record
+    JOIN records rx ON rx.id = x.record JOIN records ry ON ry.id = y.record
+    GROUP BY x.record, y.record HAVING COUNT(*) >= {NEAR_SHARE} * MAX(1, MIN(rx.size, ry.size));
 """
 
 
@@ -57,11 +90,14 @@ class StoreError(RuntimeError):
 
 @dataclass(frozen=True)
 class Surveyed:
-    """What learning needs of one document: its site, content digest and distinct eligible lines."""
+    """What learning needs of one document: its site, content digest and distinct eligible lines
+    (none without a site), its id and its passages' fingerprints (cleaner/offtopic/provenance.py)."""
 
     site: str
     digest: str
     lines: tuple[tuple[int, str], ...]  # (hash, normal form), in order of first appearance
+    label: str = ""
+    prints: tuple[int, ...] = ()
 
 
 class SiteLineStore:
@@ -107,7 +143,7 @@ class SiteLineStore:
     def forget(self) -> None:
         """Drop every statistic (a store made by another survey)."""
         self.db.execute("BEGIN")
-        for table in ("files", "docs", "contents", "counts", "texts"):
+        for table in ("files", "docs", "contents", "counts", "texts", "records", "prints", "sources"):
             self.db.execute(f"DELETE FROM {table}")
         self.db.execute("COMMIT")
 
@@ -131,6 +167,8 @@ class SiteLineStore:
         for site, digest in known:
             self._release(site, digest)
         self.db.execute("DELETE FROM docs WHERE file=?", (path,))
+        self.db.execute("DELETE FROM prints WHERE record IN (SELECT id FROM records WHERE file=?)", (path,))
+        self.db.execute("DELETE FROM records WHERE file=?", (path,))
         self.db.execute("DELETE FROM files WHERE path=?", (path,))
 
     def add(self, path: str, documents: Iterable[Surveyed | None]) -> None:
@@ -138,7 +176,14 @@ class SiteLineStore:
         self.begin(path)
         for document in documents:
             number, self._next = self._next, self._next + 1
-            if document is None or not document.site:
+            if document is None:
+                continue
+            if document.prints:
+                entry = (path, number, document.label, len(document.prints))
+                record = self.db.execute("INSERT INTO records VALUES (NULL, ?, ?, ?, ?)", entry).lastrowid
+                prints = ((record, value) for value in document.prints)
+                self.db.executemany("INSERT INTO prints VALUES (?, ?)", prints)
+            if not document.site:
                 continue
             row = (path, number, document.site, document.digest)
             self.db.execute("INSERT INTO docs VALUES (?, ?, ?, ?)", row)
@@ -264,3 +309,58 @@ class SiteLineStore:
             "lines_learned": sum(len(entry.lines) for entry in entries),
         }
         return SiteLines(params, entries, allowlist.version, totals)
+
+    def find_sources(self) -> dict[str, str]:
+        """Find, for every record surveyed, the passages another record holds more
+        (cleaner/offtopic/provenance.py), and keep them for :meth:`sources`; returns a digest of
+        each file's findings (files with none are left out), so that a finding changed re-cleans
+        the file."""
+        self.flush()
+        self.db.executescript(_SHARED)
+        self.db.execute("BEGIN")
+        try:
+            self.db.execute("DELETE FROM sources")
+            rows = self.db.execute(
+                "SELECT s.fp, s.record, r.file, r.n FROM shared s JOIN records r ON r.id = s.record "
+                "ORDER BY s.fp, r.file, r.n"
+            )
+            for value, group in groupby(rows, key=itemgetter(0)):
+                self._group_sources(value, [(record, file, number) for _, record, file, number in group])
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+        self.db.executescript("DROP TABLE shared; DROP TABLE near;")
+        digests: dict[str, str] = {}
+        found = self.db.execute("SELECT file, n, fp, donor FROM sources ORDER BY file, n, fp")
+        for file, group in groupby(found, key=itemgetter(0)):
+            digest = hashlib.sha256()
+            for _, number, value, donor in group:
+                digest.update(f"{number}\0{value}\0{donor}\n".encode())
+            digests[file] = digest.hexdigest()[:16]
+        return digests
+
+    def _group_sources(self, value: int, holders: list[tuple[int, str, int]]) -> None:
+        """Record the sources the rule finds among the holders of fingerprint ``value``."""
+        ids = [record for record, _, _ in holders]
+        marks = ",".join("?" * len(ids))
+        near: dict[int, set[int]] = {}
+        for first, second in self.db.execute(f"SELECT a, b FROM near WHERE a IN ({marks})", ids):
+            near.setdefault(first, set()).add(second)
+        labels = dict(self.db.execute(f"SELECT id, label FROM records WHERE id IN ({marks})", ids).fetchall())
+        place = {record: (file, number) for record, file, number in holders}
+        self.db.executemany(
+            "INSERT INTO sources VALUES (?, ?, ?, ?)",
+            ((*place[record], value, labels[donor]) for record, donor in group_sources(ids, near)),
+        )
+
+    def sources(self, path: str, first: int, count: int) -> list[dict[int, str]]:
+        """For records ``first`` to ``first + count - 1`` of ``path``: the fingerprints of their
+        passages that another record holds more, with its id (:meth:`find_sources`)."""
+        found: list[dict[int, str]] = [{} for _ in range(count)]
+        rows = self.db.execute(
+            "SELECT n, fp, donor FROM sources WHERE file=? AND n >= ? AND n < ?", (path, first, first + count)
+        )
+        for number, value, donor in rows:
+            found[number - first][value] = donor
+        return found

@@ -145,10 +145,10 @@ def test_an_internal_error_is_one_line_and_debug_shows_the_traceback(
     (raw / "b.txt").write_text(GOOD)
     real_clean = Cleaner.clean
 
-    def failing_clean(self: Cleaner, record: object, site_hint: str = "", extracted: object = None) -> object:
+    def failing_clean(self: Cleaner, record: object, *args: object) -> object:
         if getattr(record, "id", "") == "a":  # fault injection: no real input makes the core crash
             raise RuntimeError("boom")
-        return real_clean(self, record, site_hint, extracted)  # type: ignore[arg-type]
+        return real_clean(self, record, *args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(Cleaner, "clean", failing_clean)
     quiet = CliRunner().invoke(main, ["run", str(raw), "--out", str(tmp_path / "o1"), "--workers", "1"])
