@@ -6,9 +6,9 @@ caller gets the same audit trail as the sidecar files. ``read_clean`` walks an
 output folder and yields each document as ``cleaner run`` wrote it, in the shape
 datatrove and dolma read (``id``, ``text``, ``metadata``, then the sidecar).
 
-One thing the library leaves to ``cleaner run``: site-repeated lines, which are
-learned from a whole corpus (a single article has no site statistics). Reviewers'
-decisions apply only when ``settings`` names a decisions file.
+Two things the library leaves to ``cleaner run``, which need a whole corpus: site-repeated
+lines (a single article has no site statistics) and provenance (passages another article
+of the run holds more). Reviewers' decisions apply only when ``settings`` names a decisions file.
 """
 
 from __future__ import annotations
