@@ -39,7 +39,7 @@ from cleaner.offtopic import find_offtopic
 from cleaner.offtopic import model_version as offtopic_version
 from cleaner.offtopic.model import OfftopicModel, model_for, non_english_model, semantic_model
 from cleaner.offtopic.model import default_model as default_offtopic_model
-from cleaner.offtopic.provenance import text_prints
+from cleaner.offtopic.provenance import Source, text_prints
 from cleaner.offtopic.semantic import default_encoder
 from cleaner.offtopic.vectors import default_vectors
 from cleaner.review.decisions import Decisions
@@ -187,13 +187,13 @@ class Cleaner:
         record: RawRecord,
         site_hint: str = "",
         extracted: Extracted | None = None,
-        sources: Mapping[int, str] | None = None,
+        sources: Mapping[int, Source] | None = None,
     ) -> Document:
         """Extract (for HTML), detect the language, find and guard the cuts, flag, apply decisions.
 
         ``extracted``: the record's :func:`extract`, when an earlier pass already made it.
         ``sources``: its passages that other articles of the run hold more, by fingerprint, with
-        their ids (a run's survey finds them: cleaner/offtopic/provenance.py).
+        where they came from (a run's survey finds them: cleaner/offtopic/provenance.py).
         """
         document = prepare(record, site_hint, extracted)
         text, metadata = document.text, document.metadata

@@ -14,6 +14,8 @@ from cleaner.ingest import RawRecord
 from cleaner.offtopic import find_offtopic
 from cleaner.offtopic.provenance import (
     MIN_WORDS,
+    Print,
+    Source,
     corpus_sources,
     fingerprint,
     group_sources,
@@ -70,13 +72,21 @@ STADIUM = [
 ]
 
 
-def spun() -> str:
+TEASER = "City football club unveils plans for a larger stadium"  # the headline, cut short
+
+
+def spun(teaser: bool = False) -> str:
     """The ferry article as a content farm spins it: a sentence of the stadium article spliced
-    into its third paragraph, and the stadium article's last paragraph among its own."""
+    into its third paragraph, and the stadium article's last paragraph among its own (with
+    ``teaser``, the stadium article's headline cut short instead)."""
     paragraphs = list(FERRY)
     paragraphs[2] = paragraphs[2].replace(" Councillors said", f" {CHAIRMAN} Councillors said")
-    paragraphs.insert(4, SUBMISSION)
+    paragraphs.insert(4, TEASER if teaser else SUBMISSION)
     return "\n\n".join(paragraphs) + "\n"
+
+
+def share(donor: str) -> Source:
+    return Source(donor, cut=False)
 
 
 def article(paragraphs: list[str]) -> str:
@@ -92,9 +102,12 @@ def test_a_fingerprint_is_the_first_eight_words_whatever_the_case_and_punctuatio
     headline = "City football club unveils plans for a larger stadium on the old rail yards"
     assert fingerprint(headline) == fingerprint("CITY FOOTBALL CLUB — unveils plans, for a larger stadium!")
     assert fingerprint(headline) != fingerprint("City football club unveils plans for the larger stadium")
-    prints = text_prints(article(STADIUM))
-    assert fingerprint(CHAIRMAN) in prints and fingerprint(STADIUM[2]) in prints  # sentence and paragraph
-    assert list(prints) == sorted(set(prints))
+    prints = {found.value: found for found in text_prints(article(STADIUM))}
+    # A sentence and its paragraph open alike: the print keeps the longer's words; a line with no
+    # final stop (the headline) is a cut one.
+    assert prints[fingerprint(CHAIRMAN)] == Print(fingerprint(CHAIRMAN), len(STADIUM[2].split()), None)
+    assert prints[fingerprint(TEASER)] == Print(fingerprint(TEASER), 14, 14)
+    assert list(prints) == sorted(prints)
 
 
 def test_the_rule_points_from_the_spun_page_to_the_article_it_took_from() -> None:
@@ -105,14 +118,24 @@ def test_the_rule_points_from_the_spun_page_to_the_article_it_took_from() -> Non
     # The spun page and the ferry article are one article (near-duplicates): their shared passages
     # say nothing; the stadium article holds the spliced passages in a larger share of its cluster.
     assert sources[0] == {} and sources[1] == {}
-    assert sources[2] == dict.fromkeys(map(fingerprint, (CHAIRMAN, SUBMISSION, SALE)), "stadium")
+    assert sources[2] == dict.fromkeys(map(fingerprint, (CHAIRMAN, SUBMISSION, SALE)), share("stadium"))
+    # The headline cut short on a line of its own: cut from the stadium article's longer headline.
+    teased = corpus_sources([text_prints(text) for text in (ferry, stadium, spun(teaser=True))])
+    assert teased[2][fingerprint(TEASER)] == Source("1", cut=True) and teased[1] == {}
+
     # Two unrelated articles sharing a passage hold it in all of their clusters: each points at the other.
-    assert list(group_sources(["a", "b"], {})) == [("a", "b"), ("b", "a")]
+    assert list(group_sources([("a", 20, None), ("b", 20, None)], {})) == [
+        ("a", "b", False),
+        ("b", "a", False),
+    ]
+    # Unless one holds it cut short (no final stop, fewer words): that one cut it from the other.
+    assert list(group_sources([("a", 20, None), ("b", 9, 9)], {})) == [("b", "a", True)]
     # One of three copies of an article holds a passage all of another article's cluster holds: the
     # copy took it; when all three hold it, it is as much theirs.
     near = {"a1": {"a2", "a3"}, "a2": {"a1", "a3"}, "a3": {"a1", "a2"}}
-    assert list(group_sources(["a1", "b"], near)) == [("a1", "b")]
-    assert list(group_sources(["a1", "a2", "a3", "b"], near)) == [
+    assert list(group_sources([("a1", 20, None), ("b", 20, None)], near)) == [("a1", "b", False)]
+    holders = [(name, 20, None) for name in ("a1", "a2", "a3", "b")]
+    assert [(record, donor) for record, donor, _ in group_sources(holders, near)] == [
         ("a1", "b"),
         ("a2", "b"),
         ("a3", "b"),
@@ -124,7 +147,8 @@ def test_the_rule_points_from_the_spun_page_to_the_article_it_took_from() -> Non
 def test_a_copied_passage_the_model_finds_at_home_is_kept() -> None:
     text = spun()
     own = FERRY[1]  # the ferry article's lead: the model scores it near 0 here
-    sources = {fingerprint(own) or 0: "ferry-copy", fingerprint(CHAIRMAN) or 0: "stadium"}
+    found = {own: share("ferry-copy"), CHAIRMAN: share("stadium"), FERRY[4]: Source("other", cut=True)}
+    sources = {value: source for passage, source in found.items() if (value := fingerprint(passage))}
     flags = find_offtopic(text, [], FERRY[0], "en", sources=sources)
     assert [(text[span.start : span.end], span.reason) for span in flags] == [
         (CHAIRMAN, "provenance"),
@@ -154,12 +178,12 @@ def test_the_store_finds_sources_per_record_and_a_file_changed_changes_only_its_
     add("stadium.txt", [article(STADIUM)])
     digests = store.find_sources()
     assert sorted(digests) == ["feed.jsonl"]
-    expected = dict.fromkeys(map(fingerprint, (CHAIRMAN, SUBMISSION, SALE)), "stadium.txt#0")
+    expected = dict.fromkeys(map(fingerprint, (CHAIRMAN, SUBMISSION, SALE)), share("stadium.txt#0"))
     assert store.sources("feed.jsonl", 0, 3) == [expected, {}, expected]
     assert store.sources("feed.jsonl", 2, 1) == [expected] and store.sources("ferry.txt", 0, 1) == [{}]
     add("stadium.txt", [article(STADIUM[:4])])  # surveyed again without its last paragraph
     assert store.find_sources()["feed.jsonl"] != digests["feed.jsonl"]
-    assert store.sources("feed.jsonl", 0, 1) == [{fingerprint(CHAIRMAN): "stadium.txt#0"}]
+    assert store.sources("feed.jsonl", 0, 1) == [{fingerprint(CHAIRMAN): share("stadium.txt#0")}]
     store.drop("stadium.txt")
     assert store.find_sources() == {}
     store.close()
@@ -212,7 +236,7 @@ def test_jsonl_records_get_their_sources_and_one_or_two_workers_write_the_same_b
     raw.mkdir()
     records = [{"id": "ferry-1", "text": article(FERRY)}]
     records += [{"id": f"filler-{n}", "text": f"Short note number {n} of the feed."} for n in range(40)]
-    records += [{"id": "stadium-1", "text": article(STADIUM)}, {"id": "spun-1", "text": spun()}]
+    records += [{"id": "stadium-1", "text": article(STADIUM)}, {"id": "spun-1", "text": spun(teaser=True)}]
     (raw / "feed.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
     (raw / "spun.txt").write_text(spun())
     results = []
@@ -234,7 +258,9 @@ def test_jsonl_records_get_their_sources_and_one_or_two_workers_write_the_same_b
         (CHAIRMAN, "provenance", "also in stadium-1, another article of this run"),
         (SUBMISSION, "provenance", "also in stadium-1, another article of this run"),
     ]
-    # The record past the first batch and the file beside the feed: both took from the feed's record.
-    assert flags(feed["spun-1"]) == expected
+    # The record past the first batch and the file beside the feed: both took from the feed's record
+    # (the record its headline, cut short, instead of a paragraph).
+    teaser = (TEASER, "provenance", "cut from a longer passage of stadium-1, another article of this run")
+    assert flags(feed["spun-1"]) == [expected[0], teaser]
     assert flags(json.loads((out / "spun.json").read_text())) == expected
     assert flags(feed["ferry-1"]) == [] and flags(feed["stadium-1"]) == []

@@ -23,7 +23,7 @@ import numpy as np
 
 from cleaner.model import Span, touches_any
 from cleaner.offtopic.features import FEATURES, INDEX, VECTOR_FEATURES, DocFeatures, compute, reads_english
-from cleaner.offtopic.provenance import MIN_SCORE, fingerprint
+from cleaner.offtopic.provenance import CUT_MIN_SCORE, Source, fingerprint
 from cleaner.offtopic.provenance import MODEL_NAME as PROVENANCE
 from cleaner.offtopic.semantic import SEMANTIC_FEATURES, default_encoder, semantic_columns
 from cleaner.offtopic.text import Unit, article_view, introduced_list_items, quote_pairs
@@ -451,7 +451,7 @@ def find_offtopic(
     title: str | None,
     lang: str | None,
     model: OfftopicModel | None = None,
-    sources: Mapping[int, str] | None = None,
+    sources: Mapping[int, Source] | None = None,
 ) -> list[Span]:
     """Flag the passages of ``text`` that do not belong to the article.
 
@@ -460,8 +460,8 @@ def find_offtopic(
     ``lang`` is the document's language (guessed from function words if None).
     ``model``: by default the shipped model for the language (:func:`model_for`).
     ``sources``: fingerprints of passages that another article of the run holds more,
-    with its id (:mod:`cleaner.offtopic.provenance`); such a passage is flagged when the
-    model scores it at least :data:`~cleaner.offtopic.provenance.MIN_SCORE`.
+    with where they came from (:mod:`cleaner.offtopic.provenance`); such a passage is
+    flagged when the model scores it at least its source's ``min_score``.
     Returns flagged spans with a calibrated score and the strongest reasons.
     """
     model = model or model_for(lang, default_model())
@@ -480,7 +480,7 @@ def find_offtopic(
     for start, end, _, unit in flagged_units(feats.units, decided, threshold, copied):
         score, name, detail = float(probs[unit]), model.name, explain(model, feats, unit)
         if unit in copied:
-            name, detail = PROVENANCE, f"also in {copied[unit]}, another article of this run; {detail}"
+            name, detail = PROVENANCE, f"{copied[unit].detail}; {detail}"
         for s, e in _subtract(start, end, sorted(removed)):
             piece = blanked[s:e]
             s, e = s + len(piece) - len(piece.lstrip()), e - len(piece) + len(piece.rstrip())
@@ -490,13 +490,14 @@ def find_offtopic(
 
 
 def copied_units(
-    text: str, units: Sequence[Unit], scores: np.ndarray, sources: Mapping[int, str]
-) -> dict[int, str]:
-    """The units whose fingerprint is among ``sources`` and that score at least the provenance
-    floor, each with the id of the article that holds it more."""
+    text: str, units: Sequence[Unit], scores: np.ndarray, sources: Mapping[int, Source]
+) -> dict[int, Source]:
+    """The units whose fingerprint is among ``sources`` and that score at least their source's
+    floor, each with its source."""
     copied = {}
-    for index in map(int, np.flatnonzero(scores >= MIN_SCORE)) if sources else ():
+    for index in map(int, np.flatnonzero(scores >= CUT_MIN_SCORE)) if sources else ():
         value = fingerprint(text, units[index].start, units[index].end)
-        if value is not None and value in sources:
-            copied[index] = sources[value]
+        source = sources.get(value) if value is not None else None
+        if source is not None and scores[index] >= source.min_score:
+            copied[index] = source
     return copied

@@ -5,21 +5,24 @@ passage was taken from is among the run's inputs, the copy gives the passage
 away better than any feature of the page itself. Every passage (a paragraph, or
 a sentence of one) of :data:`MIN_WORDS` words or more is fingerprinted by its
 first :data:`PREFIX_WORDS` words, lower-cased (so a headline cut short still
-matches). Sharing alone says nothing of direction, so the rule is:
+matches). Sharing alone says nothing of direction, so two rules decide it:
 
 - two documents that share at least half their fingerprints are near-duplicates
   (one article, copied or republished); a document's *cluster* is itself and its
-  near-duplicates;
-- a passage of document A whose fingerprint is also held by a document B outside
-  A's cluster, in at least as large a share of B's cluster as of A's, was taken
-  from B; fingerprints held by more than :data:`MAX_HOLDERS` documents (a
+  near-duplicates; fingerprints held by more than :data:`MAX_HOLDERS` documents (a
   newsletter appeal, a standard disclaimer) are left to the other stages;
-- the passage is withheld when the off-topic model's own score for it here is at
-  least :data:`MIN_SCORE` (an article's background paragraph reused in a series
-  reads as the article's own and stays).
+- *cut copy*: a passage of document A with no final stop (a teaser line) whose
+  opening words open a longer passage of a document B outside A's cluster was cut
+  from B: withheld when the off-topic model scores it at least :data:`CUT_MIN_SCORE`
+  in A (the direction is plain, so only a passage the model is sure of stays);
+- *share*: a passage of A also held by a document B outside A's cluster, in at
+  least as large a share of B's cluster as of A's, was taken from B: withheld when
+  the model scores it at least :data:`MIN_SCORE` in A (where each article is there
+  once, a donor and its taker hold a passage alike; in the donor, and in a series of
+  articles repeating a background paragraph, it reads as the article's own and stays).
 
 The survey pass of a run gives every record's fingerprints (:func:`text_prints`);
-the site-lines store finds, for each record, the fingerprints the rule gives to
+the site-lines store finds, for each record, the fingerprints the rules give to
 another record (:func:`group_sources`); the cleaning pass hands them to
 :func:`cleaner.offtopic.find_offtopic`.
 """
@@ -30,7 +33,7 @@ import hashlib
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from itertools import islice
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from cleaner.offtopic.text import paragraph_sentences
 
@@ -39,10 +42,41 @@ PREFIX_WORDS = 8
 MIN_WORDS = 6
 MAX_HOLDERS = 40
 NEAR_SHARE = 0.5
-MIN_SCORE = 0.1
+MIN_SCORE = 0.2
+CUT_MIN_SCORE = 0.01
 
 _WORD = re.compile(r"\w+")
+_FINAL_STOP = re.compile(r"""[.!?…]['"’”»)\]]*\s*$""")
 Record = TypeVar("Record")
+
+
+class Print(NamedTuple):
+    """A fingerprint as one document holds it: the most words of a passage it opens there, and
+    the fewest of a passage with no final stop it opens (None: none)."""
+
+    value: int
+    words: int
+    cut: int | None
+
+
+class Source(NamedTuple):
+    """Where a document's passage came from: the other document's id, and whether it was cut
+    from a longer passage there (else it is held in a larger share there)."""
+
+    donor: str
+    cut: bool
+
+    @property
+    def min_score(self) -> float:
+        """The off-topic score the passage must reach to be withheld."""
+        return CUT_MIN_SCORE if self.cut else MIN_SCORE
+
+    @property
+    def detail(self) -> str:
+        """The reason, in words."""
+        if self.cut:
+            return f"cut from a longer passage of {self.donor}, another article of this run"
+        return f"also in {self.donor}, another article of this run"
 
 
 def fingerprint(text: str, start: int = 0, end: int | None = None) -> int | None:
@@ -56,15 +90,23 @@ def fingerprint(text: str, start: int = 0, end: int | None = None) -> int | None
     return int.from_bytes(digest, "big", signed=True)
 
 
-def text_prints(text: str) -> tuple[int, ...]:
-    """The distinct fingerprints of the passages of ``text`` (paragraphs and their sentences), sorted."""
-    pieces: list[tuple[int, int]] = []
+def text_prints(text: str) -> tuple[Print, ...]:
+    """The fingerprints of the passages of ``text`` (paragraphs and their sentences), sorted."""
+    found: dict[int, Print] = {}
     for start, end, sentences in paragraph_sentences(text):
-        pieces.append((start, end))
-        if len(sentences) > 1:
-            pieces.extend(sentences)
-    prints = {fingerprint(text, start, end) for start, end in pieces}
-    return tuple(sorted(value for value in prints if value is not None))
+        for piece_start, piece_end in [(start, end), *sentences] if len(sentences) > 1 else [(start, end)]:
+            value = fingerprint(text, piece_start, piece_end)
+            if value is None:
+                continue
+            piece = text[piece_start:piece_end]
+            words = len(piece.split())
+            cut = None if _FINAL_STOP.search(piece) else words
+            known = found.get(value)
+            if known is not None:
+                cuts = [count for count in (known.cut, cut) if count is not None]
+                words, cut = max(words, known.words), min(cuts, default=None)
+            found[value] = Print(value, words, cut)
+    return tuple(sorted(found.values()))
 
 
 def near_duplicates(common: int, size: int, other_size: int) -> bool:
@@ -73,53 +115,61 @@ def near_duplicates(common: int, size: int, other_size: int) -> bool:
 
 
 def group_sources(
-    holders: Sequence[Record], near: Mapping[Record, set[Record]]
-) -> Iterator[tuple[Record, Record]]:
-    """(record, donor) for each holder of one fingerprint that took it from another.
+    holders: Sequence[tuple[Record, int, int | None]], near: Mapping[Record, set[Record]]
+) -> Iterator[tuple[Record, Record, bool]]:
+    """(record, donor, cut) for each holder of one fingerprint that took it from another (``cut``:
+    by the cut-copy rule, else by the share rule).
 
-    ``holders`` are the records holding it, in the order that breaks ties between
-    donors (input order); ``near`` gives each holder's near-duplicates, all of them
-    (its cluster's size counts them all).
+    ``holders`` are the records holding it with their :class:`Print`'s words and cut, in the
+    order that breaks ties between donors (input order); ``near`` gives each holder's
+    near-duplicates, all of them (its cluster's size counts them all).
     """
-    members = set(holders)
+    members = {record for record, _, _ in holders}
 
     def share(record: Record) -> float:
         cluster = near.get(record, set())
         return (1 + len(cluster & members)) / (1 + len(cluster))
 
-    shares = {record: share(record) for record in holders}
-    for record in holders:
+    shares = {record: share(record) for record in members}
+    for record, words, cut in holders:
         cluster = near.get(record, set())
+        others = [holder for holder in holders if holder[0] != record and holder[0] not in cluster]
+        longer = [(length, other) for other, length, _ in others if cut is not None and length > cut]
+        if longer:
+            yield record, max(longer, key=lambda found: found[0])[1], True  # the first of the longest
+            continue
+        # A document that cut the passage from this one's longer passage is no donor of it.
         donors = [
             other
-            for other in holders
-            if other != record and other not in cluster and shares[other] >= shares[record]
+            for other, _, other_cut in others
+            if shares[other] >= shares[record] and (other_cut is None or other_cut >= words)
         ]
         if donors:
-            yield record, max(donors, key=lambda other: shares[other])  # the first of the best
+            yield record, max(donors, key=lambda other: shares[other]), False  # the first of the best
 
 
-def corpus_sources(prints: Sequence[Sequence[int]], key: Callable[[int], str] = str) -> list[dict[int, str]]:
+def corpus_sources(
+    prints: Sequence[Sequence[Print]], key: Callable[[int], str] = str
+) -> list[dict[int, Source]]:
     """For documents given by their fingerprints (in memory), the fingerprints each took from
-    another, with that document's ``key``: what the site-lines store finds on disk for a run."""
-    holders: dict[int, list[int]] = {}
-    for number, values in enumerate(prints):
-        for value in set(values):
-            holders.setdefault(value, []).append(number)
+    another, with its source: what the site-lines store finds on disk for a run."""
+    holders: dict[int, list[tuple[int, int, int | None]]] = {}
+    for number, held in enumerate(prints):
+        for value, words, cut in held:
+            holders.setdefault(value, []).append((number, words, cut))
     shared = {value: found for value, found in holders.items() if 2 <= len(found) <= MAX_HOLDERS}
     common: dict[tuple[int, int], int] = {}
-    for found in shared.values():
-        for first in found:
-            for second in found:
+    for group in shared.values():
+        for first, _, _ in group:
+            for second, _, _ in group:
                 if first != second:
                     common[first, second] = common.get((first, second), 0) + 1
-    sizes = [len(set(values)) for values in prints]
     near: dict[int, set[int]] = {}
     for (first, second), count in common.items():
-        if near_duplicates(count, sizes[first], sizes[second]):
+        if near_duplicates(count, len(prints[first]), len(prints[second])):
             near.setdefault(first, set()).add(second)
-    found_sources: list[dict[int, str]] = [{} for _ in prints]
-    for value, found in shared.items():
-        for record, donor in group_sources(found, near):
-            found_sources[record][value] = key(donor)
+    found_sources: list[dict[int, Source]] = [{} for _ in prints]
+    for value, group in shared.items():
+        for record, donor, cut in group_sources(group, near):
+            found_sources[record][value] = Source(key(donor), cut)
     return found_sources

@@ -61,7 +61,7 @@ from cleaner.offtopic.model import (
     semantic_features,
     shift_logit,
 )
-from cleaner.offtopic.provenance import corpus_sources, text_prints
+from cleaner.offtopic.provenance import Source, corpus_sources, text_prints
 from cleaner.offtopic.semantic import SEMANTIC_FEATURES, default_encoder
 from cleaner.offtopic.text import Unit, article_view
 
@@ -380,7 +380,7 @@ def _passages(
     docs: Sequence[Featured],
     probs: Sequence[np.ndarray],
     shift: float,
-    sources: Sequence[Mapping[int, str]] | None = None,
+    sources: Sequence[Mapping[int, Source]] | None = None,
 ) -> list[DocScores]:
     """Each scored document with its passages' withholding thresholds (sentence scores shifted,
     then turned into the scores the pipeline decides on; with ``sources``, each document's as a

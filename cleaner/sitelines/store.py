@@ -31,7 +31,7 @@ from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
 
-from cleaner.offtopic.provenance import MAX_HOLDERS, NEAR_SHARE, group_sources
+from cleaner.offtopic.provenance import MAX_HOLDERS, NEAR_SHARE, Print, Source, group_sources
 from cleaner.sitelines.allow import Allowlist
 from cleaner.sitelines.table import Allowed, LearnedLine, SiteEntry, SiteLineParams, SiteLines
 
@@ -60,10 +60,10 @@ CREATE TABLE IF NOT EXISTS records (
     id INTEGER PRIMARY KEY, file TEXT NOT NULL, n INTEGER NOT NULL, label TEXT NOT NULL,
     size INTEGER NOT NULL, UNIQUE (file, n));
 CREATE TABLE IF NOT EXISTS prints (
-    record INTEGER NOT NULL, fp INTEGER NOT NULL, PRIMARY KEY (record, fp)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS prints_by_fp ON prints (fp, record);
+    record INTEGER NOT NULL, fp INTEGER NOT NULL, words INTEGER NOT NULL, cut INTEGER,
+    PRIMARY KEY (record, fp)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS sources (
-    file TEXT NOT NULL, n INTEGER NOT NULL, fp INTEGER NOT NULL, donor TEXT NOT NULL,
+    file TEXT NOT NULL, n INTEGER NOT NULL, fp INTEGER NOT NULL, donor TEXT NOT NULL, cut INTEGER NOT NULL,
     PRIMARY KEY (file, n, fp)) WITHOUT ROWID;
 CREATE TEMP TABLE IF NOT EXISTS pending (site TEXT NOT NULL, hash INTEGER NOT NULL, text TEXT NOT NULL);
 """
@@ -74,9 +74,10 @@ _SHARED = f"""
 DROP TABLE IF EXISTS temp.shared;
 DROP TABLE IF EXISTS temp.near;
 CREATE TEMP TABLE shared (
-    fp INTEGER NOT NULL, record INTEGER NOT NULL, PRIMARY KEY (fp, record)) WITHOUT ROWID;
-INSERT INTO shared SELECT p.fp, p.record FROM prints p JOIN (
-    SELECT fp FROM prints GROUP BY fp HAVING COUNT(*) BETWEEN 2 AND {MAX_HOLDERS}) USING (fp);
+    fp INTEGER NOT NULL, record INTEGER NOT NULL, words INTEGER NOT NULL, cut INTEGER,
+    PRIMARY KEY (fp, record)) WITHOUT ROWID;
+INSERT INTO shared SELECT fp, record, words, cut FROM prints WHERE fp IN (
+    SELECT fp FROM prints GROUP BY fp HAVING COUNT(*) BETWEEN 2 AND {MAX_HOLDERS});
 CREATE TEMP TABLE near (a INTEGER NOT NULL, b INTEGER NOT NULL, PRIMARY KEY (a, b)) WITHOUT ROWID;
 INSERT INTO near SELECT x.record, y.record FROM shared x JOIN shared y ON x.fp = y.fp AND x.record != y.record
     JOIN records rx ON rx.id = x.record JOIN records ry ON ry.id = y.record
@@ -97,7 +98,7 @@ class Surveyed:
     digest: str
     lines: tuple[tuple[int, str], ...]  # (hash, normal form), in order of first appearance
     label: str = ""
-    prints: tuple[int, ...] = ()
+    prints: tuple[Print, ...] = ()
 
 
 class SiteLineStore:
@@ -181,8 +182,8 @@ class SiteLineStore:
             if document.prints:
                 entry = (path, number, document.label, len(document.prints))
                 record = self.db.execute("INSERT INTO records VALUES (NULL, ?, ?, ?, ?)", entry).lastrowid
-                prints = ((record, value) for value in document.prints)
-                self.db.executemany("INSERT INTO prints VALUES (?, ?)", prints)
+                prints = ((record, *found) for found in document.prints)
+                self.db.executemany("INSERT INTO prints VALUES (?, ?, ?, ?)", prints)
             if not document.site:
                 continue
             row = (path, number, document.site, document.digest)
@@ -321,46 +322,50 @@ class SiteLineStore:
         try:
             self.db.execute("DELETE FROM sources")
             rows = self.db.execute(
-                "SELECT s.fp, s.record, r.file, r.n FROM shared s JOIN records r ON r.id = s.record "
-                "ORDER BY s.fp, r.file, r.n"
+                "SELECT s.fp, s.record, s.words, s.cut, r.file, r.n FROM shared s "
+                "JOIN records r ON r.id = s.record ORDER BY s.fp, r.file, r.n"
             )
             for value, group in groupby(rows, key=itemgetter(0)):
-                self._group_sources(value, [(record, file, number) for _, record, file, number in group])
+                self._group_sources(value, [row[1:] for row in group])
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
         self.db.execute("COMMIT")
         self.db.executescript("DROP TABLE shared; DROP TABLE near;")
+        self.db.execute("PRAGMA shrink_memory")  # the cleaning pass reads little: give the cache back
         digests: dict[str, str] = {}
-        found = self.db.execute("SELECT file, n, fp, donor FROM sources ORDER BY file, n, fp")
+        found = self.db.execute("SELECT file, n, fp, donor, cut FROM sources ORDER BY file, n, fp")
         for file, group in groupby(found, key=itemgetter(0)):
             digest = hashlib.sha256()
-            for _, number, value, donor in group:
-                digest.update(f"{number}\0{value}\0{donor}\n".encode())
+            for _, number, value, donor, cut in group:
+                digest.update(f"{number}\0{value}\0{donor}\0{cut}\n".encode())
             digests[file] = digest.hexdigest()[:16]
         return digests
 
-    def _group_sources(self, value: int, holders: list[tuple[int, str, int]]) -> None:
-        """Record the sources the rule finds among the holders of fingerprint ``value``."""
-        ids = [record for record, _, _ in holders]
+    def _group_sources(self, value: int, holders: list[tuple[int, int, int | None, str, int]]) -> None:
+        """Record the sources the rules find among the holders of fingerprint ``value``, each as
+        (record, words, cut, file, number in the file)."""
+        ids = [record for record, *_ in holders]
         marks = ",".join("?" * len(ids))
         near: dict[int, set[int]] = {}
         for first, second in self.db.execute(f"SELECT a, b FROM near WHERE a IN ({marks})", ids):
             near.setdefault(first, set()).add(second)
         labels = dict(self.db.execute(f"SELECT id, label FROM records WHERE id IN ({marks})", ids).fetchall())
-        place = {record: (file, number) for record, file, number in holders}
+        place = {record: (file, number) for record, _, _, file, number in holders}
+        found = group_sources([(record, words, cut) for record, words, cut, _, _ in holders], near)
         self.db.executemany(
-            "INSERT INTO sources VALUES (?, ?, ?, ?)",
-            ((*place[record], value, labels[donor]) for record, donor in group_sources(ids, near)),
+            "INSERT INTO sources VALUES (?, ?, ?, ?, ?)",
+            ((*place[record], value, labels[donor], cut) for record, donor, cut in found),
         )
 
-    def sources(self, path: str, first: int, count: int) -> list[dict[int, str]]:
+    def sources(self, path: str, first: int, count: int) -> list[dict[int, Source]]:
         """For records ``first`` to ``first + count - 1`` of ``path``: the fingerprints of their
-        passages that another record holds more, with its id (:meth:`find_sources`)."""
-        found: list[dict[int, str]] = [{} for _ in range(count)]
+        passages that another record holds more, with where they came from (:meth:`find_sources`)."""
+        found: list[dict[int, Source]] = [{} for _ in range(count)]
         rows = self.db.execute(
-            "SELECT n, fp, donor FROM sources WHERE file=? AND n >= ? AND n < ?", (path, first, first + count)
+            "SELECT n, fp, donor, cut FROM sources WHERE file=? AND n >= ? AND n < ?",
+            (path, first, first + count),
         )
-        for number, value, donor in rows:
-            found[number - first][value] = donor
+        for number, value, donor, cut in rows:
+            found[number - first][value] = Source(donor, bool(cut))
         return found
