@@ -7,11 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import numpy as np
 from click.testing import CliRunner
 
 from cleaner.cli import main
 from cleaner.ingest import RawRecord
 from cleaner.offtopic import find_offtopic
+from cleaner.offtopic.data import LabelledDoc, Passage
 from cleaner.offtopic.provenance import (
     MIN_WORDS,
     Print,
@@ -22,6 +24,7 @@ from cleaner.offtopic.provenance import (
     near_duplicates,
     text_prints,
 )
+from cleaner.offtopic.train import _passages, featurise, figures_at, provenance_report
 from cleaner.pipeline import SURVEY_VERSION, survey
 from cleaner.sitelines import SiteLineStore
 from cleaner.write import rebuild_clean_text
@@ -264,3 +267,28 @@ def test_jsonl_records_get_their_sources_and_one_or_two_workers_write_the_same_b
     assert flags(feed["spun-1"]) == [expected[0], teaser]
     assert flags(json.loads((out / "spun.json").read_text())) == expected
     assert flags(feed["ferry-1"]) == [] and flags(feed["stadium-1"]) == []
+
+
+# ---------------------------------------------------------------- evaluation
+
+
+def test_the_evaluation_scores_a_set_of_documents_as_one_run() -> None:
+    paragraphs = [*FERRY[:3], CHAIRMAN, *FERRY[3:]]
+    host, donor = article(paragraphs), article(STADIUM)
+    passages = []
+    for paragraph in paragraphs:
+        begin, intruder = host.index(paragraph), paragraph == CHAIRMAN
+        passages.append(Passage(begin, begin + len(paragraph), intruder, "para" if intruder else ""))
+    docs = [
+        featurise(LabelledDoc("host-s1", "host", host, passages, lang="en")),
+        featurise(LabelledDoc("donor-s1", "donor", donor, [Passage(0, len(donor), False)], lang="en")),
+    ]
+    # The model finds the intruder only somewhat foreign (under its threshold, over the share
+    # rule's floor), and the passage at home not at all.
+    units = docs[0].feats.units
+    host_probs = np.full(len(units), 0.05)
+    host_probs[[docs[0].view[u.start : u.end].strip() == CHAIRMAN for u in units]] = 0.3
+    probs = [host_probs, np.full(len(docs[1].feats.units), 0.05)]
+    assert figures_at(_passages(docs, probs, 0.0), 0.5, 0.5)["recall"] == 0.0
+    found = provenance_report(docs, probs, {"sent_shift": 0.0, "threshold": 0.5, "lone_threshold": 0.5})
+    assert found["provenance_recall"] == 1.0 and found["provenance_false_flag_rate"] == 0.0

@@ -675,6 +675,13 @@ def format_report(report: dict[str, float]) -> str:
                 "all the documents in one run, as `cleaner run` finds passages another holds more)",
             )
         )
+        rows.append(
+            (
+                "with provenance, whole pipeline",
+                f"{report['provenance_precision_all']:.3f} / {report['provenance_recall_all']:.3f} / "
+                f"{report['provenance_f1_all']:.3f} / {100 * report['provenance_false_flag_rate_all']:.2f}%",
+            )
+        )
     if "spliced_recall" in report:
         rows.append(
             (
