@@ -138,7 +138,7 @@ def group_sources(
         if longer:
             yield record, max(longer, key=lambda found: found[0])[1], True  # the first of the longest
             continue
-        # A document that cut the passage from this one's longer passage is no donor of it.
+        # A document that cut the passage short from this one's longer passage is no donor of it.
         donors = [
             other
             for other, _, other_cut in others
