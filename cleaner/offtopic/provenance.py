@@ -47,6 +47,7 @@ CUT_MIN_SCORE = 0.01
 
 _WORD = re.compile(r"\w+")
 _FINAL_STOP = re.compile(r"""[.!?…]['"’”»)\]]*\s*$""")
+_STOP_REACH = 16  # a final stop is looked for among a passage's last characters
 Record = TypeVar("Record")
 
 
@@ -81,9 +82,11 @@ class Source(NamedTuple):
 
 def fingerprint(text: str, start: int = 0, end: int | None = None) -> int | None:
     """The fingerprint of the passage ``text[start:end]`` (a signed 64-bit integer), or None
-    under :data:`MIN_WORDS` words."""
-    found = islice(_WORD.finditer(text, start, len(text) if end is None else end), PREFIX_WORDS)
-    words = [match.group().lower() for match in found]
+    under :data:`MIN_WORDS` words (spaces too few for them: a short line costs no more)."""
+    end = len(text) if end is None else end
+    if text.count(" ", start, end) < MIN_WORDS - 1:
+        return None
+    words = [match.group().lower() for match in islice(_WORD.finditer(text, start, end), PREFIX_WORDS)]
     if len(words) < MIN_WORDS:
         return None
     digest = hashlib.blake2b(" ".join(words).encode(), digest_size=8).digest()
@@ -91,16 +94,20 @@ def fingerprint(text: str, start: int = 0, end: int | None = None) -> int | None
 
 
 def text_prints(text: str) -> tuple[Print, ...]:
-    """The fingerprints of the passages of ``text`` (paragraphs and their sentences), sorted."""
+    """The fingerprints of the passages of ``text`` (paragraphs and their sentences), sorted; a
+    passage's words are counted by its spaces."""
     found: dict[int, Print] = {}
     for start, end, sentences in paragraph_sentences(text):
         for piece_start, piece_end in [(start, end), *sentences] if len(sentences) > 1 else [(start, end)]:
             value = fingerprint(text, piece_start, piece_end)
             if value is None:
                 continue
-            piece = text[piece_start:piece_end]
-            words = len(piece.split())
-            cut = None if _FINAL_STOP.search(piece) else words
+            words = text.count(" ", piece_start, piece_end) + 1
+            cut = (
+                None
+                if _FINAL_STOP.search(text, max(piece_start, piece_end - _STOP_REACH), piece_end)
+                else words
+            )
             known = found.get(value)
             if known is not None:
                 cuts = [count for count in (known.cut, cut) if count is not None]
