@@ -10,6 +10,8 @@
   by grouped cross-validation (it needs scikit-learn, which cleaning does not load).
 - :mod:`cleaner.offtopic.spliced` scores the stage on a run's own articles spliced into each
   other (``cleaner eval --spliced``).
+- :mod:`cleaner.offtopic.provenance` fingerprints passages and finds, across a run's documents,
+  the passages one took from another; :func:`find_offtopic` withholds those at a lower score.
 """
 
 from cleaner.offtopic.model import MODEL_NAME, find_offtopic, model_version
