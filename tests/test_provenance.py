@@ -29,6 +29,7 @@ from cleaner.pipeline import SURVEY_VERSION, survey
 from cleaner.sitelines import SiteLineStore
 from cleaner.write import rebuild_clean_text
 from tests.conftest import ROOT
+from tests.test_scale import outputs
 
 SCHEMA = json.loads((ROOT / "cleaner" / "sidecar.schema.json").read_text())
 
@@ -247,13 +248,7 @@ def test_jsonl_records_get_their_sources_and_one_or_two_workers_write_the_same_b
         out = tmp_path / f"clean-{workers}"
         code, output = cli(str(raw), "--out", str(out), "--workers", workers)
         assert code == 0, output
-        results.append(
-            {
-                p.relative_to(out): p.read_bytes()
-                for p in out.rglob("*")
-                if p.is_file() and p.name not in {"_stats.json", "_manifest.jsonl"}
-            }
-        )
+        results.append(outputs(out))
     assert results[0] == results[1]
     out = tmp_path / "clean-1"
     feed = {r["id"]: r for r in map(json.loads, (out / "feed.jsonl").read_text().splitlines())}

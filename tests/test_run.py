@@ -18,6 +18,7 @@ import cleaner.__main__
 from cleaner.cli import main
 from cleaner.pipeline import DEFAULT_RULES_DIR
 from cleaner.write import rebuild_clean_text
+from tests.test_scale import outputs
 
 SCHEMA = json.loads((Path(__file__).resolve().parents[1] / "cleaner" / "sidecar.schema.json").read_text())
 
@@ -146,18 +147,12 @@ def test_second_run_processes_nothing_and_a_rule_change_recleans(raw: Path, tmp_
 
 
 def test_output_is_identical_with_one_or_two_workers(raw: Path, tmp_path: Path) -> None:
-    outputs = []
+    results = []
     for workers in ("1", "2"):
         out = tmp_path / f"clean-{workers}"
         run(str(raw), "--out", str(out), "--workers", workers)
-        outputs.append(
-            {
-                p.relative_to(out): p.read_bytes()
-                for p in out.rglob("*")
-                if p.is_file() and p.name not in {"_stats.json", "_manifest.jsonl"}
-            }
-        )
-    assert outputs[0] == outputs[1]
+        results.append(outputs(out))
+    assert results[0] == results[1]
 
 
 def test_flagged_keep_and_usage_errors(raw: Path, tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ from cleaner.sitelines import Allowlist, AllowlistError, SiteLineParams, SiteLin
 from cleaner.sitelines.lines import MAX_CHARS, document_lines, eligible_lines
 from cleaner.write import rebuild_clean_text
 from tests.conftest import ROOT
+from tests.test_scale import outputs, write_warc
 
 SCHEMA = json.loads((ROOT / "cleaner" / "sidecar.schema.json").read_text())
 
@@ -345,8 +346,6 @@ def test_a_reviewer_keeps_a_site_line_and_the_next_run_puts_it_back(tmp_path: Pa
 def test_jsonl_and_warc_sites_come_from_urls_and_one_or_two_workers_write_the_same_bytes(
     tmp_path: Path,
 ) -> None:
-    from tests.test_scale import write_warc
-
     raw = tmp_path / "raw"
     raw.mkdir()
     records = [
@@ -370,13 +369,7 @@ def test_jsonl_and_warc_sites_come_from_urls_and_one_or_two_workers_write_the_sa
         out = tmp_path / f"clean-{workers}"
         code, output = cli(str(raw), "--out", str(out), "--workers", workers)
         assert code == 0, output
-        results.append(
-            {
-                p.relative_to(out): p.read_bytes()
-                for p in out.rglob("*")
-                if p.is_file() and p.name not in {"_stats.json", "_manifest.jsonl"}
-            }
-        )
+        results.append(outputs(out))
     assert results[0] == results[1]
     out = tmp_path / "clean-1"
     table = json.loads((out / "_site_lines.json").read_text())
