@@ -9,7 +9,7 @@ from typing import Any
 
 from cleaner.benchmarks import InputKind, Page, Result, load_pages, score
 from cleaner.ingest import RawRecord, decode
-from cleaner.offtopic.provenance import Source
+from cleaner.offtopic.provenance import Sources
 from cleaner.pipeline import SURVEY_VERSION, Cleaner, Settings, survey
 from cleaner.sitelines import Allowlist, SiteLines, SiteLineStore
 
@@ -61,7 +61,7 @@ def evaluate(directory: Path, input: InputKind, cleaner: Cleaner) -> Evaluation:
     """
     outputs: dict[str, str] = {}
     started = time.perf_counter()
-    sources: dict[str, dict[int, Source]] = {}
+    sources: dict[str, Sources] = {}
     if cleaner.settings.site_lines is not None:
         table, sources = learn_site_lines(directory, input, cleaner.settings)
         cleaner = cleaner.with_site_lines(table)
@@ -77,7 +77,7 @@ def evaluate(directory: Path, input: InputKind, cleaner: Cleaner) -> Evaluation:
 
 def learn_site_lines(
     directory: Path, input: InputKind, settings: Settings
-) -> tuple[SiteLines, dict[str, dict[int, Source]]]:
+) -> tuple[SiteLines, dict[str, Sources]]:
     """The site lines learned from a benchmark folder's pages (statistics kept in memory), and
     the sources of each page's passages that another page holds more (none with no off-topic stage)."""
     assert settings.site_lines is not None

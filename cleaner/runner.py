@@ -62,7 +62,7 @@ from cleaner.ingest import (
 )
 from cleaner.limits import DocumentTimeout, Limits, time_limit, timeout_message
 from cleaner.model import Document
-from cleaner.offtopic.provenance import Source
+from cleaner.offtopic.provenance import Sources
 from cleaner.pipeline import SURVEY_VERSION, Cleaner, Extracted, Settings, extract, survey
 from cleaner.review.decisions import Decisions
 from cleaner.review.report import REPORT_NAME
@@ -87,9 +87,6 @@ from cleaner.write import (
 )
 
 LOCK_NAME = ".lock"
-# Of one record: the fingerprints of its passages that another article of the run holds more,
-# with where they came from (cleaner/offtopic/provenance.py).
-Sources = dict[int, Source]
 # Sources of ``count`` records of a file from the ``first``: SiteLineStore.sources.
 SourceLookup = Callable[[str, int, int], list[Sources]]
 # A file's index lines as the manifest keeps them: inline, or the file under the output folder holding them.

@@ -80,6 +80,10 @@ class Source(NamedTuple):
         return f"also in {self.donor}, another article of this run"
 
 
+# Of one document: the fingerprints of its passages another document holds more, with their source.
+Sources = dict[int, Source]
+
+
 def fingerprint(text: str, start: int = 0, end: int | None = None) -> int | None:
     """The fingerprint of the passage ``text[start:end]`` (a signed 64-bit integer), or None
     under :data:`MIN_WORDS` words (spaces too few for them: a short line costs no more)."""
@@ -155,9 +159,7 @@ def group_sources(
             yield record, max(donors, key=lambda other: shares[other]), False  # the first of the best
 
 
-def corpus_sources(
-    prints: Sequence[Sequence[Print]], key: Callable[[int], str] = str
-) -> list[dict[int, Source]]:
+def corpus_sources(prints: Sequence[Sequence[Print]], key: Callable[[int], str] = str) -> list[Sources]:
     """For documents given by their fingerprints (in memory), the fingerprints each took from
     another, with its source: what the site-lines store finds on disk for a run."""
     holders: dict[int, list[tuple[int, int, int | None]]] = {}
@@ -175,7 +177,7 @@ def corpus_sources(
     for (first, second), count in common.items():
         if near_duplicates(count, len(prints[first]), len(prints[second])):
             near.setdefault(first, set()).add(second)
-    found_sources: list[dict[int, Source]] = [{} for _ in prints]
+    found_sources: list[Sources] = [{} for _ in prints]
     for value, group in shared.items():
         for record, donor, cut in group_sources(group, near):
             found_sources[record][value] = Source(key(donor), cut)

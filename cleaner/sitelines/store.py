@@ -31,7 +31,7 @@ from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
 
-from cleaner.offtopic.provenance import MAX_HOLDERS, NEAR_SHARE, Print, Source, group_sources
+from cleaner.offtopic.provenance import MAX_HOLDERS, NEAR_SHARE, Print, Source, Sources, group_sources
 from cleaner.sitelines.allow import Allowlist
 from cleaner.sitelines.table import Allowed, LearnedLine, SiteEntry, SiteLineParams, SiteLines
 
@@ -361,10 +361,10 @@ class SiteLineStore:
             ((*place[record], value, labels[donor], cut) for record, donor, cut in found),
         )
 
-    def sources(self, path: str, first: int, count: int) -> list[dict[int, Source]]:
+    def sources(self, path: str, first: int, count: int) -> list[Sources]:
         """For records ``first`` to ``first + count - 1`` of ``path``: the fingerprints of their
         passages that another record holds more, with where they came from (:meth:`find_sources`)."""
-        found: list[dict[int, Source]] = [{} for _ in range(count)]
+        found: list[Sources] = [{} for _ in range(count)]
         rows = self.db.execute(
             "SELECT n, fp, donor, cut FROM sources WHERE file=? AND n >= ? AND n < ?",
             (path, first, first + count),
